@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * Per-packet driver: parse, count, apply the emit policy, emit. Shared by the
+ * XDP and TC programs and by the host engine.
+ *
+ * The includer defines three functions before including this file; they are
+ * the only difference between the kernel and the host build:
+ *
+ *   mpx_inline __u64 mpx_sink_count(void *sink, __u32 id);
+ *       add one to counter id; return the new value (of this CPU)
+ *   mpx_inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev);
+ *       push a record; negative when there was no room
+ *   mpx_inline struct mpx_flow *mpx_sink_flow(void *sink,
+ *                                             const struct mpx_flow_key *k);
+ *       the flow table entry for k, created zeroed if absent; NULL if full
+ */
+#ifndef MPX_INSPECT_H
+#define MPX_INSPECT_H
+
+#include "parse_headers.h"
+#include "parse_options.h"
+
+_Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
+		       MPX_EV_MP_TCPRST,
+	       "option counters follow the subtypes");
+_Static_assert(MPX_CTR_ERR_TOO_MANY_EXTHDRS - MPX_CTR_ERR_FIRST + 1 ==
+		       MPX_ERR_TOO_MANY_EXTHDRS,
+	       "error counters follow enum mpx_err");
+
+struct mpx_meta {
+	__u64 ts_ns;
+	__u32 ifindex;
+	__u8 hook; /* enum mpx_hook */
+};
+
+mpx_inline void mpx_count_err(void *sink, __u8 err)
+{
+	if (err > MPX_ERR_NONE && err < MPX_ERR_MAX)
+		mpx_sink_count(sink, MPX_CTR_ERR_FIRST + err - 1);
+}
+
+/* Returns the subtype's count so far on this CPU (for DSS sampling). */
+mpx_inline __u64 mpx_count_option(void *sink, __u8 sub)
+{
+	if (sub <= MPX_EV_MP_TCPRST)
+		return mpx_sink_count(sink, MPX_CTR_OPT_MP_CAPABLE + sub);
+	if (sub == MPX_EV_MP_EXPERIMENTAL)
+		return mpx_sink_count(sink, MPX_CTR_OPT_MP_EXPERIMENTAL);
+	return mpx_sink_count(sink, MPX_CTR_OPT_UNKNOWN_SUBTYPE);
+}
+
+/* Canonical key: the lower (address, port) endpoint first. Returns the
+ * packet's direction: 0 when its source is the key's first endpoint. */
+mpx_inline int mpx_flow_key_of(const struct mptcp_event *ev,
+			       struct mpx_flow_key *k)
+{
+	int i, cmp = 0, dir;
+
+#pragma unroll
+	for (i = 0; i < MPX_ADDR_LEN; i++) {
+		if (cmp == 0 && ev->saddr[i] != ev->daddr[i])
+			cmp = ev->saddr[i] < ev->daddr[i] ? -1 : 1;
+	}
+	if (cmp == 0)
+		cmp = ev->sport < ev->dport ? -1 : (ev->sport > ev->dport);
+	dir = cmp > 0;
+#pragma unroll
+	for (i = 0; i < MPX_ADDR_LEN; i++) {
+		k->addr[0][i] = dir ? ev->daddr[i] : ev->saddr[i];
+		k->addr[1][i] = dir ? ev->saddr[i] : ev->daddr[i];
+	}
+	k->port[0] = dir ? ev->dport : ev->sport;
+	k->port[1] = dir ? ev->sport : ev->dport;
+	k->family = ev->family;
+	k->pad0[0] = k->pad0[1] = k->pad0[2] = 0;
+	return dir;
+}
+
+/*
+ * The DSS policy (mptcp_config.h). Returns 1 when the record goes out.
+ * dss_seen is this CPU's DSS count including this one.
+ */
+mpx_inline int mpx_dss_wanted(void *sink, const struct mpx_config *cfg,
+			      const struct mptcp_event *ev, __u64 dss_seen)
+{
+	struct mpx_flow_key key;
+	struct mpx_flow *flow;
+	int dir;
+
+	if (cfg->dss_policy == MPX_DSS_SAMPLE)
+		return cfg->dss_sample_n <= 1 ||
+		       (dss_seen - 1) % cfg->dss_sample_n == 0;
+	if (cfg->dss_policy != MPX_DSS_EDGES)
+		return 1;
+	if (ev->u.dss.data_fin)
+		return 1;
+	if (!ev->u.dss.has_map)
+		return 0;
+	dir = mpx_flow_key_of(ev, &key);
+	flow = mpx_sink_flow(sink, &key);
+	if (!flow)
+		return 1; /* table full: better a record too many than none */
+	if (flow->first_map_seen[dir & 1])
+		return 0;
+	flow->first_map_seen[dir & 1] = 1;
+	return 1;
+}
+
+mpx_inline void mpx_push(void *sink, struct mptcp_event *ev,
+			 const struct mpx_meta *meta)
+{
+	ev->ts_ns = meta->ts_ns;
+	ev->ifindex = meta->ifindex;
+	ev->hook = meta->hook;
+	if (mpx_sink_emit(sink, ev) < 0)
+		mpx_sink_count(sink, MPX_CTR_RINGBUF_FULL);
+	else
+		mpx_sink_count(sink, MPX_CTR_RECORDS);
+}
+
+/* Count what the parse of the headers found; 1 when it is TCP. */
+mpx_inline int mpx_count_parse(void *sink, int r, const struct mpx_pkt *pkt)
+{
+	if (pkt->vlan_tags)
+		mpx_sink_count(sink, MPX_CTR_VLAN);
+	if (pkt->family == 4)
+		mpx_sink_count(sink, MPX_CTR_IPV4);
+	else if (pkt->family == 6)
+		mpx_sink_count(sink, MPX_CTR_IPV6);
+	switch (r) {
+	case MPX_PKT_TCP:
+		mpx_sink_count(sink, MPX_CTR_TCP);
+		return 1;
+	case MPX_PKT_NON_IP:
+		mpx_sink_count(sink, MPX_CTR_NON_IP);
+		break;
+	case MPX_PKT_NON_TCP:
+		mpx_sink_count(sink, MPX_CTR_NON_TCP);
+		break;
+	case MPX_PKT_LATER_FRAGMENT:
+		mpx_sink_count(sink, MPX_CTR_IP_LATER_FRAGMENT);
+		break;
+	default:
+		mpx_count_err(sink, pkt->err);
+		break;
+	}
+	return 0;
+}
+
+/* Parse the headers of one Ethernet frame into pkt and count what they
+ * are. Returns 1 when the frame is TCP and its options are worth a walk. */
+mpx_inline int mpx_inspect_headers(void *sink, const void *data,
+				   const void *data_end, struct mpx_pkt *pkt)
+{
+	mpx_sink_count(sink, MPX_CTR_PACKETS);
+	return mpx_count_parse(sink, mpx_parse_packet(data, data_end, pkt),
+			       pkt);
+}
+
+/*
+ * One step of the option walk with everything that follows from it:
+ * counting, the emit policy, the push. Returns 0 when the walk is over.
+ * The BPF programs call it through a global function, so that the verifier
+ * checks it once rather than once per option position.
+ */
+mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
+				  const struct mpx_pkt *pkt, struct mpx_walk *w,
+				  struct mptcp_event *ev,
+				  const struct mpx_meta *meta)
+{
+	__u64 seen = 0;
+	int step;
+
+	step = mpx_option_step(pkt, w, cfg->emit_mask, ev);
+	if (step == MPX_STEP_END)
+		return 0;
+	if (step == MPX_STEP_BAD) {
+		mpx_count_err(sink, w->err);
+		return 0;
+	}
+	if (step == MPX_STEP_NEXT)
+		return 1;
+
+	/* An MPTCP option, decoded or not. */
+	mpx_sink_count(sink, MPX_CTR_MPTCP_OPTIONS);
+	if (w->subtype != MPX_SUBTYPE_UNKNOWN)
+		seen = mpx_count_option(sink, w->subtype);
+	mpx_count_err(sink, w->err);
+	if (step == MPX_STEP_DISABLED) {
+		mpx_sink_count(sink, MPX_CTR_KIND_DISABLED);
+		return 1;
+	}
+	/* Only MP_CAPABLE and ADD_ADDR say their version. */
+	if (ev->kind == MPX_EV_MP_CAPABLE || ev->kind == MPX_EV_ADD_ADDR)
+		mpx_sink_count(sink, ev->version == 0   ? MPX_CTR_OPT_VERSION_0
+				     : ev->version == 1 ? MPX_CTR_OPT_VERSION_1
+							: MPX_CTR_OPT_VERSION_OTHER);
+	if (ev->kind == MPX_EV_DSS && !mpx_dss_wanted(sink, cfg, ev, seen)) {
+		mpx_sink_count(sink, MPX_CTR_DSS_SUPPRESSED);
+		return 1;
+	}
+	mpx_push(sink, ev, meta);
+	return 1;
+}
+
+mpx_inline void mpx_inspect_done(void *sink, const struct mpx_walk *w)
+{
+	if (w->mptcp_index)
+		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
+}
+
+/* The whole of it, for callers that need no verifier-friendly split. */
+mpx_inline void mpx_inspect(void *sink, const struct mpx_config *cfg,
+			    const void *data, const void *data_end,
+			    const struct mpx_meta *meta, struct mpx_pkt *pkt,
+			    struct mptcp_event *ev)
+{
+	struct mpx_walk w = {0};
+	int i;
+
+	if (!mpx_inspect_headers(sink, data, data_end, pkt))
+		return;
+	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
+		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta))
+			break;
+	mpx_inspect_done(sink, &w);
+}
+
+#endif /* MPX_INSPECT_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * Configuration the loader writes into the BPF object before load (a
+ * `const volatile` global, so the verifier prunes what is switched off) and
+ * hands to the host engine unchanged.
+ */
+#ifndef MPTCP_CONFIG_H
+#define MPTCP_CONFIG_H
+
+/*
+ * DSS is on almost every MPTCP packet: sending them all to userspace at line
+ * rate is a choice, not the default.
+ */
+enum mpx_dss_policy {
+	MPX_DSS_ALL = 0,    /* every DSS (replay's default) */
+	MPX_DSS_SAMPLE = 1, /* one in dss_sample_n, per CPU */
+	/* DATA_FIN and the first mapping of each subflow direction (live's
+	 * default); needs the flow table. */
+	MPX_DSS_EDGES = 2,
+};
+
+#define MPX_KIND_BIT(kind) (1u << (kind))
+#define MPX_EMIT_ALL_KINDS ((1u << MPX_EV_KIND_MAX) - 1)
+
+struct mpx_config {
+	__u32 emit_mask;    /* MPX_KIND_BIT() of every record kind to emit */
+	__u32 dss_policy;   /* enum mpx_dss_policy */
+	__u32 dss_sample_n; /* for MPX_DSS_SAMPLE; 0 and 1 mean every DSS */
+	__u32 pad0;
+};
+
+#endif /* MPTCP_CONFIG_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * The flow table: subflows the kernel side remembers, so that it can apply
+ * the DSS "edges" policy (and, for the correlator, report subflow ends)
+ * without sending every packet to userspace.
+ *
+ * Keys are canonical (the lower address/port pair first) so both directions
+ * of a subflow share one entry; per-direction fields are indexed by
+ * mpx_flow_dir(): 0 when the packet's source is the key's first endpoint.
+ */
+#ifndef MPTCP_FLOW_H
+#define MPTCP_FLOW_H
+
+#define MPX_FLOW_TABLE_SIZE 65536
+
+struct mpx_flow_key {
+	__u8 addr[2][MPX_ADDR_LEN];
+	__u16 port[2];
+	__u8 family;
+	__u8 pad0[3];
+};
+
+struct mpx_flow {
+	__u64 packets[2];
+	__u64 bytes[2];
+	__u8 first_map_seen[2]; /* a DSS mapping was seen in this direction */
+	__u8 pad0[6];
+};
+
+_Static_assert(sizeof(struct mpx_flow_key) == 40, "flow key layout");
+_Static_assert(sizeof(struct mpx_flow) == 40, "flow value layout");
+
+#endif /* MPTCP_FLOW_H */
