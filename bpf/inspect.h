@@ -56,7 +56,7 @@ mpx_inline int mpx_flow_key_of(const struct mptcp_event *ev,
 {
 	int i, cmp = 0, dir;
 
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		if (cmp == 0 && ev->saddr[i] != ev->daddr[i])
 			cmp = ev->saddr[i] < ev->daddr[i] ? -1 : 1;
@@ -64,7 +64,7 @@ mpx_inline int mpx_flow_key_of(const struct mptcp_event *ev,
 	if (cmp == 0)
 		cmp = ev->sport < ev->dport ? -1 : (ev->sport > ev->dport);
 	dir = cmp > 0;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		k->addr[0][i] = dir ? ev->daddr[i] : ev->saddr[i];
 		k->addr[1][i] = dir ? ev->saddr[i] : ev->daddr[i];

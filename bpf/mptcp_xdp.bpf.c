@@ -105,10 +105,17 @@ __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 					 struct mpx_walk *w,
 					 const struct mpx_meta *meta)
 {
+	/* Read through the volatile object: a cast to a plain pointer would
+	 * let clang fold in the initial values above. */
+	struct mpx_config cfg = {
+		.emit_mask = mpx_cfg.emit_mask,
+		.dss_policy = mpx_cfg.dss_policy,
+		.dss_sample_n = mpx_cfg.dss_sample_n,
+	};
+
 	if (!s || !w || !meta)
 		return 0;
-	return mpx_inspect_option(NULL, (const struct mpx_config *)&mpx_cfg,
-				  &s->pkt, w, &s->ev, meta);
+	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
 }
 
 static __always_inline void run(void *data, void *data_end, __u32 ifindex,

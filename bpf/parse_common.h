@@ -15,6 +15,14 @@
 #endif
 #define mpx_inline static __always_inline
 
+/* Small fixed loops are unrolled for the BPF target (straight-line code is
+ * the cheapest thing to verify); the host compiler decides for itself. */
+#ifdef __bpf__
+#define MPX_UNROLL _Pragma("unroll")
+#else
+#define MPX_UNROLL
+#endif
+
 /* The TCP option space is at most 40 bytes (data offset 15). It is copied
  * into a buffer of a power-of-two size so that every read of it can be
  * masked into bounds, which the verifier accepts without tracking lengths. */

@@ -66,7 +66,7 @@ mpx_inline int mpx_parse_eth(struct mpx_cursor *c, __u16 *proto, __u8 *tags)
 	type = mpx_get_be16(p + 12);
 	p += MPX_ETH_HLEN;
 	*tags = 0;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_MAX_VLAN_TAGS; i++) {
 		if (type != MPX_ETH_P_8021Q && type != MPX_ETH_P_8021AD)
 			break;
@@ -85,7 +85,7 @@ mpx_inline void mpx_map_ipv4(__u8 *dst, const __u8 *v4)
 {
 	int i;
 
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < 10; i++)
 		dst[i] = 0;
 	dst[10] = 0xff;
@@ -150,7 +150,7 @@ mpx_inline int mpx_parse_ipv6(struct mpx_cursor *c, struct mpx_pkt *pkt,
 		return MPX_PKT_MALFORMED;
 	}
 	pkt->family = 6;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		pkt->saddr[i] = p[8 + i];
 		pkt->daddr[i] = p[24 + i];
@@ -229,7 +229,7 @@ mpx_inline int mpx_parse_tcp(struct mpx_cursor *c, struct mpx_pkt *pkt,
 	 * cut by its snaplen may end inside them. The rest of the buffer is
 	 * zero so that masked reads past the end read zeros. */
 	p += 20;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_OPT_BUF; i++)
 		pkt->opts[i] = 0;
 	for (i = 0; i < MPX_TCP_OPT_SPACE; i++) {

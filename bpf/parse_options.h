@@ -107,7 +107,7 @@ mpx_inline int mpx_dec_join(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		j->nonce = mpx_ob32(pkt, o + 12);
 	} else if (len == 24) {
 		j->stage = MPX_JOIN_ACK;
-#pragma unroll
+MPX_UNROLL
 		for (i = 0; i < MPX_JOIN_HMAC_LEN; i++)
 			j->hmac[i] = mpx_ob(pkt, o + 4 + i);
 		return MPX_ERR_NONE;
@@ -212,7 +212,7 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 	}
 	ev->version = a->version;
 	a->addr_id = mpx_ob(pkt, o + 3);
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++)
 		a->addr[i] = i < (int)alen ? mpx_ob(pkt, o + 4 + i) : 0;
 	rest = len - 4 - alen - (a->has_hmac ? 8 : 0);
@@ -235,7 +235,7 @@ mpx_inline int mpx_dec_remove_addr(const struct mpx_pkt *pkt, __u32 o,
 	if (len < 4)
 		return MPX_ERR_BAD_LENGTH;
 	r->count = len - 3;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_MAX_RM_IDS; i++)
 		r->ids[i] = i < r->count ? mpx_ob(pkt, o + 3 + i) : 0;
 	return MPX_ERR_NONE;
@@ -317,7 +317,7 @@ mpx_inline void mpx_make_error(struct mptcp_event *ev, __u8 err)
 
 	ev->kind = MPX_EV_MP_ERROR;
 	ev->error = err;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < (int)sizeof(ev->u.raw); i++)
 		ev->u.raw[i] = 0;
 }
@@ -338,10 +338,10 @@ mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 	__u8 *b = (__u8 *)ev;
 	int i;
 
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < (int)sizeof(*ev); i++)
 		b[i] = 0;
-#pragma unroll
+MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		ev->saddr[i] = pkt->saddr[i];
 		ev->daddr[i] = pkt->daddr[i];

@@ -1,0 +1,3 @@
+# Test binaries (filled in as suites land).
+.PHONY: test-binaries
+test-binaries:

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/* Parsing of the option values shared by the commands (--dss, --kinds). */
+#ifndef MPX_CLI_OPTIONS_H
+#define MPX_CLI_OPTIONS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "mptcp_config.h"
+
+/* "all", "edges" or "sample:N" (N >= 1). 0, or -1 with a message. */
+int mpx_parse_dss_policy(const char *s, struct mpx_config *cfg, char *err,
+			 size_t errlen);
+/* Comma-separated raw event names ("mp_join,mp_dss") or "all". */
+int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen);
+
+#endif /* MPX_CLI_OPTIONS_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * One JSON object on one line, written member by member: the only JSON this
+ * program writes is flat objects of strings, integers, booleans and arrays
+ * of integers, so this is all the JSON support it needs.
+ */
+#ifndef MPX_JSON_LINE_H
+#define MPX_JSON_LINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_line {
+	FILE *f;
+	int members;
+};
+
+void jl_begin(struct json_line *j, FILE *f);
+void jl_end(struct json_line *j); /* "}\n" */
+void jl_str(struct json_line *j, const char *key, const char *val);
+void jl_u64(struct json_line *j, const char *key, uint64_t v);
+void jl_bool(struct json_line *j, const char *key, int v);
+void jl_null(struct json_line *j, const char *key);
+/* Lowercase hex, fixed width (digits), no 0x: keys, tokens, HMACs. */
+void jl_hex(struct json_line *j, const char *key, uint64_t v, int digits);
+void jl_hex_bytes(struct json_line *j, const char *key, const uint8_t *b,
+		  size_t n);
+void jl_u8_array(struct json_line *j, const char *key, const uint8_t *v,
+		 size_t n);
+/* ts as seconds with 6 decimals. */
+void jl_time(struct json_line *j, const char *key, int64_t sec, int32_t usec);
+
+#endif /* MPX_JSON_LINE_H */
