@@ -125,10 +125,8 @@ int main(int argc, char **argv)
 {
 	/* Output may go to a pipe that closes (| head): end quietly. */
 	signal(SIGPIPE, SIG_DFL);
-	if (argc < 2) {
-		usage(stderr);
-		return MPX_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return usage_error("missing command");
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||

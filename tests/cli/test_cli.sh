@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+# The command line: every bad input gets a one-line error on stderr and its
+# documented exit code (user/exit_codes.h, docs/mptcp-xdp.8).
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+V0="$SHARED_PCAPS/tcpdump_mptcp-v0.pcap"
+
+# expect NAME CODE ARGS...: exit code CODE, and for errors exactly one line
+# on stderr starting with "mptcp-xdp: ".
+expect() {
+	local name=$1 want=$2
+	shift 2
+	"$MPTCP_XDP" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want; stderr: $(head -2 "$tmp/err")"
+		return
+	fi
+	if [ "$want" -ne 0 ] && { [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q '^mptcp-xdp: ' "$tmp/err"; }; then
+		fail "$name" "want one 'mptcp-xdp: ' line on stderr, got: $(cat "$tmp/err")"
+		return
+	fi
+	pass "$name"
+}
+
+expect no_args 2
+expect unknown_command 2 frobnicate
+expect replay_no_file 2 replay
+expect replay_two_files 2 replay "$V0" "$V0"
+expect replay_unknown_flag 2 replay --bogus "$V0"
+expect replay_bad_engine 2 replay --engine gpu "$V0"
+expect replay_bad_dss 2 replay --dss sample:0 "$V0"
+expect replay_bad_dss_word 2 replay --dss some "$V0"
+expect replay_bad_events 2 replay --events everything "$V0"
+expect replay_bad_kinds 2 replay --kinds mp_nothing "$V0"
+expect help 0 help
+expect version 0 version
+
+expect missing_file 3 replay --engine host "$tmp/does-not-exist.pcap"
+mkdir "$tmp/dir.pcap"
+expect directory 4 replay --engine host "$tmp/dir.pcap"
+: >"$tmp/empty.pcap"
+expect empty_file 5 replay --engine host "$tmp/empty.pcap"
+echo "this is not a capture, just some text" >"$tmp/text.pcap"
+expect text_file 5 replay --engine host "$tmp/text.pcap"
+
+# A pcap header with link type 105 (IEEE 802.11): valid, not supported.
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' >"$tmp/wifi.pcap"
+expect unsupported_linktype 7 replay --engine host "$tmp/wifi.pcap"
+
+# Unreadable: as an unprivileged user (root reads anything).
+if is_root && command -v setpriv >/dev/null; then
+	cp "$V0" "$tmp/secret.pcap"
+	chmod 600 "$tmp/secret.pcap"
+	chmod 755 "$tmp"
+	MPTCP_XDP_SAVED=$MPTCP_XDP
+	MPTCP_XDP="setpriv --reuid=65534 --regid=65534 --clear-groups -- $MPTCP_XDP_SAVED"
+	# shellcheck disable=SC2086
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$MPTCP_XDP_SAVED" replay --engine host "$tmp/secret.pcap" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass unreadable; else fail unreadable "exit $rc: $(cat "$tmp/err")"; fi
+	# The BPF engine without privilege: exit 9, and auto falls back.
+	cp "$V0" "$tmp/open.pcap"
+	chmod 644 "$tmp/open.pcap"
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" replay --engine bpf "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 9 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass bpf_without_privilege; else fail bpf_without_privilege "exit $rc: $(cat "$tmp/err")"; fi
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" replay "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q 'notice: .*host engine' "$tmp/err" && [ -s "$tmp/out" ]; then
+		pass auto_falls_back_to_host
+	else
+		fail auto_falls_back_to_host "exit $rc: $(cat "$tmp/err")"
+	fi
+	MPTCP_XDP=$MPTCP_XDP_SAVED
+else
+	skip unreadable "needs root and setpriv to act as another user"
+	skip bpf_without_privilege "needs root and setpriv"
+	skip auto_falls_back_to_host "needs root and setpriv"
+fi
+
+# Truncated: the last record cut short. Everything before it is printed,
+# identical to the full run, then exit 6.
+"$MPTCP_XDP" replay --engine host "$V0" >"$tmp/full.jsonl" 2>/dev/null
+size=$(stat -c %s "$V0")
+head -c $((size - 30)) "$V0" >"$tmp/cut.pcap"
+"$MPTCP_XDP" replay --engine host "$tmp/cut.pcap" >"$tmp/cut.jsonl" 2>"$tmp/err"
+rc=$?
+n=$(wc -l <"$tmp/cut.jsonl")
+if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+	cmp -s "$tmp/cut.jsonl" <(head -n "$n" "$tmp/full.jsonl"); then
+	pass truncated_keeps_what_came_before
+else
+	fail truncated_keeps_what_came_before "exit $rc, $n records, stderr: $(cat "$tmp/err")"
+fi
+# pcapng cut inside a block: the same.
+PCAPNG="$SHARED_PCAPS/pymptcpanalyzer_client_2.pcap"
+"$MPTCP_XDP" replay --engine host "$PCAPNG" >"$tmp/ng_full.jsonl" 2>/dev/null
+size=$(stat -c %s "$PCAPNG")
+head -c $((size / 2)) "$PCAPNG" >"$tmp/ng_cut.pcap"
+"$MPTCP_XDP" replay --engine host "$tmp/ng_cut.pcap" >"$tmp/ng_cut.jsonl" 2>"$tmp/err"
+rc=$?
+n=$(wc -l <"$tmp/ng_cut.jsonl")
+if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && cmp -s "$tmp/ng_cut.jsonl" <(head -n "$n" "$tmp/ng_full.jsonl"); then
+	pass pcapng_truncated
+else
+	fail pcapng_truncated "exit $rc, $n records, stderr: $(cat "$tmp/err")"
+fi
+
+# A closed pipe ends the run quietly: no error text.
+"$MPTCP_XDP" replay --engine host "$PCAPNG" 2>"$tmp/err" | head -1 >/dev/null
+if [ ! -s "$tmp/err" ]; then pass closed_pipe_quiet; else fail closed_pipe_quiet "$(cat "$tmp/err")"; fi
+
+# --kinds: only the asked-for kinds come out, the rest are counted.
+"$MPTCP_XDP" replay --engine host --kinds mp_join --stats "$V0" >"$tmp/joins" 2>"$tmp/stats"
+if [ -s "$tmp/joins" ] && ! grep -qv '"event":"mp_join"' "$tmp/joins" &&
+	grep -q '"kind_disabled":[1-9]' "$tmp/stats"; then
+	pass kinds_filter
+else
+	fail kinds_filter "$(head -2 "$tmp/joins")"
+fi
+# --dss sample:N and edges give fewer DSS records than all.
+all=$("$MPTCP_XDP" replay --engine host --dss all "$V0" | grep -c '"mp_dss"')
+s10=$("$MPTCP_XDP" replay --engine host --dss sample:10 "$V0" | grep -c '"mp_dss"')
+edges=$("$MPTCP_XDP" replay --engine host --dss edges "$V0" | grep -c '"mp_dss"')
+if [ "$s10" -eq $(((all + 9) / 10)) ]; then pass dss_sample; else fail dss_sample "all=$all sample:10=$s10"; fi
+if [ "$edges" -gt 0 ] && [ "$edges" -lt "$all" ]; then pass dss_edges; else fail dss_edges "all=$all edges=$edges"; fi
+
+summary cli
