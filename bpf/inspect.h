@@ -11,14 +11,17 @@
  *   mpx_inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev);
  *       push a record; negative when there was no room
  *   mpx_inline struct mpx_flow *mpx_sink_flow(void *sink,
- *                                             const struct mpx_flow_key *k);
- *       the flow table entry for k, created zeroed if absent; NULL if full
+ *                                             const struct mpx_flow_key *k,
+ *                                             int create);
+ *       the flow table entry for k; if absent, created zeroed when create
+ *       is set (NULL if the table is full), else NULL
  */
 #ifndef MPX_INSPECT_H
 #define MPX_INSPECT_H
 
 #include "parse_headers.h"
 #include "parse_options.h"
+#include "flow_key.h"
 
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
 		       MPX_EV_MP_TCPRST,
@@ -49,33 +52,6 @@ mpx_inline __u64 mpx_count_option(void *sink, __u8 sub)
 	return mpx_sink_count(sink, MPX_CTR_OPT_UNKNOWN_SUBTYPE);
 }
 
-/* Canonical key: the lower (address, port) endpoint first. Returns the
- * packet's direction: 0 when its source is the key's first endpoint. */
-mpx_inline int mpx_flow_key_of(const struct mptcp_event *ev,
-			       struct mpx_flow_key *k)
-{
-	int i, cmp = 0, dir;
-
-MPX_UNROLL
-	for (i = 0; i < MPX_ADDR_LEN; i++) {
-		if (cmp == 0 && ev->saddr[i] != ev->daddr[i])
-			cmp = ev->saddr[i] < ev->daddr[i] ? -1 : 1;
-	}
-	if (cmp == 0)
-		cmp = ev->sport < ev->dport ? -1 : (ev->sport > ev->dport);
-	dir = cmp > 0;
-MPX_UNROLL
-	for (i = 0; i < MPX_ADDR_LEN; i++) {
-		k->addr[0][i] = dir ? ev->daddr[i] : ev->saddr[i];
-		k->addr[1][i] = dir ? ev->saddr[i] : ev->daddr[i];
-	}
-	k->port[0] = dir ? ev->dport : ev->sport;
-	k->port[1] = dir ? ev->sport : ev->dport;
-	k->family = ev->family;
-	k->pad0[0] = k->pad0[1] = k->pad0[2] = 0;
-	return dir;
-}
-
 /*
  * The DSS policy (mptcp_config.h). Returns 1 when the record goes out.
  * dss_seen is this CPU's DSS count including this one.
@@ -96,8 +72,9 @@ mpx_inline int mpx_dss_wanted(void *sink, const struct mpx_config *cfg,
 		return 1;
 	if (!ev->u.dss.has_map)
 		return 0;
-	dir = mpx_flow_key_of(ev, &key);
-	flow = mpx_sink_flow(sink, &key);
+	dir = mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
+				ev->dport, &key);
+	flow = mpx_sink_flow(sink, &key, 1);
 	if (!flow)
 		return 1; /* table full: better a record too many than none */
 	if (flow->first_map_seen[dir & 1])
@@ -203,10 +180,79 @@ mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
 	return 1;
 }
 
-mpx_inline void mpx_inspect_done(void *sink, const struct mpx_walk *w)
+#define MPX_SUBFLOW_KINDS                                                      \
+	(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) | MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |  \
+	 MPX_KIND_BIT(MPX_EV_FALLBACK))
+
+/* A record about the subflow itself, with its counters so far: [0] the
+ * direction of this packet's source. */
+mpx_inline void mpx_push_subflow(void *sink, const struct mpx_config *cfg,
+				 const struct mpx_pkt *pkt,
+				 const struct mpx_flow *flow, int dir,
+				 __u8 kind, struct mptcp_event *ev,
+				 const struct mpx_meta *meta)
 {
+	if (!(cfg->emit_mask & MPX_KIND_BIT(kind))) {
+		mpx_sink_count(sink, MPX_CTR_KIND_DISABLED);
+		return;
+	}
+	mpx_fill_common(ev, pkt, 0);
+	ev->kind = kind;
+	ev->u.subflow.packets[0] = flow->packets[dir & 1];
+	ev->u.subflow.packets[1] = flow->packets[!(dir & 1)];
+	ev->u.subflow.bytes[0] = flow->bytes[dir & 1];
+	ev->u.subflow.bytes[1] = flow->bytes[!(dir & 1)];
+	mpx_push(sink, ev, meta);
+}
+
+/*
+ * After the option walk: the flow table. A packet with an MPTCP option puts
+ * its subflow in the table; every TCP packet of a subflow in the table is
+ * counted; FIN and RST end it, and a SYN/ACK without MP_CAPABLE answering a
+ * SYN with it is a fallback to TCP (RFC 8684 section 3.1). Nothing of this
+ * runs unless one of those records is wanted.
+ */
+mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
+				 const struct mpx_pkt *pkt,
+				 const struct mpx_walk *w, struct mptcp_event *ev,
+				 const struct mpx_meta *meta)
+{
+	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
+	const __u8 ack = pkt->tcp_flags & MPX_TCP_ACK;
+	const __u16 mpc = 1u << MPX_EV_MP_CAPABLE;
+	struct mpx_flow_key key;
+	struct mpx_flow *flow;
+	int dir;
+
 	if (w->mptcp_index)
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
+	if (!(cfg->emit_mask & MPX_SUBFLOW_KINDS))
+		return;
+	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr,
+				pkt->sport, pkt->dport, &key);
+	flow = mpx_sink_flow(sink, &key, w->mptcp_index != 0);
+	if (!flow)
+		return;
+	__sync_fetch_and_add(&flow->packets[dir & 1], 1);
+	__sync_fetch_and_add(&flow->bytes[dir & 1], pkt->payload_len);
+	if (syn && !ack && (w->seen & mpc))
+		flow->syn_mpc = (__u8)(1 + dir);
+	if (syn && ack && !(w->seen & mpc) && flow->syn_mpc == 2 - dir &&
+	    !flow->fallback_reported) {
+		flow->fallback_reported = 1;
+		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_FALLBACK,
+				 ev, meta);
+	}
+	if ((pkt->tcp_flags & MPX_TCP_FIN) && !flow->fin_seen[dir & 1]) {
+		flow->fin_seen[dir & 1] = 1;
+		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_SUBFLOW_FIN,
+				 ev, meta);
+	}
+	if ((pkt->tcp_flags & MPX_TCP_RST) && !flow->rst_seen) {
+		flow->rst_seen = 1;
+		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_SUBFLOW_RST,
+				 ev, meta);
+	}
 }
 
 /* The whole of it, for callers that need no verifier-friendly split. */
@@ -223,7 +269,7 @@ mpx_inline void mpx_inspect(void *sink, const struct mpx_config *cfg,
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta))
 			break;
-	mpx_inspect_done(sink, &w);
+	mpx_inspect_done(sink, cfg, pkt, &w, ev, meta);
 }
 
 #endif /* MPX_INSPECT_H */

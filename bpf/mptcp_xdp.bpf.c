@@ -81,13 +81,13 @@ static __always_inline int mpx_sink_emit(void *sink,
 }
 
 static __always_inline struct mpx_flow *
-mpx_sink_flow(void *sink, const struct mpx_flow_key *key)
+mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
 {
 	static const struct mpx_flow zero;
 	struct mpx_flow *f;
 
 	f = bpf_map_lookup_elem(&flows, key);
-	if (f)
+	if (f || !create)
 		return f;
 	if (bpf_map_update_elem(&flows, key, &zero, BPF_NOEXIST) == 0)
 		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
@@ -99,19 +99,26 @@ mpx_sink_flow(void *sink, const struct mpx_flow_key *key)
 
 #include "inspect.h"
 
+/* Read through the volatile object: a cast to a plain pointer would let
+ * clang fold in the initial values above. */
+static __always_inline struct mpx_config read_cfg(void)
+{
+	struct mpx_config cfg = {
+		.emit_mask = mpx_cfg.emit_mask,
+		.dss_policy = mpx_cfg.dss_policy,
+		.dss_sample_n = mpx_cfg.dss_sample_n,
+	};
+
+	return cfg;
+}
+
 /* Global (not static, not inlined): verified once on its own, whatever the
  * option position it is called for. Arguments may be NULL to the verifier. */
 __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 					 struct mpx_walk *w,
 					 const struct mpx_meta *meta)
 {
-	/* Read through the volatile object: a cast to a plain pointer would
-	 * let clang fold in the initial values above. */
-	struct mpx_config cfg = {
-		.emit_mask = mpx_cfg.emit_mask,
-		.dss_policy = mpx_cfg.dss_policy,
-		.dss_sample_n = mpx_cfg.dss_sample_n,
-	};
+	struct mpx_config cfg = read_cfg();
 
 	if (!s || !w || !meta)
 		return 0;
@@ -126,6 +133,7 @@ static __always_inline void run(void *data, void *data_end, __u32 ifindex,
 		.ifindex = ifindex,
 		.hook = hook,
 	};
+	struct mpx_config cfg = read_cfg();
 	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -138,7 +146,7 @@ static __always_inline void run(void *data, void *data_end, __u32 ifindex,
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_option(s, &w, &meta))
 			break;
-	mpx_inspect_done(NULL, &w);
+	mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
 }
 
 SEC("xdp")

@@ -32,6 +32,7 @@ struct mpx_walk {
 	__u8 mptcp_index; /* MPTCP options seen so far in this packet */
 	__u8 err;
 	__u8 subtype; /* of the last MPTCP option met, for counting */
+	__u16 seen;   /* bit per subtype met in this packet */
 };
 
 mpx_inline __u8 mpx_ob(const struct mpx_pkt *pkt, __u32 off)
@@ -407,6 +408,8 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 						    : MPX_SUBTYPE_UNKNOWN;
 	w->subtype = sub;
 	w->mptcp_index++;
+	if (sub != MPX_SUBTYPE_UNKNOWN)
+		w->seen |= (__u16)(1u << (sub & 15));
 	w->off = err != MPX_ERR_NONE ? MPX_TCP_OPT_SPACE : (__u8)(o + len);
 	if (err == MPX_ERR_NONE && len < 3)
 		err = MPX_ERR_BAD_LENGTH; /* kind and length, no subtype */

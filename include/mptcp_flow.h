@@ -6,7 +6,12 @@
  *
  * Keys are canonical (the lower address/port pair first) so both directions
  * of a subflow share one entry; per-direction fields are indexed by
- * mpx_flow_dir(): 0 when the packet's source is the key's first endpoint.
+ * direction: 0 when the packet's source is the key's first endpoint
+ * (bpf/flow_key.h).
+ *
+ * A subflow enters the table with its first MPTCP option; from then on
+ * every TCP packet of it is counted, and its FIN, RST and a fallback to
+ * TCP become records (include/mptcp_event.h, MPX_EV_SUBFLOW_*).
  */
 #ifndef MPTCP_FLOW_H
 #define MPTCP_FLOW_H
@@ -21,10 +26,14 @@ struct mpx_flow_key {
 };
 
 struct mpx_flow {
-	__u64 packets[2];
-	__u64 bytes[2];
+	__u64 packets[2]; /* TCP packets per direction */
+	__u64 bytes[2];   /* TCP payload bytes per direction */
 	__u8 first_map_seen[2]; /* a DSS mapping was seen in this direction */
-	__u8 pad0[6];
+	__u8 fin_seen[2];       /* a FIN was reported in this direction */
+	__u8 syn_mpc;  /* 1 + direction of a SYN that carried MP_CAPABLE */
+	__u8 fallback_reported;
+	__u8 rst_seen;
+	__u8 pad0;
 };
 
 _Static_assert(sizeof(struct mpx_flow_key) == 40, "flow key layout");

@@ -28,3 +28,9 @@ void mpx_engine_close(struct mpx_engine *e)
 	if (e)
 		e->ops->close(e);
 }
+
+int mpx_engine_flow(struct mpx_engine *e, const struct mpx_flow_key *key,
+		    struct mpx_flow *out)
+{
+	return e->ops->flow(e, key, out);
+}

@@ -14,6 +14,7 @@
 #include "mptcp_event.h"
 #include "mptcp_counters.h"
 #include "mptcp_config.h"
+#include "mptcp_flow.h"
 
 enum mpx_engine_kind {
 	MPX_ENGINE_BPF = 0,
@@ -33,6 +34,9 @@ struct mpx_engine *mpx_engine_open(enum mpx_engine_kind kind,
 /* Inspect one Ethernet frame. 0, or -1 with a message in err. */
 int mpx_engine_run(struct mpx_engine *e, const void *frame, size_t len,
 		   char *err, size_t errlen);
+/* The flow table's entry for key (final per-subflow counts). 0 if found. */
+int mpx_engine_flow(struct mpx_engine *e, const struct mpx_flow_key *key,
+		    struct mpx_flow *out);
 /* Counter totals (summed over CPUs) into out[MPX_CTR_MAX]. */
 int mpx_engine_counters(struct mpx_engine *e, __u64 *out);
 void mpx_engine_close(struct mpx_engine *e);
@@ -48,6 +52,8 @@ struct mpx_engine_ops {
 	int (*run)(struct mpx_engine *e, const void *frame, size_t len,
 		   char *err, size_t errlen);
 	int (*counters)(struct mpx_engine *e, __u64 *out);
+	int (*flow)(struct mpx_engine *e, const struct mpx_flow_key *key,
+		    struct mpx_flow *out);
 	void (*close)(struct mpx_engine *e);
 };
 

@@ -93,6 +93,14 @@ static int bpf_counters(struct mpx_engine *e, __u64 *out)
 	return 0;
 }
 
+static int bpf_flow(struct mpx_engine *e, const struct mpx_flow_key *key,
+		    struct mpx_flow *out)
+{
+	struct bpf_engine *b = (struct bpf_engine *)e;
+
+	return bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.flows), key, out);
+}
+
 static void bpf_close(struct mpx_engine *e)
 {
 	struct bpf_engine *b = (struct bpf_engine *)e;
@@ -105,6 +113,7 @@ static void bpf_close(struct mpx_engine *e)
 static const struct mpx_engine_ops bpf_ops = {
 	.run = bpf_run,
 	.counters = bpf_counters,
+	.flow = bpf_flow,
 	.close = bpf_close,
 };
 

@@ -39,12 +39,15 @@ static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
 }
 
 static inline struct mpx_flow *mpx_sink_flow(void *sink,
-					     const struct mpx_flow_key *key)
+					     const struct mpx_flow_key *key,
+					     int create)
 {
 	struct host_engine *h = sink;
 	struct mpx_flow *f;
 	int created;
 
+	if (!create)
+		return (struct mpx_flow *)mpx_host_flows_find(h->flows, key);
 	f = mpx_host_flows_get(h->flows, key, &created);
 	if (created)
 		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
@@ -76,6 +79,18 @@ static int host_counters(struct mpx_engine *e, __u64 *out)
 	return 0;
 }
 
+static int host_flow(struct mpx_engine *e, const struct mpx_flow_key *key,
+		     struct mpx_flow *out)
+{
+	struct host_engine *h = (struct host_engine *)e;
+	const struct mpx_flow *f = mpx_host_flows_find(h->flows, key);
+
+	if (!f)
+		return -1;
+	*out = *f;
+	return 0;
+}
+
 static void host_close(struct mpx_engine *e)
 {
 	struct host_engine *h = (struct host_engine *)e;
@@ -87,6 +102,7 @@ static void host_close(struct mpx_engine *e)
 static const struct mpx_engine_ops host_ops = {
 	.run = host_run,
 	.counters = host_counters,
+	.flow = host_flow,
 	.close = host_close,
 };
 

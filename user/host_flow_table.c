@@ -57,28 +57,44 @@ void mpx_host_flows_free(struct mpx_host_flows *t)
 	free(t);
 }
 
+/* The slot holding key, or the empty slot where it would go. */
+static struct slot *probe(const struct mpx_host_flows *t,
+			  const struct mpx_flow_key *key)
+{
+	size_t i = hash_key(key) & (t->nslots - 1);
+
+	for (;;) {
+		struct slot *s = &t->slots[i];
+
+		if (!s->used || memcmp(&s->key, key, sizeof(*key)) == 0)
+			return s;
+		i = (i + 1) & (t->nslots - 1);
+	}
+}
+
+const struct mpx_flow *mpx_host_flows_find(const struct mpx_host_flows *t,
+					   const struct mpx_flow_key *key)
+{
+	const struct slot *s = probe(t, key);
+
+	return s->used ? &s->val : NULL;
+}
+
 struct mpx_flow *mpx_host_flows_get(struct mpx_host_flows *t,
 				    const struct mpx_flow_key *key,
 				    int *created)
 {
-	size_t i = hash_key(key) & (t->nslots - 1);
+	struct slot *s = probe(t, key);
 
 	*created = 0;
-	for (;;) {
-		struct slot *s = &t->slots[i];
-
-		if (!s->used)
-			break;
-		if (memcmp(&s->key, key, sizeof(*key)) == 0)
-			return &s->val;
-		i = (i + 1) & (t->nslots - 1);
-	}
+	if (s->used)
+		return &s->val;
 	if (t->used >= t->capacity)
 		return NULL;
-	t->slots[i].used = 1;
-	t->slots[i].key = *key;
-	memset(&t->slots[i].val, 0, sizeof(t->slots[i].val));
+	s->used = 1;
+	s->key = *key;
+	memset(&s->val, 0, sizeof(s->val));
 	t->used++;
 	*created = 1;
-	return &t->slots[i].val;
+	return &s->val;
 }

@@ -25,4 +25,8 @@ struct mpx_flow *mpx_host_flows_get(struct mpx_host_flows *t,
 				    const struct mpx_flow_key *key,
 				    int *created);
 
+/* The entry for key, or NULL; creates nothing. */
+const struct mpx_flow *mpx_host_flows_find(const struct mpx_host_flows *t,
+					   const struct mpx_flow_key *key);
+
 #endif /* MPX_HOST_FLOW_TABLE_H */

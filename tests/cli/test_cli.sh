@@ -37,6 +37,9 @@ expect replay_bad_dss 2 replay --dss sample:0 "$V0"
 expect replay_bad_dss_word 2 replay --dss some "$V0"
 expect replay_bad_events 2 replay --events everything "$V0"
 expect replay_bad_kinds 2 replay --kinds mp_nothing "$V0"
+expect replay_bad_format 2 replay --format xml "$V0"
+expect replay_raw_not_text 2 replay --events raw --format text "$V0"
+expect replay_bad_max_conns 2 replay --max-conns 0 "$V0"
 expect help 0 help
 expect version 0 version
 
@@ -85,10 +88,10 @@ fi
 
 # Truncated: the last record cut short. Everything before it is printed,
 # identical to the full run, then exit 6.
-"$MPTCP_XDP" replay --engine host "$V0" >"$tmp/full.jsonl" 2>/dev/null
+"$MPTCP_XDP" replay --engine host --events raw "$V0" >"$tmp/full.jsonl" 2>/dev/null
 size=$(stat -c %s "$V0")
 head -c $((size - 30)) "$V0" >"$tmp/cut.pcap"
-"$MPTCP_XDP" replay --engine host "$tmp/cut.pcap" >"$tmp/cut.jsonl" 2>"$tmp/err"
+"$MPTCP_XDP" replay --engine host --events raw "$tmp/cut.pcap" >"$tmp/cut.jsonl" 2>"$tmp/err"
 rc=$?
 n=$(wc -l <"$tmp/cut.jsonl")
 if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
@@ -99,10 +102,10 @@ else
 fi
 # pcapng cut inside a block: the same.
 PCAPNG="$SHARED_PCAPS/pymptcpanalyzer_client_2.pcap"
-"$MPTCP_XDP" replay --engine host "$PCAPNG" >"$tmp/ng_full.jsonl" 2>/dev/null
+"$MPTCP_XDP" replay --engine host --events raw "$PCAPNG" >"$tmp/ng_full.jsonl" 2>/dev/null
 size=$(stat -c %s "$PCAPNG")
 head -c $((size / 2)) "$PCAPNG" >"$tmp/ng_cut.pcap"
-"$MPTCP_XDP" replay --engine host "$tmp/ng_cut.pcap" >"$tmp/ng_cut.jsonl" 2>"$tmp/err"
+"$MPTCP_XDP" replay --engine host --events raw "$tmp/ng_cut.pcap" >"$tmp/ng_cut.jsonl" 2>"$tmp/err"
 rc=$?
 n=$(wc -l <"$tmp/ng_cut.jsonl")
 if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && cmp -s "$tmp/ng_cut.jsonl" <(head -n "$n" "$tmp/ng_full.jsonl"); then
@@ -116,7 +119,7 @@ fi
 if [ ! -s "$tmp/err" ]; then pass closed_pipe_quiet; else fail closed_pipe_quiet "$(cat "$tmp/err")"; fi
 
 # --kinds: only the asked-for kinds come out, the rest are counted.
-"$MPTCP_XDP" replay --engine host --kinds mp_join --stats "$V0" >"$tmp/joins" 2>"$tmp/stats"
+"$MPTCP_XDP" replay --engine host --events raw --kinds mp_join --stats "$V0" >"$tmp/joins" 2>"$tmp/stats"
 if [ -s "$tmp/joins" ] && ! grep -qv '"event":"mp_join"' "$tmp/joins" &&
 	grep -q '"kind_disabled":[1-9]' "$tmp/stats"; then
 	pass kinds_filter
@@ -124,9 +127,9 @@ else
 	fail kinds_filter "$(head -2 "$tmp/joins")"
 fi
 # --dss sample:N and edges give fewer DSS records than all.
-all=$("$MPTCP_XDP" replay --engine host --dss all "$V0" | grep -c '"mp_dss"')
-s10=$("$MPTCP_XDP" replay --engine host --dss sample:10 "$V0" | grep -c '"mp_dss"')
-edges=$("$MPTCP_XDP" replay --engine host --dss edges "$V0" | grep -c '"mp_dss"')
+all=$("$MPTCP_XDP" replay --engine host --events raw --dss all "$V0" | grep -c '"mp_dss"')
+s10=$("$MPTCP_XDP" replay --engine host --events raw --dss sample:10 "$V0" | grep -c '"mp_dss"')
+edges=$("$MPTCP_XDP" replay --engine host --events raw --dss edges "$V0" | grep -c '"mp_dss"')
 if [ "$s10" -eq $(((all + 9) / 10)) ]; then pass dss_sample; else fail dss_sample "all=$all sample:10=$s10"; fi
 if [ "$edges" -gt 0 ] && [ "$edges" -lt "$all" ]; then pass dss_edges; else fail dss_edges "all=$all edges=$edges"; fi
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+# Real kernel MPTCP traffic between namespaces this test makes (and removes:
+# make_capture.sh traps every exit), captured with tcpdump, replayed through
+# both engines and compared field by field with tshark's decoding.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+DATA="$ROOT/tests/data"
+mkdir -p "$DATA"
+export MPTCP_XFER="${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# NAME SUBTYPE-EVENTS...: capture, replay, compare, and require each event.
+run_case() {
+	local name=$1 args=$2
+	shift 2
+	local pcap="$DATA/$name.pcap"
+	# shellcheck disable=SC2086
+	if ! "$ROOT/tests/e2e/make_capture.sh" "$pcap" $args >"$tmp/$name.mk" 2>&1; then
+		fail "$name/capture" "$(tail -5 "$tmp/$name.mk")"
+		return
+	fi
+	pass "$name/capture"
+	"$MPTCP_XDP" replay --engine host --events raw --stats "$pcap" >"$tmp/$name.host" 2>"$tmp/$name.host.stats" ||
+		fail "$name/host" "replay failed: $(tail -1 "$tmp/$name.host.stats")"
+	"$MPTCP_XDP" replay --engine bpf --events raw --stats "$pcap" >"$tmp/$name.bpf" 2>"$tmp/$name.bpf.stats" ||
+		fail "$name/bpf" "replay failed: $(tail -1 "$tmp/$name.bpf.stats")"
+	if cmp -s "$tmp/$name.host" "$tmp/$name.bpf" && cmp -s "$tmp/$name.host.stats" "$tmp/$name.bpf.stats"; then
+		pass "$name/bpf_equals_host"
+	else
+		fail "$name/bpf_equals_host" "$(diff "$tmp/$name.host" "$tmp/$name.bpf" | head -4)"
+	fi
+	if out=$(python3 "$ROOT/tests/oracle/tshark_compare.py" --pcap "$pcap" --records "$tmp/$name.host" 2>&1); then
+		pass "$name/tshark"
+		[ -z "${VERBOSE:-}" ] || printf '%s\n' "$out" | tail -1
+	else
+		fail "$name/tshark" "$(printf '%s\n' "$out" | tail -5)"
+	fi
+	if grep -q '"event":"mp_error"' "$tmp/$name.host"; then
+		fail "$name/no_mp_error" "$(grep -m2 '"event":"mp_error"' "$tmp/$name.host")"
+	else
+		pass "$name/no_mp_error"
+	fi
+	for ev in "$@"; do
+		if grep -q "\"event\":\"$ev\"" "$tmp/$name.host"; then
+			pass "$name/has_$ev"
+		else
+			fail "$name/has_$ev" "no $ev record in the replay"
+		fi
+	done
+}
+
+if ! is_root; then
+	skip e2e_capture "network namespaces and BPF need root"
+	summary e2e_capture
+	exit $?
+fi
+if [ ! -x "$MPTCP_XFER" ]; then
+	fail e2e_capture "missing $MPTCP_XFER (make test-binaries)"
+	summary e2e_capture
+	exit 1
+fi
+
+# Two paths, a subflow endpoint, a signal endpoint: joins and ADD_ADDR.
+run_case multipath_v4 "--scenario multipath" mp_capable mp_join mp_dss mp_add_addr
+run_case multipath_v6 "--ipv6 --scenario multipath" mp_capable mp_join mp_dss mp_add_addr
+# The same traffic as `tcpdump -i any` writes it (Linux cooked v2).
+run_case multipath_any "--scenario multipath --link any" mp_capable mp_join mp_dss mp_add_addr
+run_case prio_v4 "--scenario prio" mp_join mp_prio
+run_case remove_v4 "--scenario remove" mp_join mp_remove_addr
+run_case fastclose_v4 "--scenario fastclose" mp_fastclose mp_tcprst
+run_case fallback_v4 "--scenario fallback" mp_capable
+
+# Nothing of ours may be left behind.
+left=$(ip netns list 2>/dev/null | grep -c "^mx" || true)
+if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list)"; fi
+
+summary e2e_capture
