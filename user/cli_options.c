@@ -75,3 +75,42 @@ int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen)
 	*mask = m;
 	return 0;
 }
+
+int mpx_parse_events(const char *s, enum mpx_events_mode *m)
+{
+	if (strcmp(s, "conn") == 0)
+		*m = MPX_EVENTS_CONN;
+	else if (strcmp(s, "raw") == 0)
+		*m = MPX_EVENTS_RAW;
+	else if (strcmp(s, "all") == 0)
+		*m = MPX_EVENTS_ALL;
+	else
+		return -1;
+	return 0;
+}
+
+int mpx_parse_format(const char *s, enum mpx_format *f)
+{
+	if (strcmp(s, "json") == 0)
+		*f = MPX_FORMAT_JSON;
+	else if (strcmp(s, "text") == 0)
+		*f = MPX_FORMAT_TEXT;
+	else if (strcmp(s, "zeek") == 0)
+		*f = MPX_FORMAT_ZEEK;
+	else
+		return -1;
+	return 0;
+}
+
+int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}

@@ -7,11 +7,21 @@
 #include <linux/types.h>
 
 #include "mptcp_config.h"
+#include "pipeline.h"
+
+#define MPX_DEFAULT_MAX_CONNS 65536
 
 /* "all", "edges" or "sample:N" (N >= 1). 0, or -1 with a message. */
 int mpx_parse_dss_policy(const char *s, struct mpx_config *cfg, char *err,
 			 size_t errlen);
 /* Comma-separated raw event names ("mp_join,mp_dss") or "all". */
 int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen);
+
+/* conn | raw | all */
+int mpx_parse_events(const char *s, enum mpx_events_mode *m);
+/* json | text | zeek */
+int mpx_parse_format(const char *s, enum mpx_format *f);
+/* A decimal count within [min, max]. */
+int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out);
 
 #endif /* MPX_CLI_OPTIONS_H */

@@ -13,4 +13,8 @@ const char *mpx_counter_help(unsigned int id);
 /* One line: {"counters":{"packets":N,...}} */
 void mpx_counters_report(FILE *f, const __u64 *ctr);
 
+struct mpx_corr_stats;
+/* One line: {"correlator":{"conns_started":N,...}} */
+void mpx_corr_stats_report(FILE *f, const struct mpx_corr_stats *s);
+
 #endif /* MPX_COUNTERS_REPORT_H */

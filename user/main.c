@@ -28,8 +28,15 @@ static void usage(FILE *f)
 	      "                          or the same parser built for "
 	      "userspace (default\n"
 	      "                          auto: BPF, host if BPF cannot load)\n"
-	      "  --events raw            one JSON line per MPTCP option "
-	      "(default)\n"
+	      "  --events conn|raw|all   connection events (default), one "
+	      "JSON line per\n"
+	      "                          MPTCP option, or both\n"
+	      "  --format json|text|zeek connection events as JSON lines "
+	      "(default), aligned\n"
+	      "                          text, or a Zeek mptcp.log of "
+	      "summaries\n"
+	      "  --max-conns N           connections tracked at once "
+	      "(default 65536)\n"
 	      "  --dss all|edges|sample:N  which DSS options become records "
 	      "(default all)\n"
 	      "  --kinds LIST            only these record kinds, e.g. "
@@ -59,6 +66,8 @@ static int cmd_replay(int argc, char **argv)
 		{"dss", required_argument, NULL, 'd'},
 		{"kinds", required_argument, NULL, 'k'},
 		{"stats", no_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"max-conns", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -67,7 +76,12 @@ static int cmd_replay(int argc, char **argv)
 		.cfg = {.emit_mask = MPX_EMIT_ALL_KINDS,
 			.dss_policy = MPX_DSS_ALL,
 			.dss_sample_n = 1},
+		.out = {.events = MPX_EVENTS_CONN,
+			.format = MPX_FORMAT_JSON,
+			.max_conns = MPX_DEFAULT_MAX_CONNS,
+			.out = stdout},
 	};
+	__u32 kinds = MPX_EMIT_ALL_KINDS;
 	char err[256], msg[300];
 	int c;
 
@@ -87,10 +101,20 @@ static int cmd_replay(int argc, char **argv)
 					"--engine takes auto, bpf or host");
 			break;
 		case 'v':
-			if (strcmp(optarg, "raw") != 0)
+			if (mpx_parse_events(optarg, &o.out.events) < 0)
 				return usage_error(
-					"--events: only 'raw' is available "
-					"in this version");
+					"--events takes conn, raw or all");
+			break;
+		case 'f':
+			if (mpx_parse_format(optarg, &o.out.format) < 0)
+				return usage_error(
+					"--format takes json, text or zeek");
+			break;
+		case 'm':
+			if (mpx_parse_count(optarg, 1, 1u << 24,
+					    &o.out.max_conns) < 0)
+				return usage_error("--max-conns takes a number "
+						   "from 1 to 16777216");
 			break;
 		case 'd':
 			if (mpx_parse_dss_policy(optarg, &o.cfg, err,
@@ -98,7 +122,7 @@ static int cmd_replay(int argc, char **argv)
 				return usage_error(err);
 			break;
 		case 'k':
-			if (mpx_parse_kinds(optarg, &o.cfg.emit_mask, err,
+			if (mpx_parse_kinds(optarg, &kinds, err,
 					    sizeof(err)) < 0)
 				return usage_error(err);
 			break;
@@ -117,6 +141,10 @@ static int cmd_replay(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("replay takes exactly one capture file");
+	if (o.out.events != MPX_EVENTS_CONN && o.out.format != MPX_FORMAT_JSON)
+		return usage_error("option records (--events raw|all) are "
+				   "written as JSON only");
+	o.cfg.emit_mask = kinds & mpx_pipeline_emit_mask(o.out.events);
 	o.path = argv[optind];
 	return mpx_replay(&o);
 }

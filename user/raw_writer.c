@@ -131,7 +131,7 @@ static void option_fields(struct json_line *j, const struct mptcp_event *ev)
 }
 
 void mpx_write_raw(FILE *f, const struct mpx_origin *o,
-		   const struct mptcp_event *ev)
+		   const struct mptcp_event *ev, int tagged)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], flags[9];
 	struct json_line j;
@@ -140,6 +140,8 @@ void mpx_write_raw(FILE *f, const struct mpx_origin *o,
 	mpx_addr_text(ev->family, ev->daddr, dst, sizeof(dst));
 	mpx_tcp_flags_text(ev->tcp_flags, flags);
 	jl_begin(&j, f);
+	if (tagged)
+		jl_str(&j, "record", "option");
 	if (o->frame)
 		jl_u64(&j, "frame", o->frame);
 	jl_time(&j, "ts", o->ts_sec, o->ts_usec);

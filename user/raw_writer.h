@@ -20,7 +20,9 @@ struct mpx_origin {
 	int32_t ts_usec;
 };
 
+/* tagged: add "record":"option", to tell option records apart from
+ * connection events when both are written (--events all). */
 void mpx_write_raw(FILE *f, const struct mpx_origin *o,
-		   const struct mptcp_event *ev);
+		   const struct mptcp_event *ev, int tagged);
 
 #endif /* MPX_RAW_WRITER_H */

@@ -7,31 +7,18 @@
 #include "counters_report.h"
 #include "exit_codes.h"
 #include "link_layer.h"
-#include "raw_writer.h"
 #include "replay.h"
 
-struct replay_state {
-	struct mpx_origin origin;
-	FILE *out;
-};
-
-static void on_record(const struct mptcp_event *ev, void *arg)
-{
-	struct replay_state *s = arg;
-
-	mpx_write_raw(s->out, &s->origin, ev);
-}
-
 static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
-				      struct replay_state *s, int *code)
+				      struct mpx_pipeline *s, int *code)
 {
 	char err[512] = "";
 	struct mpx_engine *e;
 
 	if (o->engine == MPX_ENGINE_CHOICE_HOST)
-		return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, on_record, s,
+		return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s,
 				       err, sizeof(err), code);
-	e = mpx_engine_open(MPX_ENGINE_BPF, &o->cfg, on_record, s, err,
+	e = mpx_engine_open(MPX_ENGINE_BPF, &o->cfg, mpx_pipeline_record, s, err,
 			    sizeof(err), code);
 	if (e)
 		return e;
@@ -40,15 +27,27 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 		return NULL;
 	}
 	fprintf(stderr, "mptcp-xdp: notice: %s; using the host engine\n", err);
-	return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, on_record, s, err,
+	return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s, err,
 			       sizeof(err), code);
+}
+
+static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
+{
+	const struct mpx_corr_stats *cs = mpx_pipeline_stats(p);
+	__u64 ctr[MPX_CTR_MAX];
+
+	if (mpx_engine_counters(eng, ctr) == 0)
+		mpx_counters_report(stderr, ctr);
+	if (cs)
+		mpx_corr_stats_report(stderr, cs);
 }
 
 int mpx_replay(const struct mpx_replay_opts *o)
 {
 	static uint8_t frame[MPX_REPLAY_MAX_FRAME];
-	struct replay_state s = {.out = stdout};
+	struct mpx_origin origin = {0};
 	struct mpx_capture *cap;
+	struct mpx_pipeline *pipe;
 	struct mpx_engine *eng;
 	struct mpx_frame f;
 	char err[512] = "";
@@ -59,38 +58,47 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		return code;
 	}
-	eng = open_engine(o, &s, &code);
+	pipe = mpx_pipeline_new(&o->out);
+	if (!pipe) {
+		fprintf(stderr, "mptcp-xdp: out of memory\n");
+		mpx_capture_close(cap);
+		return MPX_EXIT_FAILURE;
+	}
+	eng = open_engine(o, pipe, &code);
 	if (!eng) {
+		mpx_pipeline_free(pipe);
 		mpx_capture_close(cap);
 		return code ? code : MPX_EXIT_FAILURE;
 	}
+	mpx_pipeline_set_flow_query(pipe, mpx_pipeline_engine_flow, eng);
 	dlt = mpx_capture_linktype(cap);
 	while ((r = mpx_capture_next(cap, &f, err, sizeof(err), &code)) == 1) {
 		size_t len = mpx_link_to_ethernet(dlt, f.data, f.caplen, frame,
 						  sizeof(frame));
 
-		s.origin.frame++;
-		s.origin.ts_sec = f.ts_sec;
-		s.origin.ts_usec = f.ts_usec;
+		origin.frame++;
+		origin.ts_sec = f.ts_sec;
+		origin.ts_usec = f.ts_usec;
+		mpx_pipeline_set_origin(pipe, &origin);
 		if (mpx_engine_run(eng, frame, len, err, sizeof(err)) < 0) {
 			code = MPX_EXIT_BPF;
 			r = -1;
 			break;
 		}
 	}
-	if (fflush(stdout) == EOF && errno != EPIPE)
+	/* What is still open is written as such, even after a truncation:
+	 * everything before the cut counts. */
+	mpx_pipeline_finish(pipe);
+	if (ferror(stdout) && errno != EPIPE)
 		fprintf(stderr, "mptcp-xdp: writing output: %s\n",
 			strerror(errno));
 	if (r < 0)
 		fprintf(stderr, "mptcp-xdp: %s (after %llu frames)\n", err,
-			(unsigned long long)s.origin.frame);
-	if (o->stats) {
-		__u64 ctr[MPX_CTR_MAX];
-
-		if (mpx_engine_counters(eng, ctr) == 0)
-			mpx_counters_report(stderr, ctr);
-	}
+			(unsigned long long)origin.frame);
+	if (o->stats)
+		report_stats(eng, pipe);
 	mpx_engine_close(eng);
+	mpx_pipeline_free(pipe);
 	mpx_capture_close(cap);
 	return r < 0 ? code : MPX_EXIT_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "mptcp_config.h"
+#include "pipeline.h"
 
 enum mpx_engine_choice {
 	MPX_ENGINE_CHOICE_AUTO = 0, /* BPF; host with a notice if BPF fails */
@@ -18,6 +19,7 @@ struct mpx_replay_opts {
 	const char *path;
 	enum mpx_engine_choice engine;
 	struct mpx_config cfg;
+	struct mpx_pipeline_opts out;
 	int stats; /* counters to stderr at the end */
 };
 

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn_table.h"
+#include "flow_key.h"
+
+#define SF_BUCKETS (1u << 16)
+#define TOK_BUCKETS (1u << 16)
+
+struct mpx_conn_table {
+	size_t max_conns;
+	size_t nconns;
+	size_t nsubflows;
+	__u64 next_serial;
+	struct mpx_conn *lru_head, *lru_tail;
+	struct mpx_subflow **sf_buckets;
+	struct mpx_tok_link **tok_buckets;
+	mpx_evict_fn evict;
+	void *evict_arg;
+};
+
+static size_t key_hash(const struct mpx_flow_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	size_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn,
+				  void *arg)
+{
+	struct mpx_conn_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->sf_buckets = calloc(SF_BUCKETS, sizeof(*t->sf_buckets));
+	t->tok_buckets = calloc(TOK_BUCKETS, sizeof(*t->tok_buckets));
+	if (!t->sf_buckets || !t->tok_buckets) {
+		mpx_ct_free(t);
+		return NULL;
+	}
+	t->max_conns = max_conns ? max_conns : 1;
+	t->evict = fn;
+	t->evict_arg = arg;
+	return t;
+}
+
+static void lru_unlink(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	if (c->lru_prev)
+		c->lru_prev->lru_next = c->lru_next;
+	else
+		t->lru_head = c->lru_next;
+	if (c->lru_next)
+		c->lru_next->lru_prev = c->lru_prev;
+	else
+		t->lru_tail = c->lru_prev;
+	c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_push_front(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	c->lru_prev = NULL;
+	c->lru_next = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lru_prev = c;
+	t->lru_head = c;
+	if (!t->lru_tail)
+		t->lru_tail = c;
+}
+
+static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
+{
+	struct mpx_subflow **pp =
+		&t->sf_buckets[key_hash(&sf->key) & (SF_BUCKETS - 1)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == sf) {
+			*pp = sf->hnext;
+			t->nsubflows--;
+			return;
+		}
+	}
+}
+
+static void tok_unlink(struct mpx_conn_table *t, struct mpx_conn *c, int side)
+{
+	struct mpx_tok_link **pp;
+
+	if (!c->tl[side].linked)
+		return;
+	pp = &t->tok_buckets[c->token[side] & (TOK_BUCKETS - 1)];
+	for (; *pp; pp = &(*pp)->next) {
+		if (*pp == &c->tl[side]) {
+			*pp = c->tl[side].next;
+			c->tl[side].linked = 0;
+			return;
+		}
+	}
+}
+
+static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	tok_unlink(t, c, 0);
+	tok_unlink(t, c, 1);
+	for (int i = 0; i < c->nsf; i++) {
+		sf_unlink(t, c->sf[i]);
+		free(c->sf[i]);
+	}
+	lru_unlink(t, c);
+	t->nconns--;
+	free(c);
+}
+
+void mpx_ct_free(struct mpx_conn_table *t)
+{
+	if (!t)
+		return;
+	while (t->lru_head)
+		conn_free(t, t->lru_head);
+	free(t->sf_buckets);
+	free(t->tok_buckets);
+	free(t);
+}
+
+struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
+{
+	struct mpx_conn *c;
+
+	if (t->nconns >= t->max_conns && t->lru_tail) {
+		struct mpx_conn *victim = t->lru_tail;
+
+		if (victim->state != MPX_CONN_CLOSED && t->evict)
+			t->evict(victim, t->evict_arg);
+		conn_free(t, victim);
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->version = -1;
+	c->serial = t->next_serial++;
+	lru_push_front(t, c);
+	t->nconns++;
+	return c;
+}
+
+void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	conn_free(t, c);
+}
+
+void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	if (t->lru_head == c)
+		return;
+	lru_unlink(t, c);
+	lru_push_front(t, c);
+}
+
+struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
+				       struct mpx_conn *c,
+				       const struct mpx_flow_key *key)
+{
+	struct mpx_subflow *sf;
+	size_t b;
+
+	if (c->nsf >= MPX_SUM_MAX_SUBFLOWS)
+		return NULL;
+	sf = calloc(1, sizeof(*sf));
+	if (!sf)
+		return NULL;
+	sf->conn = c;
+	sf->key = *key;
+	sf->verified = -1;
+	b = key_hash(key) & (SF_BUCKETS - 1);
+	sf->hnext = t->sf_buckets[b];
+	t->sf_buckets[b] = sf;
+	c->sf[c->nsf++] = sf;
+	t->nsubflows++;
+	return sf;
+}
+
+struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
+					const struct mpx_flow_key *key)
+{
+	struct mpx_subflow *sf = t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
+
+	for (; sf; sf = sf->hnext)
+		if (memcmp(&sf->key, key, sizeof(*key)) == 0)
+			return sf;
+	return NULL;
+}
+
+void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
+			int side)
+{
+	struct mpx_tok_link *l = &c->tl[side];
+	size_t b;
+
+	if (l->linked)
+		return;
+	b = c->token[side] & (TOK_BUCKETS - 1);
+	l->conn = c;
+	l->side = side;
+	l->next = t->tok_buckets[b];
+	t->tok_buckets[b] = l;
+	l->linked = 1;
+}
+
+int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
+		      struct mpx_conn **out, int *sides, int max)
+{
+	int n = 0;
+
+	for (struct mpx_tok_link *l = t->tok_buckets[tok & (TOK_BUCKETS - 1)];
+	     l; l = l->next) {
+		struct mpx_conn *c = l->conn;
+
+		if (c->token[l->side] != tok || c->state == MPX_CONN_CLOSED)
+			continue;
+		if (n < max) {
+			out[n] = c;
+			sides[n] = l->side;
+		}
+		n++;
+	}
+	return n;
+}
+
+size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+		       size_t max)
+{
+	size_t n = 0;
+
+	for (struct mpx_conn *c = t->lru_head; c && n < max; c = c->lru_next)
+		out[n++] = c;
+	/* Creation order: insertion sort is fine for a final flush. */
+	for (size_t i = 1; i < n; i++) {
+		struct mpx_conn *x = out[i];
+		size_t j = i;
+
+		for (; j > 0 && out[j - 1]->serial > x->serial; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+	return n;
+}
+
+size_t mpx_ct_count(const struct mpx_conn_table *t)
+{
+	return t->nconns;
+}
+
+size_t mpx_ct_subflows(const struct mpx_conn_table *t)
+{
+	return t->nsubflows;
+}
+
+size_t mpx_ct_capacity(const struct mpx_conn_table *t)
+{
+	return t->max_conns;
+}
+
+int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
+{
+	return mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
+				 ev->dport, k);
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <stdlib.h>
+
+#include "conn_json_writer.h"
+#include "conn_text_writer.h"
+#include "mptcp_config.h"
+#include "pipeline.h"
+#include "zeek_writer.h"
+
+struct mpx_pipeline {
+	struct mpx_pipeline_opts opts;
+	struct mpx_origin origin;
+	struct mpx_conn_sink sink;
+	struct mpx_correlator *corr;
+};
+
+__u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
+{
+	__u32 options = MPX_EMIT_ALL_KINDS & ~(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) |
+					       MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |
+					       MPX_KIND_BIT(MPX_EV_FALLBACK));
+
+	/* Raw output is options only: no flow-table records from the kernel
+	 * side, which then does no work for them. */
+	return m == MPX_EVENTS_RAW ? options : MPX_EMIT_ALL_KINDS;
+}
+
+int mpx_pipeline_engine_flow(void *engine, const struct mpx_flow_key *key,
+			     struct mpx_flow *out)
+{
+	return mpx_engine_flow(engine, key, out);
+}
+
+struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o)
+{
+	struct mpx_pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->opts = *o;
+	if (o->events == MPX_EVENTS_RAW)
+		return p;
+	switch (o->format) {
+	case MPX_FORMAT_TEXT:
+		mpx_conn_text_sink(&p->sink, o->out);
+		break;
+	case MPX_FORMAT_ZEEK:
+		mpx_zeek_sink(&p->sink, o->out);
+		break;
+	default:
+		mpx_conn_json_sink(&p->sink, o->out);
+		break;
+	}
+	p->corr = mpx_corr_new(o->max_conns, &p->sink);
+	if (!p->corr) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void mpx_pipeline_set_flow_query(struct mpx_pipeline *p, mpx_flow_query_fn fn,
+				 void *arg)
+{
+	if (p->corr)
+		mpx_corr_set_flow_query(p->corr, fn, arg);
+}
+
+void mpx_pipeline_set_origin(struct mpx_pipeline *p,
+			     const struct mpx_origin *o)
+{
+	p->origin = *o;
+}
+
+void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
+{
+	struct mpx_pipeline *p = arg;
+
+	if (p->opts.events != MPX_EVENTS_CONN && ev->kind <= MPX_EV_MP_ERROR)
+		mpx_write_raw(p->opts.out, &p->origin, ev,
+			      p->opts.events == MPX_EVENTS_ALL);
+	if (p->corr)
+		mpx_corr_record(p->corr, &p->origin, ev);
+}
+
+void mpx_pipeline_finish(struct mpx_pipeline *p)
+{
+	if (p->corr) {
+		mpx_corr_finish(p->corr);
+		p->sink.finish(&p->sink);
+	}
+	fflush(p->opts.out);
+}
+
+const struct mpx_corr_stats *mpx_pipeline_stats(struct mpx_pipeline *p)
+{
+	return p->corr ? mpx_corr_stats(p->corr) : NULL;
+}
+
+void mpx_pipeline_free(struct mpx_pipeline *p)
+{
+	if (!p)
+		return;
+	mpx_corr_free(p->corr);
+	free(p);
+}

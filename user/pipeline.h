@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * What happens to records once an engine (replay) or the sensor (live) has
+ * them: raw JSON lines, the correlator and its writer, or both. Shared by
+ * `replay` and `load`, so that both print the same thing.
+ */
+#ifndef MPX_PIPELINE_H
+#define MPX_PIPELINE_H
+
+#include <stdio.h>
+
+#include "correlate.h"
+#include "engine.h"
+#include "raw_writer.h"
+
+enum mpx_events_mode {
+	MPX_EVENTS_CONN = 0, /* connection-level events (default) */
+	MPX_EVENTS_RAW,      /* one JSON line per MPTCP option */
+	MPX_EVENTS_ALL,      /* both, interleaved */
+};
+
+enum mpx_format {
+	MPX_FORMAT_JSON = 0,
+	MPX_FORMAT_TEXT,
+	MPX_FORMAT_ZEEK,
+};
+
+struct mpx_pipeline_opts {
+	enum mpx_events_mode events;
+	enum mpx_format format;
+	size_t max_conns;
+	FILE *out;
+};
+
+struct mpx_pipeline;
+
+struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o);
+/* Where final per-subflow counts come from. */
+void mpx_pipeline_set_flow_query(struct mpx_pipeline *p, mpx_flow_query_fn fn,
+				 void *arg);
+/* The frame and time of the records that follow. */
+void mpx_pipeline_set_origin(struct mpx_pipeline *p,
+			     const struct mpx_origin *o);
+/* An mpx_record_fn: arg is the pipeline. */
+void mpx_pipeline_record(const struct mptcp_event *ev, void *arg);
+/* End of input: summaries of what is still open, writer trailers. */
+void mpx_pipeline_finish(struct mpx_pipeline *p);
+/* NULL in raw mode. */
+const struct mpx_corr_stats *mpx_pipeline_stats(struct mpx_pipeline *p);
+void mpx_pipeline_free(struct mpx_pipeline *p);
+
+/* The record kinds an events mode needs from the kernel side. */
+__u32 mpx_pipeline_emit_mask(enum mpx_events_mode m);
+/* An mpx_flow_query_fn over an engine (arg is the engine). */
+int mpx_pipeline_engine_flow(void *engine, const struct mpx_flow_key *key,
+			     struct mpx_flow *out);
+
+#endif /* MPX_PIPELINE_H */
