@@ -15,7 +15,7 @@
 #   source tests/e2e/netns_lib.sh
 #   netns_trap                  # teardown on EXIT INT TERM HUP
 #   netns_setup 4               # or 6, or both: which families get endpoints
-#   netns_bg "$NS_SRV" "$MPTCP_XFER" server --listen "$SRV4_1" --port 5201
+#   netns_bg "$NS_SRV" "$MPTCP_XFER" server --listen 0.0.0.0 --port 5201 --once
 #   netns_wait_listen "$NS_SRV" 5201
 #   netns_run "$NS_CLI" "$MPTCP_XFER" client --connect "$SRV4_1" --port 5201 --bytes 1000
 #   netns_capture_start "$NS_SRV" any /tmp/x.pcap tcp; pid=$NETNS_CAPTURE_PID
@@ -54,6 +54,8 @@ NS_SRV="${NETNS_TAG}-srv"
 NETNS_OFFLOADS=${NETNS_OFFLOADS:-off}
 NETNS_CREATED=()   # namespaces this run created (and only those get deleted)
 NETNS_PIDS=()      # background processes this run started
+NETNS_TMPDIRS=()   # temp directories this run created
+NETNS_TMPDIR=
 NETNS_TORN_DOWN=0
 NETNS_BG_PID=
 NETNS_CAPTURE_PID=
@@ -129,6 +131,24 @@ netns_set_offloads() {
 		netns_die "ethtool -K $dev failed in $ns"
 }
 
+# netns_wait_oper_up NS DEV...: waits (bounded, ~3 s) until each link's
+# operstate is UP. Why: the carrier-on of a fresh veth reaches the stack via
+# linkwatch, which is rate limited to about one run per second; until then
+# IPv6 treats the link as not ready and ignores neighbour solicitations
+# (measured: the first NS unanswered, the first IPv6 SYN ~1 s late, which
+# silently shifted every timed path-manager action of a scenario).
+netns_wait_oper_up() {
+	local ns=$1 dev tries
+	shift
+	for dev; do
+		tries=60
+		until [[ $(ip -n "$ns" -o link show dev "$dev") == *"state UP"* ]]; do
+			((tries-- > 0)) || netns_die "$dev in $ns never came up"
+			sleep 0.05
+		done
+	done
+}
+
 # netns_setup FAMILY: FAMILY is 4, 6 or both; it selects which addresses get
 # MPTCP endpoints (the addresses themselves are always configured).
 netns_setup() {
@@ -137,8 +157,11 @@ netns_setup() {
 	[[ $(id -u) == 0 ]] || netns_die "needs root"
 
 	for ns in "$NS_CLI" "$NS_SRV"; do
-		ip netns add "$ns" || netns_die "cannot create namespace $ns"
+		# Never adopt a namespace we did not make; record ours before
+		# creating it so a signal right after the add cannot leak it.
+		[[ ! -e /run/netns/$ns ]] || netns_die "namespace $ns already exists"
 		NETNS_CREATED+=("$ns")
+		ip netns add "$ns" || netns_die "cannot create namespace $ns"
 		ip -n "$ns" link set lo up
 		ip netns exec "$ns" sysctl -qw net.mptcp.enabled=1
 		# Quiet IPv6 link: no DAD delay for the test addresses, no RS noise.
@@ -168,6 +191,8 @@ netns_setup() {
 	for dev in s1 s2; do netns_set_offloads "$NS_SRV" "$dev"; done
 	for dev in c1 c2; do ip -n "$NS_CLI" link set "$dev" up; done
 	for dev in s1 s2; do ip -n "$NS_SRV" link set "$dev" up; done
+	netns_wait_oper_up "$NS_CLI" c1 c2
+	netns_wait_oper_up "$NS_SRV" s1 s2
 
 	# The client's path-2 subflow goes from its path-2 address to the
 	# server's path-1 address. Without this rule the main table would send
@@ -202,9 +227,11 @@ netns_capture_start() {
 	local ns=$1 ifc=$2 out=$3 log tries=100
 	shift 3
 	log="${out}.tcpdump.log"
+	# -B 65536 (KiB): veth delivers bursts far faster than a default 2 MiB
+	# ring drains.
 	# -Z root: Debian's tcpdump would otherwise drop to user tcpdump before
 	# opening the output, which then fails in root-owned directories.
-	ip netns exec "$ns" tcpdump -n -i "$ifc" -s 0 -U -Z root -w "$out" "$@" 2>"$log" &
+	ip netns exec "$ns" tcpdump -n -i "$ifc" -s 0 -U -B 65536 -Z root -w "$out" "$@" 2>"$log" &
 	NETNS_CAPTURE_PID=$!
 	NETNS_PIDS+=("$NETNS_CAPTURE_PID")
 	while ((tries-- > 0)); do
@@ -219,25 +246,52 @@ netns_capture_start() {
 	NETNS_CAPTURE_LOG[$NETNS_CAPTURE_PID]=$log
 }
 
-# netns_capture_stop PID: SIGTERM (not SIGINT: a non-interactive shell starts
-# background jobs with SIGINT ignored), then wait for the exit, after which
-# tcpdump has flushed and closed the file. Prints tcpdump's counters.
+# netns_capture_stop PID...: waits NETNS_CAPTURE_SETTLE seconds (once, for
+# all PIDs), sends SIGTERM (not SIGINT: a non-interactive shell starts
+# background jobs with SIGINT ignored) and waits for each exit, after which
+# tcpdump has written and closed its file. Prints tcpdump's counters and
+# fails if the kernel dropped packets.
+#
+# Why the settle time: libpcap uses a TPACKET_V3 ring whose blocks reach
+# tcpdump only when full or after tcpdump's 1 s block timeout; a block still
+# open at SIGTERM is lost silently (not counted as dropped). -U does not
+# help, it only flushes what tcpdump already has. --immediate-mode would
+# avoid the wait but switches libpcap to TPACKET_V2 with one ring slot per
+# snaplen (256 KiB with -s 0), and then veth bursts overflow the ring.
 netns_capture_stop() {
-	local pid=$1 log=${NETNS_CAPTURE_LOG[$1]:-}
-	kill -TERM "$pid" 2>/dev/null || true
-	netns_wait_pid "$pid" 100 || true
-	if [[ -n $log && -f $log ]]; then
-		# "N packets captured / received by filter / dropped by kernel"
-		grep -E 'packets (captured|dropped)' "$log" | sed 's/^/[tcpdump] /' >&2 || true
-		rm -f "$log"
-	fi
-	unset "NETNS_CAPTURE_LOG[$pid]"
+	local pid log rc=0
+	sleep "${NETNS_CAPTURE_SETTLE:-1.2}"
+	for pid in "$@"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "$@"; do
+		netns_wait_pid "$pid" 100 || true
+		log=${NETNS_CAPTURE_LOG[$pid]:-}
+		if [[ -n $log && -f $log ]]; then
+			# "N packets captured", "N packets dropped by kernel"
+			grep -E 'packets (captured|dropped)' "$log" | sed 's/^/[tcpdump] /' >&2 || true
+			if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$log"; then
+				netns_log "tcpdump $pid dropped packets: capture incomplete"
+				rc=1
+			fi
+			rm -f "$log"
+		fi
+		unset "NETNS_CAPTURE_LOG[$pid]"
+	done
+	return "$rc"
+}
+
+# netns_tmpdir: a private temp directory, removed by the teardown; its path
+# is left in NETNS_TMPDIR.
+netns_tmpdir() {
+	NETNS_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/mptcp-xdp-e2e.XXXXXX")
+	NETNS_TMPDIRS+=("$NETNS_TMPDIR")
 }
 
 # Kills what this run started (by PID), deletes what this run created.
 # Idempotent, so the EXIT trap after a signal trap is harmless.
 netns_teardown() {
-	local pid ns
+	local pid ns d
 	((NETNS_TORN_DOWN)) && return 0
 	NETNS_TORN_DOWN=1
 	for pid in "${NETNS_PIDS[@]}"; do
@@ -255,6 +309,10 @@ netns_teardown() {
 		ip netns del "$ns" 2>/dev/null || netns_log "could not delete $ns"
 	done
 	NETNS_CREATED=()
+	for d in "${NETNS_TMPDIRS[@]}"; do
+		rm -rf -- "$d"
+	done
+	NETNS_TMPDIRS=()
 }
 
 # Installs the teardown. Signal traps exit explicitly: bash would otherwise

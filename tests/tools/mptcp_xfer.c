@@ -12,10 +12,13 @@
  *   mptcp_xfer server --listen ADDR --port P [--tcp] [--once | --count N]
  *                     [--linger0] [--no-read] [--timeout-ms T]
  *   mptcp_xfer client --connect ADDR --port P --bytes N [--chunk K]
- *                     [--delay-ms D] [--hold-ms H] [--linger0] [--tcp]
- *                     [--timeout-ms T]
+ *                     [--delay-ms D] [--hold-ms H] [--linger0] [--no-reply]
+ *                     [--tcp] [--timeout-ms T]
  *
  * ADDR is a numeric IPv4 or IPv6 address (no name resolution on purpose).
+ * A server that should accept extra subflows must listen on the wildcard
+ * (0.0.0.0 or ::): MP_JOINs to its other addresses arrive at the same port,
+ * and the listener stays open until all served connections have finished.
  *
  * server: one forked child per accepted connection. Each child reads until
  *   EOF, writes the byte count back as "<count>\n" and closes.
@@ -34,7 +37,13 @@
  *   side (DATA_FIN), reads the count back and compares. On success prints
  *   one line to stdout: "ok bytes=N mptcp=yes|no|unknown extra_subflows=K"
  *   (MPTCP state sampled after the last write; K is "-" when unknown).
- *   --linger0    SO_LINGER {1, 0} before the final close
+ *   --linger0    SO_LINGER {1, 0} before the final close. Only aborts
+ *                (MP_FASTCLOSE) if the connection is still open then: after
+ *                a complete exchange both DATA_FINs are done and the kernel
+ *                has nothing left to abort.
+ *   --no-reply   close right after the last write: no DATA_FIN, no reply
+ *                read; with --linger0 this is a client-side MP_FASTCLOSE
+ *                (success line then reads "ok bytes=N aborted ...")
  *   --tcp        plain TCP socket instead of MPTCP
  *
  * --timeout-ms bounds every single wait for the peer (default 30000) so a
@@ -65,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -111,6 +121,7 @@ struct opts {
 	long count;		/* server: 0 = forever */
 	bool linger0;
 	bool no_read;
+	bool no_reply;
 	unsigned long long bytes;
 	bool bytes_set;
 	size_t chunk;
@@ -136,8 +147,8 @@ static void usage(void)
 		"usage: mptcp_xfer server --listen ADDR --port P [--tcp] [--once|--count N]\n"
 		"                         [--linger0] [--no-read] [--timeout-ms T]\n"
 		"       mptcp_xfer client --connect ADDR --port P --bytes N [--chunk K]\n"
-		"                         [--delay-ms D] [--hold-ms H] [--linger0] [--tcp]\n"
-		"                         [--timeout-ms T]\n");
+		"                         [--delay-ms D] [--hold-ms H] [--linger0] [--no-reply]\n"
+		"                         [--tcp] [--timeout-ms T]\n");
 }
 
 static void sleep_ms(long ms)
@@ -214,6 +225,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->chunk = (size_t)v;
 		} else if (!o->server && !strcmp(a, "--delay-ms")) {
 			NUMVAL(3600000); o->delay_ms = (long)v;
+		} else if (!o->server && !strcmp(a, "--no-reply")) {
+			o->no_reply = true;
 		} else if (!o->server && !strcmp(a, "--hold-ms")) {
 			NUMVAL(3600000); o->hold_ms = (long)v;
 		} else {
@@ -410,6 +423,8 @@ static int run_server(const struct opts *o)
 	}
 	freeaddrinfo(ai);
 
+	const pid_t parent = getpid();
+
 	while (!o->count || served < o->count) {
 		int st, cfd;
 		pid_t pid;
@@ -436,6 +451,10 @@ static int run_server(const struct opts *o)
 			break;
 		}
 		if (pid == 0) {
+			/* Die with the server: a test that kills the server by
+			 * PID must not leave connection children behind. */
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+				_exit(EX_XFER);
 			close(lfd);
 			_exit(serve_one(o, cfd));
 		}
@@ -443,7 +462,9 @@ static int run_server(const struct opts *o)
 		served++;
 		live++;
 	}
-	close(lfd);
+	/* Keep listening until every child is done: MP_JOIN SYNs for the
+	 * accepted connections are handled by this listener (token lookup), so
+	 * closing it early makes the kernel answer later joins with RST. */
 	while (live > 0) {
 		int st;
 		pid_t pid = waitpid(-1, &st, 0);
@@ -457,6 +478,7 @@ static int run_server(const struct opts *o)
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			failed++;
 	}
+	close(lfd);
 	if (failed) {
 		errx_line("server: %ld of %ld connections failed", failed, served);
 		return EX_XFER;
@@ -474,11 +496,13 @@ static void mptcp_state(const struct opts *o, int fd, char *out, size_t outlen)
 		snprintf(out, outlen, "mptcp=no extra_subflows=-");
 		return;
 	}
-	/* optlen 0 is the documented fallback probe: EOPNOTSUPP means the
-	 * connection fell back to plain TCP. */
+	/* optlen 0 is the fallback probe: on a fallen-back socket the request
+	 * reaches the plain TCP subflow, which rejects the unknown level with
+	 * EOPNOTSUPP (IPv4, ip_getsockopt) or ENOPROTOOPT (IPv6,
+	 * ipv6_getsockopt). Anything else: unknown (e.g. kernel < 5.16). */
 	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len)) {
 		snprintf(out, outlen, "mptcp=%s extra_subflows=-",
-			 errno == EOPNOTSUPP ? "no" : "unknown");
+			 errno == EOPNOTSUPP || errno == ENOPROTOOPT ? "no" : "unknown");
 		return;
 	}
 	memset(&mi, 0, sizeof(mi));
@@ -536,6 +560,12 @@ static int run_client(const struct opts *o)
 			sleep_ms(o->delay_ms);
 	}
 	mptcp_state(o, fd, state, sizeof(state));
+	if (o->no_reply) {
+		printf("ok bytes=%llu aborted %s\n", o->bytes, state);
+		fflush(stdout);
+		rc = EX_OK;
+		goto out;
+	}
 	if (shutdown(fd, SHUT_WR)) {
 		errx_line("shutdown: %s", strerror(errno));
 		rc = EX_XFER;
