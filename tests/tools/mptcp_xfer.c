@@ -60,7 +60,9 @@
  *
  * Errors are printed as a single line on stderr, prefixed "mptcp_xfer:".
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
