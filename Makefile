@@ -75,9 +75,10 @@ $(BIN): $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 include tests/tests.mk
+include tests/tests_correlate.mk
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) test-binaries
+	@$(MAKE) --no-print-directory $(BIN) test-binaries test-binaries-correlate
 	@tests/run_all.sh
 
 demo: deps $(BIN)
