@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * Opening and loading the BPF object from its skeleton, with the
+ * configuration written in between: shared by the replay engine and the
+ * live sensor. Also the counter read-out of a loaded object.
+ */
+#ifndef MPX_BPF_OBJECT_H
+#define MPX_BPF_OBJECT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "mptcp_config.h"
+
+struct mptcp_xdp;
+
+/* NULL on failure, with a one-line message and an exit code (permission,
+ * old kernel, verifier). */
+struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg,
+				      char *err, size_t errlen, int *code);
+/* Sum of the per-CPU counters map (fd) into out[MPX_CTR_MAX] (added). */
+int mpx_bpf_read_counters(int counters_fd, __u64 *out);
+
+#endif /* MPX_BPF_OBJECT_H */
