@@ -81,10 +81,12 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) test-binaries test-binaries-correlate
 	@tests/run_all.sh
 
-demo: deps $(BIN)
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN) $(OUT)/tests/mptcp_xfer
 	@tests/e2e/demo.sh
 
-bench: deps $(BIN)
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN) test-binaries
 	@tests/bench/run_bench.sh
 
 check-format:

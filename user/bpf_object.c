@@ -43,6 +43,11 @@ static int silent_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+void mpx_bpf_quiet(void)
+{
+	libbpf_set_print(silent_print);
+}
+
 struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg,
 				      char *err, size_t errlen, int *code)
 {
@@ -53,7 +58,7 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg,
 		*code = MPX_EXIT_OLD_KERNEL;
 		return NULL;
 	}
-	libbpf_set_print(silent_print);
+	mpx_bpf_quiet();
 	skel = mptcp_xdp__open();
 	if (!skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s",

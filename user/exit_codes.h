@@ -20,6 +20,10 @@ enum mpx_exit {
 	MPX_EXIT_PERMISSION = 9,   /* needs root (CAP_BPF, CAP_NET_ADMIN) */
 	MPX_EXIT_OLD_KERNEL = 10,  /* kernel lacks what is needed (ring
 				      buffer: Linux 5.8) */
+	MPX_EXIT_NO_IFACE = 11,    /* no such network interface */
+	MPX_EXIT_BUSY = 12,        /* interface already has our programs (a
+				      second load) or another XDP program */
+	MPX_EXIT_METRICS = 13,     /* metrics endpoint cannot listen */
 };
 
 #endif /* MPX_EXIT_CODES_H */
