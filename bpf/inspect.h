@@ -68,17 +68,15 @@ mpx_inline int mpx_dss_wanted(void *sink, const struct mpx_config *cfg,
 		       (dss_seen - 1) % cfg->dss_sample_n == 0;
 	if (cfg->dss_policy != MPX_DSS_EDGES)
 		return 1;
-	if (ev->u.dss.data_fin)
-		return 1;
 	if (!ev->u.dss.has_map)
-		return 0;
+		return 0; /* a DATA_FIN always comes with a mapping */
 	dir = mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
 				ev->dport, &key);
 	flow = mpx_sink_flow(sink, &key, 1);
 	if (!flow)
 		return 1; /* table full: better a record too many than none */
 	if (flow->first_map_seen[dir & 1])
-		return 0;
+		return ev->u.dss.data_fin;
 	flow->first_map_seen[dir & 1] = 1;
 	return 1;
 }

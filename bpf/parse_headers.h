@@ -190,10 +190,12 @@ MPX_UNROLL
 		next = p[0];
 		p += hlen;
 	}
-	if (next != MPX_IPPROTO_TCP) {
+	if (next == 0 || next == 43 || next == 60 || next == 44 || next == 51) {
 		pkt->err = MPX_ERR_TOO_MANY_EXTHDRS;
 		return MPX_PKT_MALFORMED;
 	}
+	if (next != MPX_IPPROTO_TCP)
+		return MPX_PKT_NON_TCP;
 	*l4_len = plen;
 	c->pos = p;
 	return MPX_PKT_TCP;
@@ -214,6 +216,13 @@ mpx_inline int mpx_parse_tcp(struct mpx_cursor *c, struct mpx_pkt *pkt,
 	doff = (__u32)(p[12] >> 4) * 4;
 	if (doff < 20) {
 		pkt->err = MPX_ERR_BAD_TCP_DOFF;
+		return MPX_PKT_MALFORMED;
+	}
+	/* The header lies inside the IP datagram (RFC 791 section 3.1, RFC
+	 * 9293 section 3.1): bytes past it, an Ethernet trailer say, are not
+	 * options, and the receiving host never sees them as such. */
+	if (doff > l4_len) {
+		pkt->err = MPX_ERR_TRUNC_L4;
 		return MPX_PKT_MALFORMED;
 	}
 	pkt->sport = mpx_get_be16(p);

@@ -187,12 +187,14 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 
 	if (nib == 4 || nib == 6) {
 		a->version = 0;
+		ev->version = 0;
 		a->family = nib;
 		alen = nib == 4 ? 4 : 16;
 		if (len != 4 + alen && len != 4 + alen + 2)
 			return MPX_ERR_BAD_LENGTH;
 	} else if ((nib & 0x0e) == 0) {
 		a->version = 1;
+		ev->version = 1;
 		a->echo = nib & 0x01;
 		if (len == 8 || len == 10 || len == 16 || len == 18) {
 			a->family = 4;
@@ -211,7 +213,6 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 	} else {
 		return MPX_ERR_BAD_FLAGS;
 	}
-	ev->version = a->version;
 	a->addr_id = mpx_ob(pkt, o + 3);
 MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++)
@@ -374,6 +375,7 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 	__u8 kind, len, sub;
 	int err = MPX_ERR_NONE;
 
+	w->err = MPX_ERR_NONE;
 	if (o >= pkt->opt_space)
 		return MPX_STEP_END;
 	if (o >= pkt->opt_copied) {
@@ -413,8 +415,13 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 	w->off = err != MPX_ERR_NONE ? MPX_TCP_OPT_SPACE : (__u8)(o + len);
 	if (err == MPX_ERR_NONE && len < 3)
 		err = MPX_ERR_BAD_LENGTH; /* kind and length, no subtype */
-	if (err == MPX_ERR_NONE && !mpx_kind_wanted(emit_mask, sub))
-		return MPX_STEP_DISABLED; /* counted, not decoded */
+	if (err == MPX_ERR_NONE && !mpx_kind_wanted(emit_mask, sub)) {
+		/* Counted, not decoded; an unassigned subtype is an error
+		 * whether or not its record is wanted. */
+		if (sub > MPX_EV_MP_TCPRST && sub < MPX_EV_MP_EXPERIMENTAL)
+			w->err = MPX_ERR_UNKNOWN_SUBTYPE;
+		return MPX_STEP_DISABLED;
+	}
 	mpx_fill_common(ev, pkt, len);
 	ev->opt_index = w->mptcp_index - 1;
 	if (err == MPX_ERR_NONE)
