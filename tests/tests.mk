@@ -1,3 +1,41 @@
-# Test binaries (filled in as suites land).
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#
+# Test binaries, included by the Makefile (uses its OUT, CC, USER_CFLAGS,
+# LDLIBS, LIB_OBJS, SKEL, USER_HDRS). `make test-binaries` builds them all:
+#
+#   build/tests/test_parser       host unit tests of the shared parser
+#   build/tests/test_parser_asan  the same under ASan + UBSan
+#   build/tests/test_bpf_prog     the BPF object under BPF_PROG_TEST_RUN,
+#                                 and against the host engine
+#   build/tests/mptcp_xfer        MPTCP transfer tool for the e2e tests
+
+TEST_OUT      := $(OUT)/tests
+TEST_CFLAGS    = $(USER_CFLAGS) -Itests -Iuser
+SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=all
+TEST_HDRS     := tests/test_harness.h tests/packet_builder.h $(USER_HDRS)
+PKT_BUILDER   := tests/packet_builder.c
+
+TEST_BINS     := $(TEST_OUT)/test_parser $(TEST_OUT)/test_parser_asan \
+                 $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer
+
 .PHONY: test-binaries
-test-binaries:
+test-binaries: $(TEST_BINS)
+
+# The parser is a header: the unit test compiles it in, no project objects.
+$(TEST_OUT)/test_parser: tests/unit/test_parser.c $(PKT_BUILDER) $(TEST_HDRS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/unit/test_parser.c $(PKT_BUILDER)
+
+# -O1 keeps the sanitizer reports readable; warnings stay errors.
+$(TEST_OUT)/test_parser_asan: tests/unit/test_parser.c $(PKT_BUILDER) $(TEST_HDRS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ tests/unit/test_parser.c \
+		$(PKT_BUILDER) $(SAN_FLAGS)
+
+# The skeleton for the BPF object, plus every daemon object but main.o
+# (for the host engine, mpx_engine_host_open).
+$(TEST_OUT)/test_bpf_prog: tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/bpf/test_bpf_prog.c $(PKT_BUILDER) \
+		$(LIB_OBJS) $(LDLIBS)
+
+$(TEST_OUT)/mptcp_xfer: tests/tools/mptcp_xfer.c | $(TEST_OUT)
+	$(CC) $(USER_CFLAGS) -o $@ $<

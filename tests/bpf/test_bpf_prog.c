@@ -1,0 +1,1403 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/*
+ * The built BPF object under BPF_PROG_TEST_RUN, in the manner of the
+ * kernel's selftests/bpf: load it from its skeleton with a configuration
+ * in rodata, run crafted frames (tests/packet_builder.c) through the XDP
+ * and TC programs, and assert the ring buffer records field by field and
+ * the per-CPU counters summed over every possible CPU.
+ *
+ * Then the same frames through the host engine (user/engine_host.c, the
+ * parser compiled for userspace): records and counters must be identical,
+ * byte for byte but for the three fields that say where a record was made
+ * (ts_ns, ifindex, hook).
+ *
+ * Needs root (CAP_BPF + CAP_NET_ADMIN). Without it the tests skip, except
+ * with CI=true, where a skip is a failure.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "engine.h"
+#include "mptcp_xdp.skel.h"
+
+#include "packet_builder.h"
+#include "test_harness.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's, not in userspace errno.h */
+#endif
+
+#define XDP_PASS_RC	 2	     /* enum xdp_action XDP_PASS */
+#define TC_ACT_UNSPEC_RC 0xffffffffu /* (u32)-1 */
+#define MAX_RECS	 4096
+
+/* Records about subflows need the flow table: most tests leave them out
+ * so that counters are those of the frames alone. */
+#define SUBFLOW_KINDS                                                          \
+	(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) | MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) | \
+	 MPX_KIND_BIT(MPX_EV_FALLBACK))
+
+static const struct mpx_config CFG_OPTS = {
+    .emit_mask = MPX_EMIT_ALL_KINDS & ~SUBFLOW_KINDS,
+    .dss_policy = MPX_DSS_ALL,
+    .dss_sample_n = 1,
+};
+
+static const struct mpx_config CFG_EVERYTHING = {
+    .emit_mask = MPX_EMIT_ALL_KINDS,
+    .dss_policy = MPX_DSS_ALL,
+    .dss_sample_n = 1,
+};
+
+/* ---- fixture: the loaded skeleton and its ring buffer ----------------- */
+
+struct fx {
+	struct mptcp_xdp *skel;
+	struct ring_buffer *rb;
+	struct mptcp_event rec[MAX_RECS];
+	int nrec;
+	int bad_size; /* records of the wrong size */
+};
+
+static struct fx FX;
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct fx *f = ctx;
+
+	if (size != sizeof(struct mptcp_event)) {
+		f->bad_size++;
+		return 0;
+	}
+	if (f->nrec < MAX_RECS)
+		memcpy(&f->rec[f->nrec], data, size);
+	f->nrec++;
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* The verifier log only when asked (MPTCP_XDP_DEBUG=1). */
+	if (level == LIBBPF_DEBUG || !getenv("MPTCP_XDP_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+#define NEED_ROOT()                                                            \
+	do {                                                                   \
+		if (geteuid() != 0)                                            \
+			SKIP("needs root (CAP_BPF + CAP_NET_ADMIN) for "       \
+			     "BPF_PROG_TEST_RUN");                             \
+	} while (0)
+
+static void fx_close(struct fx *f)
+{
+	ring_buffer__free(f->rb);
+	mptcp_xdp__destroy(f->skel);
+	f->rb = NULL;
+	f->skel = NULL;
+}
+
+static int fx_open(struct fx *f, const struct mpx_config *cfg)
+{
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	memset(f, 0, sizeof(*f));
+	f->skel = mptcp_xdp__open();
+	if (!f->skel) {
+		CHECK(0, "mptcp_xdp__open: %s", strerror(errno));
+		return -1;
+	}
+	f->skel->rodata->mpx_cfg = *cfg;
+	err = mptcp_xdp__load(f->skel);
+	if (err) {
+		CHECK(0,
+		      "mptcp_xdp__load: %s (MPTCP_XDP_DEBUG=1 shows the "
+		      "verifier log)",
+		      strerror(-err));
+		fx_close(f);
+		return -1;
+	}
+	f->rb = ring_buffer__new(bpf_map__fd(f->skel->maps.events), on_record,
+				 f, NULL);
+	if (!f->rb) {
+		CHECK(0, "ring_buffer__new: %s", strerror(errno));
+		fx_close(f);
+		return -1;
+	}
+	return 0;
+}
+
+/* One frame through prog; the records it made are appended to f->rec.
+ * Returns the program's return code, or -errno of the test run. */
+static long fx_run_prog(struct fx *f, const struct bpf_program *prog,
+			const void *frame, size_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = (__u32)len, .repeat = 1);
+	int r;
+
+	r = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	if (r < 0)
+		return -errno;
+	r = ring_buffer__consume(f->rb);
+	CHECK(r >= 0, "ring_buffer__consume: %d", r);
+	return (long)opts.retval;
+}
+
+static void fx_run_xdp(struct fx *f, const void *frame, size_t len)
+{
+	long rc = fx_run_prog(f, f->skel->progs.mptcp_xdp, frame, len);
+
+	CHECK(rc == XDP_PASS_RC, "XDP test run returned %ld, want XDP_PASS",
+	      rc);
+}
+
+/* Per-CPU counters, summed over every possible CPU. */
+static void fx_counters(struct fx *f, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(f->skel->maps.counters);
+	__u64 *vals;
+
+	memset(out, 0, sizeof(__u64) * MPX_CTR_MAX);
+	CHECK(ncpu > 0, "libbpf_num_possible_cpus: %d", ncpu);
+	if (ncpu <= 0)
+		return;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	for (__u32 id = 0; id < MPX_CTR_MAX; id++) {
+		int r = bpf_map_lookup_elem(fd, &id, vals);
+
+		CHECK(r == 0, "counter %u lookup: %s", id, strerror(errno));
+		for (int c = 0; c < ncpu && r == 0; c++)
+			out[id] += vals[c];
+	}
+	free(vals);
+}
+
+/* ---- expectations ----------------------------------------------------- */
+
+static const char *const ctr_names[MPX_CTR_MAX] = {
+#define CTR_NAME(id, name, help) name,
+    MPX_COUNTER_LIST(CTR_NAME)
+#undef CTR_NAME
+};
+
+struct ctr_want {
+	int id;
+	__u64 n;
+};
+
+static void check_counters(const __u64 *got, const struct ctr_want *w,
+			   size_t nw)
+{
+	__u64 want[MPX_CTR_MAX] = {0};
+	size_t i;
+
+	for (i = 0; i < nw; i++)
+		want[w[i].id] += w[i].n;
+	for (i = 0; i < MPX_CTR_MAX; i++)
+		CHECK(got[i] == want[i],
+		      "counter %s = %" PRIu64 ", want %" PRIu64, ctr_names[i],
+		      (uint64_t)got[i], (uint64_t)want[i]);
+}
+
+#define CTRS(...)                                                              \
+	(const struct ctr_want[]){__VA_ARGS__},                                \
+	    sizeof((const struct ctr_want[]){__VA_ARGS__}) /                   \
+		sizeof(struct ctr_want)
+
+static void fx_check_counters(struct fx *f, const struct ctr_want *w, size_t nw)
+{
+	__u64 got[MPX_CTR_MAX];
+
+	fx_counters(f, got);
+	check_counters(got, w, nw);
+}
+
+static int case_saved;
+#define CASE_BEGIN()                                                           \
+	do {                                                                   \
+		case_saved = mpx_test_failed_now;                              \
+		mpx_test_failed_now = 0;                                       \
+	} while (0)
+#define CASE_END(...)                                                          \
+	do {                                                                   \
+		if (mpx_test_failed_now) {                                     \
+			fprintf(stderr, "  ^ in case: ");                      \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+		}                                                              \
+		mpx_test_failed_now |= case_saved;                             \
+	} while (0)
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* The record a frame built from s should give; the union is zero.
+ * ts_ns is not compared (checked against the clock separately). */
+static void want_init(struct mptcp_event *w, const struct pb_spec *s, __u8 kind,
+		      __u8 hook, __u8 sub, __u8 opt_len, __u8 version,
+		      __u8 index)
+{
+	memset(w, 0, sizeof(*w));
+	w->ifindex = if_nametoindex("lo");
+	w->abi_version = MPX_ABI_VERSION;
+	w->kind = kind;
+	w->hook = hook;
+	if (s->family == 4) {
+		w->saddr[10] = w->saddr[11] = 0xff;
+		w->daddr[10] = w->daddr[11] = 0xff;
+		memcpy(w->saddr + 12, s->saddr, 4);
+		memcpy(w->daddr + 12, s->daddr, 4);
+	} else {
+		memcpy(w->saddr, s->saddr, 16);
+		memcpy(w->daddr, s->daddr, 16);
+	}
+	w->sport = s->sport;
+	w->dport = s->dport;
+	w->seq = s->seq;
+	w->ack = s->ack;
+	w->payload_len = (__u16)s->payload_len;
+	w->family = (__u8)s->family;
+	w->tcp_flags = s->tcp_flags;
+	w->subtype = sub;
+	w->opt_len = opt_len;
+	w->version = version;
+	w->opt_index = index;
+}
+
+/* Field by field, then every byte (padding included) but ts_ns, which
+ * must lie between t0 and now (bpf_ktime_get_ns is CLOCK_MONOTONIC). */
+static void check_record(const struct mptcp_event *g,
+			 const struct mptcp_event *w, __u64 t0)
+{
+	struct mptcp_event gz = *g;
+
+	CHECK(g->ts_ns >= t0 && g->ts_ns <= mono_ns(),
+	      "ts_ns %llu not within the test run",
+	      (unsigned long long)g->ts_ns);
+	ASSERT_EQ(g->ifindex, w->ifindex);
+	ASSERT_EQ(g->abi_version, w->abi_version);
+	ASSERT_EQ(g->kind, w->kind);
+	ASSERT_EQ(g->hook, w->hook);
+	ASSERT_MEMEQ(g->saddr, w->saddr, MPX_ADDR_LEN);
+	ASSERT_MEMEQ(g->daddr, w->daddr, MPX_ADDR_LEN);
+	ASSERT_EQ(g->sport, w->sport);
+	ASSERT_EQ(g->dport, w->dport);
+	ASSERT_EQ(g->seq, w->seq);
+	ASSERT_EQ(g->ack, w->ack);
+	ASSERT_EQ(g->payload_len, w->payload_len);
+	ASSERT_EQ(g->family, w->family);
+	ASSERT_EQ(g->tcp_flags, w->tcp_flags);
+	ASSERT_EQ(g->subtype, w->subtype);
+	ASSERT_EQ(g->opt_len, w->opt_len);
+	ASSERT_EQ(g->version, w->version);
+	ASSERT_EQ(g->error, w->error);
+	ASSERT_EQ(g->opt_index, w->opt_index);
+	switch (w->kind) {
+	case MPX_EV_MP_CAPABLE:
+		ASSERT_EQ(g->u.capable.flags, w->u.capable.flags);
+		ASSERT_EQ(g->u.capable.has_sender_key,
+			  w->u.capable.has_sender_key);
+		ASSERT_EQ(g->u.capable.has_receiver_key,
+			  w->u.capable.has_receiver_key);
+		ASSERT_EQ(g->u.capable.has_data_len, w->u.capable.has_data_len);
+		ASSERT_EQ(g->u.capable.has_checksum, w->u.capable.has_checksum);
+		ASSERT_EQ(g->u.capable.sender_key, w->u.capable.sender_key);
+		ASSERT_EQ(g->u.capable.receiver_key, w->u.capable.receiver_key);
+		ASSERT_EQ(g->u.capable.data_len, w->u.capable.data_len);
+		ASSERT_EQ(g->u.capable.checksum, w->u.capable.checksum);
+		break;
+	case MPX_EV_MP_JOIN:
+		ASSERT_EQ(g->u.join.stage, w->u.join.stage);
+		ASSERT_EQ(g->u.join.backup, w->u.join.backup);
+		ASSERT_EQ(g->u.join.addr_id, w->u.join.addr_id);
+		ASSERT_EQ(g->u.join.token, w->u.join.token);
+		ASSERT_EQ(g->u.join.nonce, w->u.join.nonce);
+		ASSERT_EQ(g->u.join.hmac64, w->u.join.hmac64);
+		ASSERT_MEMEQ(g->u.join.hmac, w->u.join.hmac, MPX_JOIN_HMAC_LEN);
+		break;
+	case MPX_EV_DSS:
+		ASSERT_EQ(g->u.dss.flags, w->u.dss.flags);
+		ASSERT_EQ(g->u.dss.has_ack, w->u.dss.has_ack);
+		ASSERT_EQ(g->u.dss.has_map, w->u.dss.has_map);
+		ASSERT_EQ(g->u.dss.has_checksum, w->u.dss.has_checksum);
+		ASSERT_EQ(g->u.dss.data_fin, w->u.dss.data_fin);
+		ASSERT_EQ(g->u.dss.ack8, w->u.dss.ack8);
+		ASSERT_EQ(g->u.dss.dsn8, w->u.dss.dsn8);
+		ASSERT_EQ(g->u.dss.data_ack, w->u.dss.data_ack);
+		ASSERT_EQ(g->u.dss.dsn, w->u.dss.dsn);
+		ASSERT_EQ(g->u.dss.ssn, w->u.dss.ssn);
+		ASSERT_EQ(g->u.dss.data_len, w->u.dss.data_len);
+		ASSERT_EQ(g->u.dss.checksum, w->u.dss.checksum);
+		break;
+	case MPX_EV_ADD_ADDR:
+		ASSERT_EQ(g->u.add_addr.version, w->u.add_addr.version);
+		ASSERT_EQ(g->u.add_addr.echo, w->u.add_addr.echo);
+		ASSERT_EQ(g->u.add_addr.addr_id, w->u.add_addr.addr_id);
+		ASSERT_EQ(g->u.add_addr.family, w->u.add_addr.family);
+		ASSERT_EQ(g->u.add_addr.has_port, w->u.add_addr.has_port);
+		ASSERT_EQ(g->u.add_addr.has_hmac, w->u.add_addr.has_hmac);
+		ASSERT_EQ(g->u.add_addr.port, w->u.add_addr.port);
+		ASSERT_MEMEQ(g->u.add_addr.addr, w->u.add_addr.addr,
+			     MPX_ADDR_LEN);
+		ASSERT_EQ(g->u.add_addr.hmac, w->u.add_addr.hmac);
+		break;
+	case MPX_EV_SUBFLOW_FIN:
+	case MPX_EV_SUBFLOW_RST:
+	case MPX_EV_FALLBACK:
+		for (int d = 0; d < 2; d++) {
+			ASSERT_EQ(g->u.subflow.packets[d],
+				  w->u.subflow.packets[d]);
+			ASSERT_EQ(g->u.subflow.bytes[d], w->u.subflow.bytes[d]);
+		}
+		break;
+	default:
+		break;
+	}
+	gz.ts_ns = 0;
+	ASSERT_MEMEQ(&gz, w, sizeof(gz));
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+static uint8_t FRAME[PB_MAX_FRAME];
+static size_t FLEN;
+static struct pb_layout LAY;
+
+static int build(const struct pb_spec *s)
+{
+	FLEN = pb_build(s, FRAME, sizeof(FRAME), &LAY);
+	CHECK(FLEN > 0, "the builder refused the spec");
+	return FLEN > 0 ? 0 : -1;
+}
+
+static void spec_v4(struct pb_spec *s)
+{
+	pb_init_v4(s, "198.18.0.1", 40000, "198.18.1.2", 8080);
+}
+
+static void spec_v6(struct pb_spec *s)
+{
+	pb_init_v6(s, "2001:db8::1", 40000, "2001:db8:1::2", 8080);
+}
+
+#define KEY_A 0x61e1d0065542809bULL
+#define KEY_B 0x4d4c52a7e86df770ULL
+#define BIG64 0x1122334455667788ULL
+#define DSN64 0x99aabbccddeeff00ULL
+static const uint8_t ADDR4[4] = {198, 18, 0, 7};
+static const uint8_t ADDR6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+				  0,	0,    0,    0,	  0, 0, 0, 7};
+
+/* ====================================================================== */
+/* Crafted frames through the XDP program.                                */
+/* ====================================================================== */
+
+/* The object loads with a configuration and has what the loader needs. */
+TEST(skeleton_loads_with_config)
+{
+	struct mpx_config cfg = CFG_OPTS;
+
+	NEED_ROOT();
+	cfg.dss_policy = MPX_DSS_SAMPLE;
+	cfg.dss_sample_n = 7;
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	ASSERT_EQ(FX.skel->rodata->mpx_cfg.emit_mask, cfg.emit_mask);
+	ASSERT_EQ(FX.skel->rodata->mpx_cfg.dss_sample_n, 7);
+	ASSERT_EQ(bpf_map__max_entries(FX.skel->maps.counters), MPX_CTR_MAX);
+	ASSERT_EQ(bpf_map__value_size(FX.skel->maps.counters), sizeof(__u64));
+	CHECK(bpf_program__fd(FX.skel->progs.mptcp_xdp) >= 0, "no XDP prog");
+	CHECK(bpf_program__fd(FX.skel->progs.mptcp_tc_egress) >= 0,
+	      "no TC egress prog");
+	fx_close(&FX);
+}
+
+/* IPv4 SYN with MP_CAPABLE v1 (RFC 8684 section 3.1), among the usual
+ * SYN options. */
+TEST(xdp_ipv4_mp_capable_syn)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v4(&s);
+	s.tcp_flags = PB_TCP_SYN;
+	pb_tcp_opt(&s, o, pb_opt_mss(o, 1460));
+	pb_tcp_opt(&s, o, pb_opt_sack_perm(o));
+	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 0));
+	pb_tcp_nop(&s);
+	pb_tcp_opt(&s, o, pb_opt_ws(o, 7));
+	pb_tcp_opt(&s, o,
+		   pb_mp_capable(o, 1, 4, MPX_CAP_A | MPX_CAP_H, 0, 0, 0, 0));
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 1);
+	ASSERT_EQ(FX.bad_size, 0);
+	want_init(&w, &s, MPX_EV_MP_CAPABLE, MPX_HOOK_XDP, 0, 4, 1, 0);
+	w.u.capable.flags = MPX_CAP_A | MPX_CAP_H;
+	if (FX.nrec >= 1)
+		check_record(&FX.rec[0], &w, t0);
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 1}, {MPX_CTR_IPV4, 1}, {MPX_CTR_TCP, 1},
+		      {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 1},
+		      {MPX_CTR_OPT_MP_CAPABLE, 1}, {MPX_CTR_OPT_VERSION_1, 1},
+		      {MPX_CTR_RECORDS, 1}));
+	fx_close(&FX);
+}
+
+/* IPv6 with hop-by-hop and destination options headers (RFC 8200
+ * section 4), a full DSS (RFC 8684 section 3.3): 8-byte Data ACK and DSN,
+ * checksum, DATA_FIN. */
+TEST(xdp_ipv6_ext_headers_dss)
+{
+	struct pb_dss d = {PB_DSS_A | PB_DSS_a | PB_DSS_M | PB_DSS_m | PB_DSS_F,
+			   BIG64,
+			   DSN64,
+			   0x01020304,
+			   501,
+			   1,
+			   0xbeef};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v6(&s);
+	pb_add_ext(&s, PB_EXT_HOPOPTS, 8);
+	pb_add_ext(&s, PB_EXT_DSTOPTS, 16);
+	s.tcp_flags = PB_TCP_ACK | PB_TCP_PSH | PB_TCP_FIN;
+	s.payload_len = 500;
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 1);
+	want_init(&w, &s, MPX_EV_DSS, MPX_HOOK_XDP, 2, 28, MPX_VERSION_UNKNOWN,
+		  0);
+	w.u.dss.flags = d.flags;
+	w.u.dss.has_ack = w.u.dss.has_map = w.u.dss.has_checksum = 1;
+	w.u.dss.data_fin = w.u.dss.ack8 = w.u.dss.dsn8 = 1;
+	w.u.dss.data_ack = BIG64;
+	w.u.dss.dsn = DSN64;
+	w.u.dss.ssn = 0x01020304;
+	w.u.dss.data_len = 501;
+	w.u.dss.checksum = 0xbeef;
+	if (FX.nrec >= 1)
+		check_record(&FX.rec[0], &w, t0);
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 1}, {MPX_CTR_IPV6, 1}, {MPX_CTR_TCP, 1},
+		      {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 1},
+		      {MPX_CTR_OPT_DSS, 1}, {MPX_CTR_RECORDS, 1}));
+	fx_close(&FX);
+}
+
+/* One 802.1Q tag (IPv4, ADD_ADDR v1 with port and HMAC, RFC 8684 section
+ * 3.4.1) and two tags, 802.1ad outside 802.1Q (IPv6, MP_JOIN SYN, section
+ * 3.2). */
+TEST(xdp_vlan_one_and_two_tags)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v4(&s);
+	pb_add_vlan(&s, PB_TPID_8021Q, 100);
+	pb_tcp_opt(&s, o,
+		   pb_mp_add_addr_v1(o, 4, 0, 1, ADDR4, 1, 8443,
+				     0x33e01feed95bf044ULL));
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 1);
+	want_init(&w, &s, MPX_EV_ADD_ADDR, MPX_HOOK_XDP, 3, 18, 1, 0);
+	w.u.add_addr.version = 1;
+	w.u.add_addr.addr_id = 1;
+	w.u.add_addr.family = 4;
+	memcpy(w.u.add_addr.addr, ADDR4, 4);
+	w.u.add_addr.has_port = 1;
+	w.u.add_addr.port = 8443;
+	w.u.add_addr.has_hmac = 1;
+	w.u.add_addr.hmac = 0x33e01feed95bf044ULL;
+	if (FX.nrec >= 1)
+		check_record(&FX.rec[0], &w, t0);
+
+	spec_v6(&s);
+	pb_add_vlan(&s, PB_TPID_8021AD, 10);
+	pb_add_vlan(&s, PB_TPID_8021Q, 20);
+	s.tcp_flags = PB_TCP_SYN;
+	pb_tcp_opt(&s, o, pb_mp_join_syn(o, 1, 2, 0xc56050ed, 0x34acc972));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 2);
+	want_init(&w, &s, MPX_EV_MP_JOIN, MPX_HOOK_XDP, 1, 12,
+		  MPX_VERSION_UNKNOWN, 0);
+	w.u.join.stage = MPX_JOIN_SYN;
+	w.u.join.backup = 1;
+	w.u.join.addr_id = 2;
+	w.u.join.token = 0xc56050ed;
+	w.u.join.nonce = 0x34acc972;
+	if (FX.nrec >= 2)
+		check_record(&FX.rec[1], &w, t0);
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 2}, {MPX_CTR_IPV4, 1},
+		      {MPX_CTR_IPV6, 1}, {MPX_CTR_VLAN, 2}, {MPX_CTR_TCP, 2},
+		      {MPX_CTR_MPTCP_PACKETS, 2}, {MPX_CTR_MPTCP_OPTIONS, 2},
+		      {MPX_CTR_OPT_ADD_ADDR, 1}, {MPX_CTR_OPT_MP_JOIN, 1},
+		      {MPX_CTR_OPT_VERSION_1, 1}, {MPX_CTR_RECORDS, 2}));
+	fx_close(&FX);
+}
+
+/* DSS then ADD_ADDR v0 IPv6 in one segment: two records, in order. */
+TEST(xdp_two_options_two_records)
+{
+	struct pb_dss d = {PB_DSS_A | PB_DSS_M, 1000, 2000, 1, 0, 0, 0};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v4(&s);
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	pb_tcp_opt(&s, o, pb_mp_add_addr_v0(o, 6, 4, ADDR6, 0, 0));
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 2);
+	want_init(&w, &s, MPX_EV_DSS, MPX_HOOK_XDP, 2, 18, MPX_VERSION_UNKNOWN,
+		  0);
+	w.u.dss.flags = d.flags;
+	w.u.dss.has_ack = w.u.dss.has_map = 1;
+	w.u.dss.data_ack = 1000;
+	w.u.dss.dsn = 2000;
+	w.u.dss.ssn = 1;
+	if (FX.nrec >= 1)
+		check_record(&FX.rec[0], &w, t0);
+	want_init(&w, &s, MPX_EV_ADD_ADDR, MPX_HOOK_XDP, 3, 20, 0, 1);
+	w.u.add_addr.version = 0;
+	w.u.add_addr.addr_id = 4;
+	w.u.add_addr.family = 6;
+	memcpy(w.u.add_addr.addr, ADDR6, 16);
+	if (FX.nrec >= 2)
+		check_record(&FX.rec[1], &w, t0);
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 1}, {MPX_CTR_IPV4, 1}, {MPX_CTR_TCP, 1},
+		      {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 2},
+		      {MPX_CTR_OPT_DSS, 1}, {MPX_CTR_OPT_ADD_ADDR, 1},
+		      {MPX_CTR_OPT_VERSION_0, 1}, {MPX_CTR_RECORDS, 2}));
+	fx_close(&FX);
+}
+
+/* Frames that make no record: UDP, ICMP, ICMPv6, ARP, TCP without MPTCP
+ * options, an IPv4 later fragment. */
+TEST(xdp_non_tcp_and_plain_tcp)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct pb_spec s;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v4(&s);
+	s.l4_proto = PB_IPPROTO_UDP;
+	s.payload_len = 30;
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	spec_v4(&s);
+	s.l4_proto = PB_IPPROTO_ICMP;
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	spec_v6(&s);
+	s.l4_proto = PB_IPPROTO_ICMPV6;
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	spec_v4(&s);
+	s.ethertype = PB_ETH_P_ARP;
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	spec_v6(&s);
+	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+	s.payload_len = 1000;
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	spec_v4(&s);
+	s.ip_frag = 0x2000 | 100;
+	pb_tcp_opt(&s, o, pb_mp_fail(o, 1));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 0);
+	fx_check_counters(&FX, CTRS({MPX_CTR_PACKETS, 6}, {MPX_CTR_IPV4, 3},
+				    {MPX_CTR_IPV6, 2}, {MPX_CTR_NON_TCP, 3},
+				    {MPX_CTR_NON_IP, 1}, {MPX_CTR_TCP, 1},
+				    {MPX_CTR_IP_LATER_FRAGMENT, 1}));
+	fx_close(&FX);
+}
+
+/* Truncated frames: each header cut in turn, and a capture that ends
+ * inside an MPTCP option (an mp_error record, RFC 8684 section 3). */
+TEST(xdp_truncated_frames)
+{
+	struct pb_dss d = {PB_DSS_A | PB_DSS_M, 1, 2, 3, 4, 0, 0};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	/* 802.1Q tag cut: 16 of 18 bytes */
+	spec_v4(&s);
+	pb_add_vlan(&s, PB_TPID_8021Q, 5);
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, 16);
+	/* IPv4 header cut */
+	spec_v4(&s);
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, LAY.l3 + 12);
+	/* IPv6 header cut */
+	spec_v6(&s);
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, LAY.l3 + 30);
+	/* TCP header cut */
+	spec_v4(&s);
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, LAY.l4 + 19);
+	/* TCP data offset 4 */
+	FRAME[LAY.l4 + 12] = 0x40;
+	fx_run_xdp(&FX, FRAME, FLEN);
+	/* MPTCP option cut by the capture: 10 of its 18 bytes */
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, LAY.opts + 10);
+	ASSERT_EQ(FX.nrec, 1);
+	want_init(&w, &s, MPX_EV_MP_ERROR, MPX_HOOK_XDP, 2, 18,
+		  MPX_VERSION_UNKNOWN, 0);
+	w.error = MPX_ERR_OPT_TRUNCATED;
+	if (FX.nrec >= 1)
+		check_record(&FX.rec[0], &w, t0);
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 6}, {MPX_CTR_IPV4, 3}, {MPX_CTR_TCP, 1},
+		      {MPX_CTR_ERR_TRUNC_L2, 1}, {MPX_CTR_ERR_TRUNC_L3, 2},
+		      {MPX_CTR_ERR_TRUNC_L4, 1}, {MPX_CTR_ERR_BAD_TCP_DOFF, 1},
+		      {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 1},
+		      {MPX_CTR_OPT_DSS, 1}, {MPX_CTR_ERR_OPT_TRUNCATED, 1},
+		      {MPX_CTR_RECORDS, 1}));
+	fx_close(&FX);
+}
+
+/* mp_error records from the kernel side: illegal length (RFC 8684
+ * section 3.2), unassigned subtype (section 7.2), option length 0. */
+TEST(xdp_mp_error_records)
+{
+	static const struct {
+		uint8_t len, sub, err;
+	} cases[] = {
+	    {11, PB_MP_JOIN, MPX_ERR_BAD_LENGTH},
+	    {12, 12, MPX_ERR_UNKNOWN_SUBTYPE},
+	    {0, 0, MPX_ERR_OPT_LEN_INVALID},
+	};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		__u64 t0;
+		int before = FX.nrec;
+
+		CASE_BEGIN();
+		spec_v4(&s);
+		pb_tcp_opt(&s, o,
+			   pb_mp_raw(o, cases[i].len, cases[i].sub, 0, 0));
+		build(&s);
+		t0 = mono_ns();
+		fx_run_xdp(&FX, FRAME, FLEN);
+		ASSERT_EQ(FX.nrec - before, 1);
+		want_init(&w, &s, MPX_EV_MP_ERROR, MPX_HOOK_XDP,
+			  cases[i].len ? cases[i].sub : MPX_SUBTYPE_UNKNOWN,
+			  cases[i].len, MPX_VERSION_UNKNOWN, 0);
+		w.error = cases[i].err;
+		if (FX.nrec > before)
+			check_record(&FX.rec[before], &w, t0);
+		CASE_END("mp_error length %u subtype %u", cases[i].len,
+			 cases[i].sub);
+	}
+	fx_check_counters(
+	    &FX,
+	    CTRS({MPX_CTR_PACKETS, 3}, {MPX_CTR_IPV4, 3}, {MPX_CTR_TCP, 3},
+		 {MPX_CTR_MPTCP_PACKETS, 3}, {MPX_CTR_MPTCP_OPTIONS, 3},
+		 {MPX_CTR_OPT_MP_JOIN, 1}, {MPX_CTR_OPT_UNKNOWN_SUBTYPE, 1},
+		 {MPX_CTR_ERR_BAD_LENGTH, 1}, {MPX_CTR_ERR_UNKNOWN_SUBTYPE, 1},
+		 {MPX_CTR_ERR_OPT_LEN_INVALID, 1}, {MPX_CTR_RECORDS, 3}));
+	fx_close(&FX);
+}
+
+/* emit_mask in rodata: a kind switched off makes no record, is counted. */
+TEST(xdp_emit_mask_kind_disabled)
+{
+	struct mpx_config cfg = CFG_OPTS;
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct pb_spec s;
+
+	NEED_ROOT();
+	cfg.emit_mask &= ~MPX_KIND_BIT(MPX_EV_MP_PRIO);
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	spec_v4(&s);
+	pb_tcp_opt(&s, o, pb_mp_prio(o, 1, 0, 0));
+	pb_tcp_opt(&s, o, pb_mp_tcprst(o, PB_RST_T, 5));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 1);
+	if (FX.nrec >= 1) {
+		ASSERT_EQ(FX.rec[0].kind, MPX_EV_MP_TCPRST);
+		ASSERT_EQ(FX.rec[0].opt_index, 1);
+		ASSERT_EQ(FX.rec[0].u.tcprst.flags, PB_RST_T);
+		ASSERT_EQ(FX.rec[0].u.tcprst.reason, 5);
+	}
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 1}, {MPX_CTR_IPV4, 1}, {MPX_CTR_TCP, 1},
+		      {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 2},
+		      {MPX_CTR_OPT_MP_PRIO, 1}, {MPX_CTR_OPT_MP_TCPRST, 1},
+		      {MPX_CTR_KIND_DISABLED, 1}, {MPX_CTR_RECORDS, 1}));
+	fx_close(&FX);
+}
+
+/* Run the test on one CPU, so that per-CPU state (the DSS sample count)
+ * is the one a single-counter model predicts. */
+static int pin_to_this_cpu(cpu_set_t *old)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*old), old) < 0)
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* DSS policy sample:3 (include/mptcp_config.h): the 1st, 4th, 7th DSS. */
+TEST(xdp_dss_sample)
+{
+	struct mpx_config cfg = CFG_OPTS;
+	struct pb_dss d = {PB_DSS_M, 0, 10, 1, 1, 0, 0};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct pb_spec s;
+	cpu_set_t old;
+
+	NEED_ROOT();
+	if (pin_to_this_cpu(&old) < 0) {
+		CHECK(0, "cannot pin to a CPU: %s", strerror(errno));
+		return;
+	}
+	cfg.dss_policy = MPX_DSS_SAMPLE;
+	cfg.dss_sample_n = 3;
+	if (fx_open(&FX, &cfg) == 0) {
+		spec_v4(&s);
+		pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+		build(&s);
+		for (int i = 0; i < 7; i++) {
+			FRAME[LAY.l4 + 7] = (uint8_t)i; /* seq low byte */
+			fx_run_xdp(&FX, FRAME, FLEN);
+		}
+		ASSERT_EQ(FX.nrec, 3);
+		for (int r = 0; r < FX.nrec && r < 3; r++)
+			ASSERT_EQ(FX.rec[r].seq & 0xff, r * 3);
+		fx_check_counters(
+		    &FX,
+		    CTRS({MPX_CTR_PACKETS, 7}, {MPX_CTR_IPV4, 7},
+			 {MPX_CTR_TCP, 7}, {MPX_CTR_MPTCP_PACKETS, 7},
+			 {MPX_CTR_MPTCP_OPTIONS, 7}, {MPX_CTR_OPT_DSS, 7},
+			 {MPX_CTR_DSS_SUPPRESSED, 4}, {MPX_CTR_RECORDS, 3}));
+		fx_close(&FX);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+}
+
+/* The canonical flow key of bpf/flow_key.h, computed here from the
+ * mptcp_flow.h rule: the lower (address, port) endpoint first. */
+static int flow_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
+{
+	int cmp = memcmp(ev->saddr, ev->daddr, MPX_ADDR_LEN);
+	int dir;
+
+	if (cmp == 0)
+		cmp = ev->sport < ev->dport ? -1 : ev->sport > ev->dport;
+	dir = cmp > 0;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr[0], dir ? ev->daddr : ev->saddr, MPX_ADDR_LEN);
+	memcpy(k->addr[1], dir ? ev->saddr : ev->daddr, MPX_ADDR_LEN);
+	k->port[0] = dir ? ev->dport : ev->sport;
+	k->port[1] = dir ? ev->sport : ev->dport;
+	k->family = ev->family;
+	return dir;
+}
+
+/* DSS policy edges: first mapping per direction and every DATA_FIN; the
+ * flows map remembers which directions have had their first mapping. */
+TEST(xdp_dss_edges_and_flow_map)
+{
+	struct mpx_config cfg = CFG_OPTS;
+	static const struct pb_dss ack = {PB_DSS_A, 5, 0, 0, 0, 0, 0};
+	static const struct pb_dss map = {
+	    PB_DSS_A | PB_DSS_M, 5, 100, 1, 10, 0, 0};
+	static const struct pb_dss fin = {
+	    PB_DSS_M | PB_DSS_F, 0, 110, 0, 1, 0, 0};
+	static const struct {
+		int from_b;
+		const struct pb_dss *d;
+	} seq[] = {{0, &ack}, {0, &map}, {0, &map}, {1, &map},
+		   {1, &map}, {0, &fin}, {0, &fin}};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct pb_spec a, b;
+	struct mpx_flow_key key;
+	struct mpx_flow flow;
+	int dir_a = 0;
+
+	NEED_ROOT();
+	cfg.dss_policy = MPX_DSS_EDGES;
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	pb_init_v6(&a, "2001:db8:1::2", 8080, "2001:db8::1", 40000);
+	pb_init_v6(&b, "2001:db8::1", 40000, "2001:db8:1::2", 8080);
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct pb_spec *s = seq[i].from_b ? &b : &a;
+
+		pb_tcp_opts_clear(s);
+		pb_tcp_opt(s, o, pb_mp_dss(o, seq[i].d));
+		build(s);
+		fx_run_xdp(&FX, FRAME, FLEN);
+	}
+	/* map A, map B, fin, fin */
+	ASSERT_EQ(FX.nrec, 4);
+	if (FX.nrec == 4) {
+		ASSERT_EQ(FX.rec[0].sport, 8080);
+		ASSERT_EQ(FX.rec[0].u.dss.has_map, 1);
+		ASSERT_EQ(FX.rec[1].sport, 40000);
+		ASSERT_EQ(FX.rec[2].u.dss.data_fin, 1);
+		ASSERT_EQ(FX.rec[3].u.dss.data_fin, 1);
+		dir_a = flow_key_of(&FX.rec[0], &key);
+		CHECK(bpf_map_lookup_elem(bpf_map__fd(FX.skel->maps.flows),
+					  &key, &flow) == 0,
+		      "subflow not in the flows map");
+		ASSERT_EQ(flow.first_map_seen[dir_a], 1);
+		ASSERT_EQ(flow.first_map_seen[!dir_a], 1);
+	}
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 7}, {MPX_CTR_IPV6, 7}, {MPX_CTR_TCP, 7},
+		      {MPX_CTR_MPTCP_PACKETS, 7}, {MPX_CTR_MPTCP_OPTIONS, 7},
+		      {MPX_CTR_OPT_DSS, 7}, {MPX_CTR_DSS_SUPPRESSED, 3},
+		      {MPX_CTR_FLOW_NEW, 1}, {MPX_CTR_RECORDS, 4}));
+	fx_close(&FX);
+}
+
+/* Subflow records (include/mptcp_flow.h): SYN with MP_CAPABLE, a SYN/ACK
+ * without it (fallback, RFC 8684 section 3.1), data, FIN, RST. */
+TEST(xdp_subflow_records)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec a, b;
+	struct mpx_flow_key key;
+	struct mpx_flow flow;
+	__u64 t0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_EVERYTHING) < 0)
+		return;
+	pb_init_v4(&a, "198.18.0.1", 40000, "198.18.1.2", 8080);
+	pb_init_v4(&b, "198.18.1.2", 8080, "198.18.0.1", 40000);
+	t0 = mono_ns();
+	a.tcp_flags = PB_TCP_SYN;
+	pb_tcp_opt(&a, o, pb_mp_capable(o, 1, 4, MPX_CAP_H, 0, 0, 0, 0));
+	build(&a);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	b.tcp_flags = PB_TCP_SYN | PB_TCP_ACK;
+	build(&b);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	pb_tcp_opts_clear(&a);
+	a.tcp_flags = PB_TCP_ACK | PB_TCP_PSH;
+	a.payload_len = 300;
+	build(&a);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	a.tcp_flags = PB_TCP_FIN | PB_TCP_ACK;
+	a.payload_len = 0;
+	build(&a);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	b.tcp_flags = PB_TCP_RST;
+	build(&b);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 4);
+	if (FX.nrec == 4) {
+		ASSERT_EQ(FX.rec[0].kind, MPX_EV_MP_CAPABLE);
+		b.tcp_flags = PB_TCP_SYN | PB_TCP_ACK;
+		want_init(&w, &b, MPX_EV_FALLBACK, MPX_HOOK_XDP,
+			  MPX_SUBTYPE_UNKNOWN, 0, MPX_VERSION_UNKNOWN, 0);
+		w.u.subflow.packets[0] = 1;
+		w.u.subflow.packets[1] = 1;
+		check_record(&FX.rec[1], &w, t0);
+		want_init(&w, &a, MPX_EV_SUBFLOW_FIN, MPX_HOOK_XDP,
+			  MPX_SUBTYPE_UNKNOWN, 0, MPX_VERSION_UNKNOWN, 0);
+		w.u.subflow.packets[0] = 3;
+		w.u.subflow.packets[1] = 1;
+		w.u.subflow.bytes[0] = 300;
+		check_record(&FX.rec[2], &w, t0);
+		b.tcp_flags = PB_TCP_RST;
+		want_init(&w, &b, MPX_EV_SUBFLOW_RST, MPX_HOOK_XDP,
+			  MPX_SUBTYPE_UNKNOWN, 0, MPX_VERSION_UNKNOWN, 0);
+		w.u.subflow.packets[0] = 2;
+		w.u.subflow.packets[1] = 3;
+		w.u.subflow.bytes[1] = 300;
+		check_record(&FX.rec[3], &w, t0);
+		flow_key_of(&FX.rec[0], &key);
+		CHECK(bpf_map_lookup_elem(bpf_map__fd(FX.skel->maps.flows),
+					  &key, &flow) == 0,
+		      "subflow not in the flows map");
+		ASSERT_EQ(flow.packets[0], 3); /* 198.18.0.1 is the lower */
+		ASSERT_EQ(flow.packets[1], 2);
+		ASSERT_EQ(flow.bytes[0], 300);
+		ASSERT_EQ(flow.fin_seen[0], 1);
+		ASSERT_EQ(flow.rst_seen, 1);
+		ASSERT_EQ(flow.fallback_reported, 1);
+	}
+	fx_close(&FX);
+}
+
+/* The TC programs (egress and ingress) under a __sk_buff test run: same
+ * parser, their own hook in the record, TC_ACT_UNSPEC. */
+TEST(tc_programs_test_run)
+{
+	const struct {
+		const char *name;
+		int egress;
+		__u8 hook;
+	} progs[] = {{"mptcp_tc_egress", 1, MPX_HOOK_TC_EGRESS},
+		     {"mptcp_tc_ingress", 0, MPX_HOOK_TC_INGRESS}};
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct mptcp_event w;
+	struct pb_spec s;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	spec_v6(&s);
+	pb_add_ext(&s, PB_EXT_ROUTING, 24);
+	pb_tcp_opt(&s, o, pb_mp_fastclose(o, KEY_B));
+	s.tcp_flags = PB_TCP_RST | PB_TCP_ACK;
+	build(&s);
+	for (size_t i = 0; i < 2; i++) {
+		const struct bpf_program *p =
+		    progs[i].egress ? FX.skel->progs.mptcp_tc_egress
+				    : FX.skel->progs.mptcp_tc_ingress;
+		int before = FX.nrec;
+		__u64 t0 = mono_ns();
+		long rc = fx_run_prog(&FX, p, FRAME, FLEN);
+
+		CASE_BEGIN();
+		if (rc == -EINVAL || rc == -ENOTSUPP || rc == -EOPNOTSUPP) {
+			fx_close(&FX);
+			SKIP("this kernel refuses a __sk_buff test run of a "
+			     "TC program");
+		}
+		ASSERT_EQ((unsigned long)rc, TC_ACT_UNSPEC_RC);
+		ASSERT_EQ(FX.nrec - before, 1);
+		want_init(&w, &s, MPX_EV_MP_FASTCLOSE, progs[i].hook, 7, 12,
+			  MPX_VERSION_UNKNOWN, 0);
+		w.u.fastclose.receiver_key = KEY_B;
+		if (FX.nrec > before)
+			check_record(&FX.rec[before], &w, t0);
+		CASE_END("%s", progs[i].name);
+	}
+	fx_check_counters(
+	    &FX, CTRS({MPX_CTR_PACKETS, 2}, {MPX_CTR_IPV6, 2}, {MPX_CTR_TCP, 2},
+		      {MPX_CTR_MPTCP_PACKETS, 2}, {MPX_CTR_MPTCP_OPTIONS, 2},
+		      {MPX_CTR_OPT_MP_FASTCLOSE, 2}, {MPX_CTR_RECORDS, 2}));
+	fx_close(&FX);
+}
+
+/* ====================================================================== */
+/* The BPF object and the host engine give the same records (but for      */
+/* ts_ns, ifindex, hook) and the same counters for the same frames.      */
+/* ====================================================================== */
+
+#define MAX_CORPUS 1200
+
+struct corpus {
+	uint8_t *frame[MAX_CORPUS];
+	size_t len[MAX_CORPUS];
+	int n;
+};
+
+static void corpus_add(struct corpus *c, const uint8_t *f, size_t len)
+{
+	if (c->n >= MAX_CORPUS || len < 14) /* XDP test runs need 14 bytes */
+		return;
+	c->frame[c->n] = malloc(len);
+	if (!c->frame[c->n])
+		return;
+	memcpy(c->frame[c->n], f, len);
+	c->len[c->n++] = len;
+}
+
+/* One frame per spec, the options given. */
+static void corpus_opt(struct corpus *c, struct pb_spec *s, const uint8_t *o,
+		       size_t n)
+{
+	pb_tcp_opts_clear(s);
+	pb_tcp_opt(s, o, n);
+	if (build(s) == 0)
+		corpus_add(c, FRAME, FLEN);
+}
+
+static void corpus_free(struct corpus *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->frame[i]);
+	c->n = 0;
+}
+
+/* Every option the unit tests cover, legal and not, over IPv4, IPv6 and
+ * VLAN shapes; the packet-level malformations; a subflow's life. */
+static void corpus_build(struct corpus *c)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX], ids[37];
+	struct pb_spec s, b;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	for (int shape = 0; shape < 3; shape++) {
+		if (shape == 0) {
+			spec_v4(&s);
+		} else if (shape == 1) {
+			spec_v6(&s);
+			pb_add_ext(&s, PB_EXT_HOPOPTS, 8);
+		} else {
+			spec_v4(&s);
+			pb_add_vlan(&s, PB_TPID_8021AD, 1);
+			pb_add_vlan(&s, PB_TPID_8021Q, 2);
+		}
+		s.payload_len = 20;
+		/* MP_CAPABLE v0, v1, v2 at each length */
+		for (int v = 0; v <= 2; v++) {
+			static const uint8_t lens[] = {4, 12, 20, 22, 24};
+
+			for (size_t l = 0; l < sizeof(lens); l++)
+				corpus_opt(c, &s, o,
+					   pb_mp_capable(o, (uint8_t)v, lens[l],
+							 0x81, KEY_A, KEY_B, 20,
+							 0x1234));
+		}
+		/* MP_JOIN */
+		corpus_opt(c, &s, o, pb_mp_join_syn(o, 1, 3, 0xc56050ed, 7));
+		corpus_opt(c, &s, o, pb_mp_join_synack(o, 0, 3, BIG64, 7));
+		memset(ids, 0xab, 20);
+		corpus_opt(c, &s, o, pb_mp_join_ack(o, ids));
+		/* DSS: every flag combination, with and without checksum */
+		for (int f = 0; f < 32; f++)
+			for (int cs = 0; cs < 2; cs++) {
+				struct pb_dss d = {(uint8_t)f, BIG64, DSN64, 9,
+						   20,	       cs,    0x4321};
+
+				corpus_opt(c, &s, o, pb_mp_dss(o, &d));
+			}
+		/* ADD_ADDR v0 and v1 */
+		for (int fam = 4; fam <= 6; fam += 2)
+			for (int p = 0; p < 2; p++) {
+				const uint8_t *ad = fam == 4 ? ADDR4 : ADDR6;
+
+				corpus_opt(
+				    c, &s, o,
+				    pb_mp_add_addr_v0(o, fam, 1, ad, p, 80));
+				for (int e = 0; e < 2; e++)
+					corpus_opt(
+					    c, &s, o,
+					    pb_mp_add_addr_v1(o, fam, e, 1, ad,
+							      p, 80, BIG64));
+			}
+		/* REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST,
+		 * MP_EXPERIMENTAL */
+		for (n = 0; n < 37; n++)
+			ids[n] = (uint8_t)(n + 1);
+		for (n = 1; n <= 37; n += 6)
+			corpus_opt(c, &s, o, pb_mp_remove_addr(o, ids, n));
+		corpus_opt(c, &s, o, pb_mp_prio(o, 1, 0, 0));
+		corpus_opt(c, &s, o, pb_mp_prio(o, 0, 1, 9));
+		corpus_opt(c, &s, o, pb_mp_fail(o, DSN64));
+		corpus_opt(c, &s, o, pb_mp_fastclose(o, KEY_A));
+		for (int fl = 0; fl < 16; fl += 5)
+			corpus_opt(c, &s, o, pb_mp_tcprst(o, (uint8_t)fl, 4));
+		corpus_opt(c, &s, o, pb_mp_experimental(o, 10, 3, 0));
+		/* Illegal lengths and flags of every subtype, 0 .. 15 */
+		for (int sub = 0; sub < 16; sub++) {
+			static const uint8_t lens[] = {2, 3, 5, 11, 13, 21, 31};
+
+			for (size_t l = 0; l < sizeof(lens); l++)
+				corpus_opt(c, &s, o,
+					   pb_mp_raw(o, lens[l], (uint8_t)sub,
+						     (uint8_t)(l & 1), 0x10));
+		}
+		for (int nib = 0; nib < 16; nib++)
+			corpus_opt(c, &s, o,
+				   pb_mp_raw(o, 16, 3, (uint8_t)nib, 1));
+		corpus_opt(c, &s, o, pb_mp_raw(o, 0, 0, 0, 0));
+		corpus_opt(c, &s, o, pb_mp_raw(o, 1, 0, 0, 0));
+		/* Options past the data offset and cut by the capture */
+		{
+			static const uint8_t past[] = {30, 12, 0x01, 0x81};
+			static const uint8_t bad_ts[] = {8, 1, 30, 4};
+
+			corpus_opt(c, &s, past, sizeof(past));
+			corpus_opt(c, &s, bad_ts, sizeof(bad_ts));
+		}
+		pb_tcp_opts_clear(&s);
+		pb_tcp_opt(&s, o, pb_mp_fastclose(o, KEY_A));
+		pb_tcp_opt(&s, o, pb_mp_fail(o, 3));
+		if (build(&s) == 0)
+			for (size_t cut = LAY.l4 + 1; cut <= LAY.opts + 24;
+			     cut += 3)
+				corpus_add(c, FRAME, cut);
+	}
+	/* Packet-level shapes and malformations */
+	spec_v4(&s);
+	pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
+	s.l4_proto = PB_IPPROTO_UDP;
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+	s.l4_proto = 0;
+	s.ip_frag = 0x2000 | 8;
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+	s.ip_frag = 0;
+	if (build(&s) == 0) {
+		FRAME[LAY.l3] = 0x44; /* IHL 4 */
+		corpus_add(c, FRAME, FLEN);
+		FRAME[LAY.l3] = 0x45;
+		FRAME[LAY.l4 + 12] = 0x30; /* doff 3 */
+		corpus_add(c, FRAME, FLEN);
+	}
+	spec_v6(&s);
+	pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
+	for (int e = 0; e < 7; e++) {
+		pb_add_ext(&s, e == 0 ? PB_EXT_HOPOPTS : PB_EXT_DSTOPTS, 8);
+		if (build(&s) == 0)
+			corpus_add(c, FRAME, FLEN);
+	}
+	spec_v6(&s);
+	pb_add_frag6(&s, 4, 0);
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+	spec_v4(&s);
+	pb_add_vlan(&s, PB_TPID_8021Q, 1);
+	pb_add_vlan(&s, PB_TPID_8021Q, 2);
+	pb_add_vlan(&s, PB_TPID_8021Q, 3);
+	if (build(&s) == 0) {
+		corpus_add(c, FRAME, FLEN);
+		for (size_t cut = 14; cut < 30; cut += 2)
+			corpus_add(c, FRAME, cut);
+	}
+	/* A subflow's life: SYN with MP_CAPABLE, fallback SYN/ACK, data,
+	 * FINs, RST (records only when subflow kinds are on). */
+	pb_init_v4(&s, "198.18.0.1", 40000, "198.18.1.2", 8080);
+	pb_init_v4(&b, "198.18.1.2", 8080, "198.18.0.1", 40000);
+	s.tcp_flags = PB_TCP_SYN;
+	corpus_opt(c, &s, o, pb_mp_capable(o, 1, 4, MPX_CAP_H, 0, 0, 0, 0));
+	b.tcp_flags = PB_TCP_SYN | PB_TCP_ACK;
+	if (build(&b) == 0)
+		corpus_add(c, FRAME, FLEN);
+	s.tcp_flags = PB_TCP_ACK;
+	s.payload_len = 100;
+	{
+		struct pb_dss d = {PB_DSS_A | PB_DSS_M, 1, 1, 1, 100, 0, 0};
+
+		corpus_opt(c, &s, o, pb_mp_dss(o, &d));
+		corpus_opt(c, &s, o, pb_mp_dss(o, &d));
+	}
+	s.tcp_flags = PB_TCP_FIN | PB_TCP_ACK;
+	s.payload_len = 0;
+	pb_tcp_opts_clear(&s);
+	if (build(&s) == 0) {
+		corpus_add(c, FRAME, FLEN);
+		corpus_add(c, FRAME, FLEN);
+	}
+	b.tcp_flags = PB_TCP_RST;
+	if (build(&b) == 0)
+		corpus_add(c, FRAME, FLEN);
+}
+
+struct rec_list {
+	struct mptcp_event rec[4 * MAX_CORPUS];
+	int n;
+};
+
+static void host_record(const struct mptcp_event *ev, void *arg)
+{
+	struct rec_list *l = arg;
+
+	if (l->n < (int)(sizeof(l->rec) / sizeof(l->rec[0])))
+		l->rec[l->n] = *ev;
+	l->n++;
+}
+
+static struct rec_list HOST_RECS;
+static struct corpus CORPUS;
+
+static void compare_engines(const struct mpx_config *cfg, const char *what)
+{
+	struct mpx_engine *host;
+	__u64 hc[MPX_CTR_MAX], bc[MPX_CTR_MAX];
+	char err[256] = "";
+	int mismatched = 0;
+
+	CASE_BEGIN();
+	HOST_RECS.n = 0;
+	host = mpx_engine_host_open(cfg, host_record, &HOST_RECS);
+	CHECK(host, "mpx_engine_host_open failed");
+	if (!host || fx_open(&FX, cfg) < 0) {
+		mpx_engine_close(host);
+		CASE_END("%s", what);
+		return;
+	}
+	for (int i = 0; i < CORPUS.n; i++) {
+		int before = FX.nrec, hbefore = HOST_RECS.n;
+
+		fx_run_xdp(&FX, CORPUS.frame[i], CORPUS.len[i]);
+		CHECK(mpx_engine_run(host, CORPUS.frame[i], CORPUS.len[i], err,
+				     sizeof(err)) == 0,
+		      "host engine: %s", err);
+		if (FX.nrec - before != HOST_RECS.n - hbefore &&
+		    mismatched++ < 5)
+			CHECK(0, "frame %d: %d BPF records, %d host records", i,
+			      FX.nrec - before, HOST_RECS.n - hbefore);
+	}
+	ASSERT_EQ(FX.nrec, HOST_RECS.n);
+	ASSERT_EQ(FX.bad_size, 0);
+	CHECK(FX.nrec > 100, "only %d records: the corpus is too small",
+	      FX.nrec);
+	for (int i = 0; i < FX.nrec && i < HOST_RECS.n && i < MAX_RECS; i++) {
+		struct mptcp_event bz = FX.rec[i], hz = HOST_RECS.rec[i];
+
+		CHECK(bz.hook == MPX_HOOK_XDP && hz.hook == MPX_HOOK_HOST,
+		      "record %d: hooks %u / %u", i, bz.hook, hz.hook);
+		bz.ts_ns = hz.ts_ns = 0;
+		bz.ifindex = hz.ifindex = 0;
+		bz.hook = hz.hook = 0;
+		if (memcmp(&bz, &hz, sizeof(bz)) != 0 && mismatched++ < 5) {
+			const uint8_t *pb = (const uint8_t *)&bz,
+				      *ph = (const uint8_t *)&hz;
+			size_t at = 0;
+
+			while (at < sizeof(bz) && pb[at] == ph[at])
+				at++;
+			CHECK(0,
+			      "record %d (kind %u) differs from byte %zu: "
+			      "BPF 0x%02x, host 0x%02x",
+			      i, bz.kind, at, pb[at], ph[at]);
+		}
+	}
+	fx_counters(&FX, bc);
+	CHECK(mpx_engine_counters(host, hc) == 0, "host counters");
+	for (int id = 0; id < MPX_CTR_MAX; id++)
+		CHECK(bc[id] == hc[id],
+		      "counter %s: BPF %" PRIu64 ", host %" PRIu64,
+		      ctr_names[id], (uint64_t)bc[id], (uint64_t)hc[id]);
+	/* The flow tables agree on every subflow the kernel side holds. */
+	{
+		int fd = bpf_map__fd(FX.skel->maps.flows);
+		struct mpx_flow_key k, next;
+		struct mpx_flow bf, hf;
+		int nflows = 0, r = bpf_map_get_next_key(fd, NULL, &next);
+
+		while (r == 0) {
+			k = next;
+			nflows++;
+			CHECK(bpf_map_lookup_elem(fd, &k, &bf) == 0, "lookup");
+			CHECK(mpx_engine_flow(host, &k, &hf) == 0,
+			      "a BPF flow is missing from the host table");
+			if (mpx_engine_flow(host, &k, &hf) == 0)
+				ASSERT_MEMEQ(&bf, &hf, sizeof(bf));
+			r = bpf_map_get_next_key(fd, &k, &next);
+		}
+		ASSERT_EQ(nflows, hc[MPX_CTR_FLOW_NEW]);
+	}
+	fx_close(&FX);
+	mpx_engine_close(host);
+	CASE_END("%s", what);
+}
+
+TEST(bpf_and_host_engines_agree)
+{
+	struct mpx_config cfg;
+	cpu_set_t old;
+
+	NEED_ROOT();
+	corpus_build(&CORPUS);
+	CHECK(CORPUS.n > 500, "corpus of %d frames", CORPUS.n);
+	/* one CPU: the DSS sample count is per CPU in the kernel */
+	if (pin_to_this_cpu(&old) < 0) {
+		CHECK(0, "cannot pin to a CPU: %s", strerror(errno));
+		corpus_free(&CORPUS);
+		return;
+	}
+	compare_engines(&CFG_OPTS, "options only, DSS all");
+	compare_engines(&CFG_EVERYTHING, "every kind, DSS all");
+	cfg = CFG_EVERYTHING;
+	cfg.dss_policy = MPX_DSS_EDGES;
+	compare_engines(&cfg, "every kind, DSS edges");
+	cfg = CFG_OPTS;
+	cfg.dss_policy = MPX_DSS_SAMPLE;
+	cfg.dss_sample_n = 5;
+	compare_engines(&cfg, "options only, DSS sample:5");
+	cfg = CFG_EVERYTHING;
+	cfg.emit_mask &=
+	    ~(MPX_KIND_BIT(MPX_EV_DSS) | MPX_KIND_BIT(MPX_EV_MP_ERROR) |
+	      MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN));
+	compare_engines(&cfg, "no DSS, no mp_error, no FIN");
+	sched_setaffinity(0, sizeof(old), &old);
+	corpus_free(&CORPUS);
+}
+
+TEST_MAIN("test_bpf_prog")
