@@ -239,7 +239,11 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 		struct mpx_subflow *sf = conn->sf[i];
 		struct mpx_sf_summary *out = &s->sf[s->nsubflows++];
 
-		final_counts(c, sf);
+		/* A closed subflow keeps the counts of its closing packet's
+		 * record: what follows (the last ACK) is not in them, live or
+		 * replayed alike. An open one is read from the flow table. */
+		if (!sf->closed)
+			final_counts(c, sf);
 		tuple_of(sf, &out->tuple);
 		out->role = sf->role == MPX_SF_INITIAL ? "initial" : "join";
 		/* Only joins carry an HMAC to verify. */
@@ -286,7 +290,6 @@ static void close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 		sf->live = 0;
 		c->open_subflows--;
 	}
-	final_counts(c, sf);
 	ev_begin(&b, "subflow_closed", o, conn, sf);
 	mpx_ev_str(&b.e, "how", how);
 	mpx_ev_str(&b.e, "role", sf->role == MPX_SF_INITIAL ? "initial" : "join");

@@ -58,12 +58,17 @@ static void print_counters(__u32 prog_id)
 	if (fd < 0)
 		return;
 	if (mpx_bpf_read_counters(fd, ctr) == 0) {
-		printf("  counters:");
-		for (unsigned int id = 0; id < MPX_CTR_MAX; id++)
-			if (ctr[id])
-				printf(" %s=%" PRIu64, mpx_counter_name(id),
-				       (uint64_t)ctr[id]);
-		printf("\n");
+		int shown = 0;
+
+		printf("  counters (the daemon's, all its interfaces):");
+		for (unsigned int id = 0; id < MPX_CTR_MAX; id++) {
+			if (!ctr[id])
+				continue;
+			printf(" %s=%" PRIu64, mpx_counter_name(id),
+			       (uint64_t)ctr[id]);
+			shown++;
+		}
+		printf(shown ? "\n" : " all zero\n");
 	}
 	close(fd);
 }
