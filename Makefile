@@ -39,7 +39,7 @@ BIN        := $(OUT)/mptcp-xdp
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
-              tshark iproute2 ethtool python3 libcmocka-dev \
+              tshark iproute2 ethtool python3 jq \
               libclang-rt-14-dev gcc make
 
 .PHONY: all deps test demo bench clean install check-format lint

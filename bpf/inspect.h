@@ -24,10 +24,10 @@
 #include "flow_key.h"
 
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
-		       MPX_EV_MP_TCPRST,
+		   MPX_EV_MP_TCPRST,
 	       "option counters follow the subtypes");
 _Static_assert(MPX_CTR_ERR_TOO_MANY_EXTHDRS - MPX_CTR_ERR_FIRST + 1 ==
-		       MPX_ERR_TOO_MANY_EXTHDRS,
+		   MPX_ERR_TOO_MANY_EXTHDRS,
 	       "error counters follow enum mpx_err");
 
 struct mpx_meta {
@@ -167,9 +167,10 @@ mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
 	}
 	/* Only MP_CAPABLE and ADD_ADDR say their version. */
 	if (ev->kind == MPX_EV_MP_CAPABLE || ev->kind == MPX_EV_ADD_ADDR)
-		mpx_sink_count(sink, ev->version == 0   ? MPX_CTR_OPT_VERSION_0
-				     : ev->version == 1 ? MPX_CTR_OPT_VERSION_1
-							: MPX_CTR_OPT_VERSION_OTHER);
+		mpx_sink_count(sink, ev->version == 0 ? MPX_CTR_OPT_VERSION_0
+				     : ev->version == 1
+					 ? MPX_CTR_OPT_VERSION_1
+					 : MPX_CTR_OPT_VERSION_OTHER);
 	if (ev->kind == MPX_EV_DSS && !mpx_dss_wanted(sink, cfg, ev, seen)) {
 		mpx_sink_count(sink, MPX_CTR_DSS_SUPPRESSED);
 		return 1;
@@ -179,7 +180,7 @@ mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
 }
 
 #define MPX_SUBFLOW_KINDS                                                      \
-	(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) | MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |  \
+	(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) | MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) | \
 	 MPX_KIND_BIT(MPX_EV_FALLBACK))
 
 /* A record about the subflow itself, with its counters so far: [0] the
@@ -212,7 +213,8 @@ mpx_inline void mpx_push_subflow(void *sink, const struct mpx_config *cfg,
  */
 mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
 				 const struct mpx_pkt *pkt,
-				 const struct mpx_walk *w, struct mptcp_event *ev,
+				 const struct mpx_walk *w,
+				 struct mptcp_event *ev,
 				 const struct mpx_meta *meta)
 {
 	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
@@ -226,8 +228,8 @@ mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
 	if (!(cfg->emit_mask & MPX_SUBFLOW_KINDS))
 		return;
-	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr,
-				pkt->sport, pkt->dport, &key);
+	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr, pkt->sport,
+				pkt->dport, &key);
 	flow = mpx_sink_flow(sink, &key, w->mptcp_index != 0);
 	if (!flow)
 		return;
@@ -238,8 +240,8 @@ mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
 	if (syn && ack && !(w->seen & mpc) && flow->syn_mpc == 2 - dir &&
 	    !flow->fallback_reported) {
 		flow->fallback_reported = 1;
-		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_FALLBACK,
-				 ev, meta);
+		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_FALLBACK, ev,
+				 meta);
 	}
 	if ((pkt->tcp_flags & MPX_TCP_FIN) && !flow->fin_seen[dir & 1]) {
 		flow->fin_seen[dir & 1] = 1;

@@ -25,9 +25,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader between open and load; the verifier sees the values,
  * so switched-off kinds are dead code. */
 const volatile struct mpx_config mpx_cfg = {
-	.emit_mask = MPX_EMIT_ALL_KINDS,
-	.dss_policy = MPX_DSS_EDGES,
-	.dss_sample_n = 1,
+    .emit_mask = MPX_EMIT_ALL_KINDS,
+    .dss_policy = MPX_DSS_EDGES,
+    .dss_sample_n = 1,
 };
 
 struct {
@@ -104,9 +104,9 @@ mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
 static __always_inline struct mpx_config read_cfg(void)
 {
 	struct mpx_config cfg = {
-		.emit_mask = mpx_cfg.emit_mask,
-		.dss_policy = mpx_cfg.dss_policy,
-		.dss_sample_n = mpx_cfg.dss_sample_n,
+	    .emit_mask = mpx_cfg.emit_mask,
+	    .dss_policy = mpx_cfg.dss_policy,
+	    .dss_sample_n = mpx_cfg.dss_sample_n,
 	};
 
 	return cfg;
@@ -129,9 +129,9 @@ static __always_inline void run(void *data, void *data_end, __u32 ifindex,
 				__u8 hook)
 {
 	struct mpx_meta meta = {
-		.ts_ns = bpf_ktime_get_ns(),
-		.ifindex = ifindex,
-		.hook = hook,
+	    .ts_ns = bpf_ktime_get_ns(),
+	    .ifindex = ifindex,
+	    .hook = hook,
 	};
 	struct mpx_config cfg = read_cfg();
 	struct mpx_walk w = {0};

@@ -27,8 +27,8 @@
  * into a buffer of a power-of-two size so that every read of it can be
  * masked into bounds, which the verifier accepts without tracking lengths. */
 #define MPX_TCP_OPT_SPACE 40
-#define MPX_OPT_BUF 64
-#define MPX_OPT_MASK (MPX_OPT_BUF - 1)
+#define MPX_OPT_BUF	  64
+#define MPX_OPT_MASK	  (MPX_OPT_BUF - 1)
 
 /* Big-endian reads from a byte pointer the caller has bounds-checked. */
 mpx_inline __u16 mpx_get_be16(const __u8 *p)

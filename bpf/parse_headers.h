@@ -12,12 +12,12 @@
 
 #include "parse_common.h"
 
-#define MPX_ETH_HLEN 14
-#define MPX_ETH_P_IP 0x0800
-#define MPX_ETH_P_IPV6 0x86DD
-#define MPX_ETH_P_8021Q 0x8100
-#define MPX_ETH_P_8021AD 0x88A8
-#define MPX_IPPROTO_TCP 6
+#define MPX_ETH_HLEN	  14
+#define MPX_ETH_P_IP	  0x0800
+#define MPX_ETH_P_IPV6	  0x86DD
+#define MPX_ETH_P_8021Q	  0x8100
+#define MPX_ETH_P_8021AD  0x88A8
+#define MPX_IPPROTO_TCP	  6
 #define MPX_MAX_VLAN_TAGS 2
 /* Extension headers followed before giving up on an IPv6 packet. */
 #define MPX_MAX_EXTHDRS 6
@@ -42,8 +42,8 @@ struct mpx_pkt {
 	__u8 family;
 	__u8 tcp_flags;
 	__u8 vlan_tags;
-	__u8 err;        /* enum mpx_err when MPX_PKT_MALFORMED */
-	__u8 opt_space;  /* option bytes the TCP header announces (0..40) */
+	__u8 err;	 /* enum mpx_err when MPX_PKT_MALFORMED */
+	__u8 opt_space;	 /* option bytes the TCP header announces (0..40) */
 	__u8 opt_copied; /* of those, the bytes present in the capture */
 	/* Option bytes; zero past opt_copied, so masked reads stay defined. */
 	__u8 opts[MPX_OPT_BUF];
@@ -66,7 +66,7 @@ mpx_inline int mpx_parse_eth(struct mpx_cursor *c, __u16 *proto, __u8 *tags)
 	type = mpx_get_be16(p + 12);
 	p += MPX_ETH_HLEN;
 	*tags = 0;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_MAX_VLAN_TAGS; i++) {
 		if (type != MPX_ETH_P_8021Q && type != MPX_ETH_P_8021AD)
 			break;
@@ -85,7 +85,7 @@ mpx_inline void mpx_map_ipv4(__u8 *dst, const __u8 *v4)
 {
 	int i;
 
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < 10; i++)
 		dst[i] = 0;
 	dst[10] = 0xff;
@@ -150,7 +150,7 @@ mpx_inline int mpx_parse_ipv6(struct mpx_cursor *c, struct mpx_pkt *pkt,
 		return MPX_PKT_MALFORMED;
 	}
 	pkt->family = 6;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		pkt->saddr[i] = p[8 + i];
 		pkt->daddr[i] = p[24 + i];
@@ -178,7 +178,8 @@ MPX_UNROLL
 				return MPX_PKT_LATER_FRAGMENT;
 			hlen = 8;
 		} else if (next == 51) {
-			hlen = ((__u32)p[1] + 2) * 4; /* AH counts 4-byte words */
+			hlen =
+			    ((__u32)p[1] + 2) * 4; /* AH counts 4-byte words */
 		} else {
 			hlen = ((__u32)p[1] + 1) * 8;
 		}
@@ -238,7 +239,7 @@ mpx_inline int mpx_parse_tcp(struct mpx_cursor *c, struct mpx_pkt *pkt,
 	 * cut by its snaplen may end inside them. The rest of the buffer is
 	 * zero so that masked reads past the end read zeros. */
 	p += 20;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_OPT_BUF; i++)
 		pkt->opts[i] = 0;
 	for (i = 0; i < MPX_TCP_OPT_SPACE; i++) {

@@ -12,8 +12,8 @@
 #include "parse_common.h"
 #include "parse_headers.h"
 
-#define MPX_TCPOPT_EOL 0
-#define MPX_TCPOPT_NOP 1
+#define MPX_TCPOPT_EOL	 0
+#define MPX_TCPOPT_NOP	 1
 #define MPX_TCPOPT_MPTCP 30
 
 /* Each step consumes at least one byte of the 40: 40 steps always end. */
@@ -108,7 +108,7 @@ mpx_inline int mpx_dec_join(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		j->nonce = mpx_ob32(pkt, o + 12);
 	} else if (len == 24) {
 		j->stage = MPX_JOIN_ACK;
-MPX_UNROLL
+		MPX_UNROLL
 		for (i = 0; i < MPX_JOIN_HMAC_LEN; i++)
 			j->hmac[i] = mpx_ob(pkt, o + 4 + i);
 		return MPX_ERR_NONE;
@@ -214,7 +214,7 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		return MPX_ERR_BAD_FLAGS;
 	}
 	a->addr_id = mpx_ob(pkt, o + 3);
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++)
 		a->addr[i] = i < (int)alen ? mpx_ob(pkt, o + 4 + i) : 0;
 	rest = len - 4 - alen - (a->has_hmac ? 8 : 0);
@@ -228,8 +228,8 @@ MPX_UNROLL
 }
 
 /* REMOVE_ADDR (section 3.4.2): one or more address ids. */
-mpx_inline int mpx_dec_remove_addr(const struct mpx_pkt *pkt, __u32 o,
-				   __u8 len, struct mptcp_event *ev)
+mpx_inline int mpx_dec_remove_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
+				   struct mptcp_event *ev)
 {
 	struct mpx_ev_remove_addr *r = &ev->u.remove_addr;
 	int i;
@@ -237,7 +237,7 @@ mpx_inline int mpx_dec_remove_addr(const struct mpx_pkt *pkt, __u32 o,
 	if (len < 4)
 		return MPX_ERR_BAD_LENGTH;
 	r->count = len - 3;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_MAX_RM_IDS; i++)
 		r->ids[i] = i < r->count ? mpx_ob(pkt, o + 3 + i) : 0;
 	return MPX_ERR_NONE;
@@ -319,7 +319,7 @@ mpx_inline void mpx_make_error(struct mptcp_event *ev, __u8 err)
 
 	ev->kind = MPX_EV_MP_ERROR;
 	ev->error = err;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < (int)sizeof(ev->u.raw); i++)
 		ev->u.raw[i] = 0;
 }
@@ -340,10 +340,10 @@ mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 	__u8 *b = (__u8 *)ev;
 	int i;
 
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < (int)sizeof(*ev); i++)
 		b[i] = 0;
-MPX_UNROLL
+	MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++) {
 		ev->saddr[i] = pkt->saddr[i];
 		ev->daddr[i] = pkt->daddr[i];
@@ -379,7 +379,8 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 	if (o >= pkt->opt_space)
 		return MPX_STEP_END;
 	if (o >= pkt->opt_copied) {
-		w->err = MPX_ERR_OPT_TRUNCATED; /* capture ends in the options */
+		w->err =
+		    MPX_ERR_OPT_TRUNCATED; /* capture ends in the options */
 		return MPX_STEP_BAD;
 	}
 	kind = mpx_ob(pkt, o);

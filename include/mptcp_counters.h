@@ -35,8 +35,8 @@
 	  "MP_EXPERIMENTAL options")                                           \
 	X(OPT_UNKNOWN_SUBTYPE, "opt_unknown_subtype",                          \
 	  "MPTCP options with an unassigned subtype")                          \
-	X(OPT_VERSION_0, "opt_version_0", "options that say MPTCP v0")        \
-	X(OPT_VERSION_1, "opt_version_1", "options that say MPTCP v1")        \
+	X(OPT_VERSION_0, "opt_version_0", "options that say MPTCP v0")         \
+	X(OPT_VERSION_1, "opt_version_1", "options that say MPTCP v1")         \
 	X(OPT_VERSION_OTHER, "opt_version_other",                              \
 	  "MP_CAPABLE with a version other than 0 or 1")                       \
 	X(ERR_BAD_LENGTH, "err_bad_length", "option length illegal")           \
@@ -59,8 +59,7 @@
 	  "records not emitted because their kind is not enabled")             \
 	X(DSS_SUPPRESSED, "dss_suppressed", "DSS records held back by policy") \
 	X(FLOW_NEW, "flow_new", "subflows entered in the flow table")          \
-	X(FLOW_TABLE_FULL, "flow_table_full",                                  \
-	  "flow table inserts that failed")
+	X(FLOW_TABLE_FULL, "flow_table_full", "flow table inserts that failed")
 
 #define MPX_CTR_ENUM_ENTRY(id, name, help) MPX_CTR_##id,
 enum mpx_counter { MPX_COUNTER_LIST(MPX_CTR_ENUM_ENTRY) MPX_CTR_MAX };

@@ -18,8 +18,8 @@
 
 #define MPX_ADDR_LEN 16
 /* The TCP option space is 40 bytes: REMOVE_ADDR can list 40 - 3 ids. */
-#define MPX_MAX_RM_IDS 37
-#define MPX_JOIN_HMAC_LEN 20
+#define MPX_MAX_RM_IDS	    37
+#define MPX_JOIN_HMAC_LEN   20
 #define MPX_VERSION_UNKNOWN 0xff
 #define MPX_SUBTYPE_UNKNOWN 0xff
 
@@ -211,11 +211,12 @@ struct mpx_ev_subflow {
 };
 
 struct mptcp_event {
-	__u64 ts_ns; /* bpf_ktime_get_ns(); replay overwrites with capture time */
+	__u64
+	    ts_ns; /* bpf_ktime_get_ns(); replay overwrites with capture time */
 	__u32 ifindex;
-	__u16 abi_version; /* MPX_ABI_VERSION */
-	__u8 kind;         /* enum mpx_kind */
-	__u8 hook;         /* enum mpx_hook */
+	__u16 abi_version;	  /* MPX_ABI_VERSION */
+	__u8 kind;		  /* enum mpx_kind */
+	__u8 hook;		  /* enum mpx_hook */
 	__u8 saddr[MPX_ADDR_LEN]; /* IPv4 as ::ffff:a.b.c.d */
 	__u8 daddr[MPX_ADDR_LEN];
 	__u16 sport; /* host byte order */
@@ -223,13 +224,13 @@ struct mptcp_event {
 	__u32 seq;
 	__u32 ack;
 	__u16 payload_len; /* TCP payload bytes, from the IP length */
-	__u8 family;       /* 4 or 6 */
-	__u8 tcp_flags;    /* MPX_TCP_* */
-	__u8 subtype;      /* raw subtype nibble, MPX_SUBTYPE_UNKNOWN if none */
-	__u8 opt_len;      /* option length byte */
-	__u8 version;      /* MPTCP version if the option tells it */
-	__u8 error;        /* enum mpx_err, for MPX_EV_MP_ERROR */
-	__u8 opt_index;    /* position among the packet's MPTCP options */
+	__u8 family;	   /* 4 or 6 */
+	__u8 tcp_flags;	   /* MPX_TCP_* */
+	__u8 subtype;	   /* raw subtype nibble, MPX_SUBTYPE_UNKNOWN if none */
+	__u8 opt_len;	   /* option length byte */
+	__u8 version;	   /* MPTCP version if the option tells it */
+	__u8 error;	   /* enum mpx_err, for MPX_EV_MP_ERROR */
+	__u8 opt_index;	   /* position among the packet's MPTCP options */
 	__u8 pad0[3];
 	union {
 		struct mpx_ev_capable capable;

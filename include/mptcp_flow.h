@@ -26,11 +26,11 @@ struct mpx_flow_key {
 };
 
 struct mpx_flow {
-	__u64 packets[2]; /* TCP packets per direction */
-	__u64 bytes[2];   /* TCP payload bytes per direction */
+	__u64 packets[2];	/* TCP packets per direction */
+	__u64 bytes[2];		/* TCP payload bytes per direction */
 	__u8 first_map_seen[2]; /* a DSS mapping was seen in this direction */
-	__u8 fin_seen[2];       /* a FIN was reported in this direction */
-	__u8 syn_mpc;  /* 1 + direction of a SYN that carried MP_CAPABLE */
+	__u8 fin_seen[2];	/* a FIN was reported in this direction */
+	__u8 syn_mpc; /* 1 + direction of a SYN that carried MP_CAPABLE */
 	__u8 fallback_reported;
 	__u8 rst_seen;
 	__u8 pad0;

@@ -36,9 +36,8 @@ void mpx_prog_name(__u32 id, char *out, size_t outlen)
 static void state_path(const char *ifname, char *out, size_t outlen)
 {
 	struct stat st;
-	unsigned long ns = stat("/proc/self/ns/net", &st) == 0
-				   ? (unsigned long)st.st_ino
-				   : 0;
+	unsigned long ns =
+	    stat("/proc/self/ns/net", &st) == 0 ? (unsigned long)st.st_ino : 0;
 
 	snprintf(out, outlen, "%s/%lu-%s", MPX_RUN_DIR, ns, ifname);
 }
@@ -94,8 +93,7 @@ static const char *xdp_mode_name(__u8 mode)
 	}
 }
 
-int mpx_iface_state(int ifindex, const char *ifname,
-		    struct mpx_iface_state *st)
+int mpx_iface_state(int ifindex, const char *ifname, struct mpx_iface_state *st)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, xq);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -249,8 +247,8 @@ int mpx_attach(int xdp_prog_fd, int tc_prog_fd, const char *ifname,
 		}
 	}
 	if (r < 0)
-		return fail(err, errlen, code, r == -EBUSY ? MPX_EXIT_BUSY
-							   : MPX_EXIT_BPF,
+		return fail(err, errlen, code,
+			    r == -EBUSY ? MPX_EXIT_BUSY : MPX_EXIT_BPF,
 			    "%s: cannot attach XDP: %s", ifname, -r);
 
 	if (egress) {
@@ -261,8 +259,8 @@ int mpx_attach(int xdp_prog_fd, int tc_prog_fd, const char *ifname,
 		else if (r != -EEXIST) {
 			mpx_detach(a);
 			return fail(err, errlen, code, MPX_EXIT_BPF,
-				    "%s: cannot add a clsact qdisc: %s",
-				    ifname, -r);
+				    "%s: cannot add a clsact qdisc: %s", ifname,
+				    -r);
 		}
 		r = bpf_tc_attach(&hook, &opts);
 		if (r < 0) {

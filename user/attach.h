@@ -19,10 +19,10 @@
 
 #define MPX_RUN_DIR "/run/mptcp-xdp"
 /* Our TC filter's handle and priority ("MX"), to find it again. */
-#define MPX_TC_HANDLE 0x4d58
-#define MPX_TC_PRIORITY 0x4d58
+#define MPX_TC_HANDLE	  0x4d58
+#define MPX_TC_PRIORITY	  0x4d58
 #define MPX_XDP_PROG_NAME "mptcp_xdp"
-#define MPX_TC_PROG_NAME "mptcp_tc_egress"
+#define MPX_TC_PROG_NAME  "mptcp_tc_egress"
 
 enum mpx_xdp_mode {
 	MPX_XDP_AUTO = 0, /* native, generic if the driver has no XDP */
@@ -33,8 +33,8 @@ enum mpx_xdp_mode {
 struct mpx_attachment {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
-	int xdp_link_fd;       /* -1 when not attached */
-	const char *xdp_mode;  /* "native" or "generic" */
+	int xdp_link_fd;      /* -1 when not attached */
+	const char *xdp_mode; /* "native" or "generic" */
 	int tc_attached;
 	int created_clsact;
 };
@@ -52,10 +52,10 @@ struct mpx_iface_state {
 	__u32 xdp_prog_id; /* 0 if none of ours */
 	const char *xdp_mode;
 	__u32 other_xdp_prog_id; /* someone else's XDP program */
-	__u32 tc_prog_id;        /* our TC egress filter, 0 if none */
-	pid_t daemon_pid;        /* from the state file, 0 if none */
+	__u32 tc_prog_id;	 /* our TC egress filter, 0 if none */
+	pid_t daemon_pid;	 /* from the state file, 0 if none */
 	int daemon_alive;
-	int created_clsact;      /* from the state file */
+	int created_clsact; /* from the state file */
 };
 
 int mpx_iface_state(int ifindex, const char *ifname,

@@ -48,8 +48,8 @@ void mpx_bpf_quiet(void)
 	libbpf_set_print(silent_print);
 }
 
-struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg,
-				      char *err, size_t errlen, int *code)
+struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
+				      size_t errlen, int *code)
 {
 	struct mptcp_xdp *skel;
 	int r;

@@ -16,8 +16,8 @@ struct mptcp_xdp;
 
 /* NULL on failure, with a one-line message and an exit code (permission,
  * old kernel, verifier). */
-struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg,
-				      char *err, size_t errlen, int *code);
+struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
+				      size_t errlen, int *code);
 /* Send libbpf's own messages to stderr only with MPTCP_XDP_DEBUG=1. */
 void mpx_bpf_quiet(void);
 /* Sum of the per-CPU counters map (fd) into out[MPX_CTR_MAX] (added). */

@@ -27,8 +27,9 @@ static int check_file(const char *path, char *err, size_t errlen, int *code)
 
 	if (stat(path, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		*code = errno == ENOENT || errno == ENOTDIR ? MPX_EXIT_NO_FILE
-							   : MPX_EXIT_UNREADABLE;
+		*code = errno == ENOENT || errno == ENOTDIR
+			    ? MPX_EXIT_NO_FILE
+			    : MPX_EXIT_UNREADABLE;
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -52,8 +53,8 @@ static int check_file(const char *path, char *err, size_t errlen, int *code)
 	return 0;
 }
 
-struct mpx_capture *mpx_capture_open(const char *path, char *err,
-				     size_t errlen, int *code)
+struct mpx_capture *mpx_capture_open(const char *path, char *err, size_t errlen,
+				     int *code)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct mpx_capture *c;
@@ -62,7 +63,7 @@ struct mpx_capture *mpx_capture_open(const char *path, char *err,
 	if (check_file(path, err, errlen, code) < 0)
 		return NULL;
 	p = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	    path, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!p) {
 		/* A file cut inside its header is as unreadable as any
 		 * non-capture: there is nothing before the cut to process. */

@@ -61,8 +61,8 @@ int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen)
 			}
 		}
 		if (!found) {
-			snprintf(err, errlen, "--kinds: unknown record kind '%s'",
-				 tok);
+			snprintf(err, errlen,
+				 "--kinds: unknown record kind '%s'", tok);
 			free(copy);
 			return -1;
 		}

@@ -58,8 +58,8 @@ void mpx_ev_hex(struct mpx_conn_event *e, const char *key, uint64_t v,
 	}
 }
 
-void mpx_ev_bytes(struct mpx_conn_event *e, const char *key,
-		  const uint8_t *b, int n)
+void mpx_ev_bytes(struct mpx_conn_event *e, const char *key, const uint8_t *b,
+		  int n)
 {
 	struct mpx_field *f = add(e, key, MPX_F_BYTES);
 

@@ -13,8 +13,8 @@
 
 #include "raw_writer.h" /* struct mpx_origin */
 
-#define MPX_EV_MAX_FIELDS 16
-#define MPX_SUM_MAX_SUBFLOWS 32
+#define MPX_EV_MAX_FIELDS     16
+#define MPX_SUM_MAX_SUBFLOWS  32
 #define MPX_SUM_MAX_ANOMALIES 32
 
 enum mpx_field_type {
@@ -48,12 +48,12 @@ struct mpx_tuple {
 
 struct mpx_sf_summary {
 	struct mpx_tuple tuple;
-	const char *role;     /* "initial" or "join" */
-	int verified;         /* 1, 0, or -1 = not verifiable (keys unseen) */
+	const char *role; /* "initial" or "join" */
+	int verified;	  /* 1, 0, or -1 = not verifiable (keys unseen) */
 	int backup;
-	uint64_t packets[2];  /* [0] initiator -> responder, [1] back */
-	uint64_t bytes[2];    /* TCP payload bytes */
-	const char *end;      /* "fin", "rst", "open" */
+	uint64_t packets[2]; /* [0] initiator -> responder, [1] back */
+	uint64_t bytes[2];   /* TCP payload bytes */
+	const char *end;     /* "fin", "rst", "open" */
 };
 
 struct mpx_conn_summary {
@@ -65,8 +65,8 @@ struct mpx_conn_summary {
 	int64_t start_sec;
 	int32_t start_usec;
 	double duration; /* seconds */
-	const char *end;  /* "data_fin", "fastclose", "subflows_closed",
-			     "fallback", "evicted", "open" */
+	const char *end; /* "data_fin", "fastclose", "subflows_closed",
+			    "fallback", "evicted", "open" */
 	int midstream;
 	int fallback;
 	int nsubflows;
@@ -78,8 +78,9 @@ struct mpx_conn_summary {
 struct mpx_conn_event {
 	const char *name;
 	struct mpx_origin origin;
-	const char *conn_id;          /* NULL when not tied to a connection */
-	const struct mpx_tuple *tuple; /* the subflow, initiator first; or NULL */
+	const char *conn_id; /* NULL when not tied to a connection */
+	const struct mpx_tuple
+	    *tuple; /* the subflow, initiator first; or NULL */
 	int nfields;
 	struct mpx_field fields[MPX_EV_MAX_FIELDS];
 	const struct mpx_conn_summary *summary; /* connection_closed only */
@@ -94,8 +95,8 @@ void mpx_ev_bool(struct mpx_conn_event *e, const char *key, int v);
 void mpx_ev_tristate(struct mpx_conn_event *e, const char *key, int v);
 void mpx_ev_hex(struct mpx_conn_event *e, const char *key, uint64_t v,
 		int digits);
-void mpx_ev_bytes(struct mpx_conn_event *e, const char *key,
-		  const uint8_t *b, int n);
+void mpx_ev_bytes(struct mpx_conn_event *e, const char *key, const uint8_t *b,
+		  int n);
 void mpx_ev_u8s(struct mpx_conn_event *e, const char *key, const uint8_t *v,
 		int n);
 

@@ -5,7 +5,7 @@
 #include "conn_table.h"
 #include "flow_key.h"
 
-#define SF_BUCKETS (1u << 16)
+#define SF_BUCKETS  (1u << 16)
 #define TOK_BUCKETS (1u << 16)
 
 struct mpx_conn_table {
@@ -30,8 +30,7 @@ static size_t key_hash(const struct mpx_flow_key *k)
 	return h;
 }
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn,
-				  void *arg)
+struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 {
 	struct mpx_conn_table *t = calloc(1, sizeof(*t));
 
@@ -76,7 +75,7 @@ static void lru_push_front(struct mpx_conn_table *t, struct mpx_conn *c)
 static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
 {
 	struct mpx_subflow **pp =
-		&t->sf_buckets[key_hash(&sf->key) & (SF_BUCKETS - 1)];
+	    &t->sf_buckets[key_hash(&sf->key) & (SF_BUCKETS - 1)];
 
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == sf) {
@@ -187,7 +186,8 @@ struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
 struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
 					const struct mpx_flow_key *key)
 {
-	struct mpx_subflow *sf = t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
+	struct mpx_subflow *sf =
+	    t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
 
 	for (; sf; sf = sf->hnext)
 		if (memcmp(&sf->key, key, sizeof(*key)) == 0)
@@ -195,8 +195,7 @@ struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
 	return NULL;
 }
 
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
-			int side)
+void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 {
 	struct mpx_tok_link *l = &c->tl[side];
 	size_t b;

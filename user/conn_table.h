@@ -18,13 +18,13 @@
 #include "mptcp_event.h"
 #include "mptcp_flow.h"
 
-#define MPX_MAX_ADDRS 8
+#define MPX_MAX_ADDRS	  8
 #define MPX_MAX_ANOMALIES MPX_SUM_MAX_ANOMALIES
 
 enum mpx_conn_state {
-	MPX_CONN_ATTEMPT = 0,  /* MP_CAPABLE SYN seen */
-	MPX_CONN_ESTABLISHED,  /* both keys seen (third ACK) */
-	MPX_CONN_CLOSED,       /* summary written; kept to absorb stragglers */
+	MPX_CONN_ATTEMPT = 0, /* MP_CAPABLE SYN seen */
+	MPX_CONN_ESTABLISHED, /* both keys seen (third ACK) */
+	MPX_CONN_CLOSED,      /* summary written; kept to absorb stragglers */
 };
 
 enum mpx_sf_role {
@@ -68,7 +68,7 @@ struct mpx_subflow {
 	__u32 r_init, r_resp;
 	__u64 hmac64;
 	int have_syn, have_synack, join_reported;
-	int verified; /* 1, 0, -1 = cannot tell */
+	int verified;		 /* 1, 0, -1 = cannot tell */
 	const char *token_match; /* "unique", "add_addr", "ambiguous" */
 	__u8 addr_id;
 	int backup;
@@ -83,11 +83,11 @@ struct mpx_subflow {
 
 struct mpx_conn {
 	struct mpx_conn *lru_prev, *lru_next; /* most recently active first */
-	struct mpx_tok_link tl[2];            /* token index, per side */
+	struct mpx_tok_link tl[2];	      /* token index, per side */
 	char id[17];
 	__u64 serial; /* creation order */
 	enum mpx_conn_state state;
-	int version; /* -1 until an MP_CAPABLE says */
+	int version;	  /* -1 until an MP_CAPABLE says */
 	int unverifiable; /* unknown version or algorithm: no crypto checks */
 	int has_key[2];
 	__u64 key[2];
@@ -109,8 +109,7 @@ struct mpx_conn_table;
  * yet), before it is freed. */
 typedef void (*mpx_evict_fn)(struct mpx_conn *c, void *arg);
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn,
-				  void *arg);
+struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg);
 void mpx_ct_free(struct mpx_conn_table *t);
 
 /* A new connection, most recently active; evicts the least recently active
@@ -130,8 +129,7 @@ struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
 					const struct mpx_flow_key *key);
 
 /* Index c under its side's token (once the key is known). */
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
-			int side);
+void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side);
 /* Connections (not closed) with a side whose token is tok: up to max into
  * out, with that side in sides[]. Returns how many there are. */
 int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,

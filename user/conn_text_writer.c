@@ -67,8 +67,8 @@ static void summary(FILE *f, const struct mpx_conn_summary *s)
 	fprintf(f,
 		" end=%s duration=%.3fs subflows=%d joins_verified=%d "
 		"packets=%" PRIu64 "/%" PRIu64 " bytes=%" PRIu64 "/%" PRIu64,
-		s->end, s->duration,
-		s->nsubflows, verified, pk[0], pk[1], by[0], by[1]);
+		s->end, s->duration, s->nsubflows, verified, pk[0], pk[1],
+		by[0], by[1]);
 	fputs(" anomalies=", f);
 	if (!s->nanomalies)
 		fputc('-', f);

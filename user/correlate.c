@@ -31,7 +31,7 @@ struct mpx_correlator {
 
 #define MPX_ANOM_NAME(id, name) [MPX_ANOM_##id] = name,
 static const char *const anomaly_names[MPX_ANOM_MAX] = {
-	MPX_ANOMALY_LIST(MPX_ANOM_NAME)};
+    MPX_ANOMALY_LIST(MPX_ANOM_NAME)};
 #undef MPX_ANOM_NAME
 
 const char *mpx_anomaly_name(enum mpx_anomaly a)
@@ -42,14 +42,14 @@ const char *mpx_anomaly_name(enum mpx_anomaly a)
 const char *mpx_tcprst_reason_name(__u8 reason)
 {
 	static const char *const names[MPX_TCPRST_REASONS] = {
-		"unspecified",
-		"mptcp_error",
-		"lack_of_resources",
-		"administratively_prohibited",
-		"too_much_outstanding_data",
-		"unacceptable_performance",
-		"middlebox_interference",
-		"other",
+	    "unspecified",
+	    "mptcp_error",
+	    "lack_of_resources",
+	    "administratively_prohibited",
+	    "too_much_outstanding_data",
+	    "unacceptable_performance",
+	    "middlebox_interference",
+	    "other",
 	};
 
 	return names[reason < MPX_TCPRST_REASONS - 1 ? reason
@@ -292,7 +292,8 @@ static void close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 	}
 	ev_begin(&b, "subflow_closed", o, conn, sf);
 	mpx_ev_str(&b.e, "how", how);
-	mpx_ev_str(&b.e, "role", sf->role == MPX_SF_INITIAL ? "initial" : "join");
+	mpx_ev_str(&b.e, "role",
+		   sf->role == MPX_SF_INITIAL ? "initial" : "join");
 	mpx_ev_u64(&b.e, "packets_fwd", sf->packets[0]);
 	mpx_ev_u64(&b.e, "packets_rev", sf->packets[1]);
 	mpx_ev_u64(&b.e, "bytes_fwd", sf->bytes[0]);
@@ -308,7 +309,8 @@ static void close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 
 static int verifiable(const struct mpx_conn *conn)
 {
-	return !conn->unverifiable && (conn->version == 0 || conn->version == 1);
+	return !conn->unverifiable &&
+	       (conn->version == 0 || conn->version == 1);
 }
 
 /* A key for one side, from MP_CAPABLE (or checked against the one known). */
@@ -403,7 +405,8 @@ static struct mpx_conn *new_conn(struct mpx_correlator *c,
 static struct mpx_subflow *midstream(struct mpx_correlator *c,
 				     const struct mptcp_event *ev,
 				     const struct mpx_origin *o,
-				     int src_is_initiator, enum mpx_sf_role role)
+				     int src_is_initiator,
+				     enum mpx_sf_role role)
 {
 	struct mpx_conn *conn = new_conn(c, o);
 	struct mpx_subflow *sf;
@@ -445,8 +448,7 @@ static struct mpx_subflow *sf_or_midstream(struct mpx_correlator *c,
 
 /* ---- MP_CAPABLE (RFC 8684 section 3.1) -------------------------------- */
 
-static void check_capable_flags(struct mpx_correlator *c,
-				struct mpx_conn *conn,
+static void check_capable_flags(struct mpx_correlator *c, struct mpx_conn *conn,
 				const struct mpx_subflow *sf,
 				const struct mptcp_event *ev,
 				const struct mpx_origin *o)
@@ -480,7 +482,8 @@ static void on_capable_syn(struct mpx_correlator *c,
 	    sf->isn == ev->seq)
 		return; /* a retransmitted SYN */
 	if (sf) {
-		/* A new connection on a 4-tuple we know: the old one is over. */
+		/* A new connection on a 4-tuple we know: the old one is over.
+		 */
 		close_conn(c, sf->conn, o, NULL);
 		mpx_ct_drop(c->table, sf->conn);
 	}
@@ -507,7 +510,8 @@ static void on_capable(struct mpx_correlator *c, const struct mptcp_event *ev,
 		       const struct mpx_origin *o)
 {
 	const struct mpx_ev_capable *m = &ev->u.capable;
-	int syn = ev->tcp_flags & MPX_TCP_SYN, ack = ev->tcp_flags & MPX_TCP_ACK;
+	int syn = ev->tcp_flags & MPX_TCP_SYN,
+	    ack = ev->tcp_flags & MPX_TCP_ACK;
 	struct mpx_subflow *sf;
 	struct mpx_conn *conn;
 	struct evbuf b;
@@ -578,8 +582,8 @@ static int side_has_addr(const struct mpx_conn *conn, int side,
 	}
 	for (int i = 0; i < conn->nsf; i++) {
 		const struct mpx_subflow *sf = conn->sf[i];
-		const __u8 *mine = sf->init_side == side ? sf->init_addr
-							 : sf->resp_addr;
+		const __u8 *mine =
+		    sf->init_side == side ? sf->init_addr : sf->resp_addr;
 
 		if (memcmp(mine, addr, MPX_ADDR_LEN) == 0)
 			return 1;
@@ -682,8 +686,7 @@ static void on_join(struct mpx_correlator *c, const struct mptcp_event *ev,
 	}
 	sf = find_sf(c, ev);
 	if (!sf)
-		sf = midstream(c, ev, o, j->stage == MPX_JOIN_ACK,
-			       MPX_SF_JOIN);
+		sf = midstream(c, ev, o, j->stage == MPX_JOIN_ACK, MPX_SF_JOIN);
 	if (!sf)
 		return;
 	conn = sf->conn;
@@ -709,8 +712,8 @@ static void on_join(struct mpx_correlator *c, const struct mptcp_event *ev,
 		__u64 want64 = 0;
 		__u8 want160[20];
 
-		ok64 = mpx_join_synack_hmac(alg, ka, kb, sf->r_init,
-					    sf->r_resp, &want64) == 0 &&
+		ok64 = mpx_join_synack_hmac(alg, ka, kb, sf->r_init, sf->r_resp,
+					    &want64) == 0 &&
 		       want64 == sf->hmac64;
 		ok160 = mpx_join_ack_hmac(alg, ka, kb, sf->r_init, sf->r_resp,
 					  want160) == 0 &&
@@ -771,8 +774,8 @@ static void on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 
 		valid = mpx_add_addr_hmac(conn->key[side], conn->key[1 - side],
 					  a->addr_id, a->addr, alen,
-					  a->has_port ? a->port : 0,
-					  &want, &left) == 0 &&
+					  a->has_port ? a->port : 0, &want,
+					  &left) == 0 &&
 			want == a->hmac;
 		/* Early Linux MPTCP sent the leftmost 64 bits: say so, it
 		 * tells an old peer from a forger. */
@@ -812,10 +815,9 @@ static void on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	}
 	if (!slot)
 		return; /* table full: the bound holds, the event was written */
-	if (slot->used &&
-	    (slot->family != a->family ||
-	     memcmp(slot->addr, a->addr, MPX_ADDR_LEN) != 0 ||
-	     slot->port != (a->has_port ? a->port : 0))) {
+	if (slot->used && (slot->family != a->family ||
+			   memcmp(slot->addr, a->addr, MPX_ADDR_LEN) != 0 ||
+			   slot->port != (a->has_port ? a->port : 0))) {
 		/* RFC 8684 section 3.4.1: an id names one address until it
 		 * is removed. */
 		anomaly_begin(c, &b, o, conn, sf, MPX_ANOM_ADDR_ID_REUSE);
@@ -893,8 +895,7 @@ static void on_fail(struct mpx_correlator *c, const struct mptcp_event *ev,
 	emit(c, &b);
 }
 
-static void on_fastclose(struct mpx_correlator *c,
-			 const struct mptcp_event *ev,
+static void on_fastclose(struct mpx_correlator *c, const struct mptcp_event *ev,
 			 const struct mpx_origin *o)
 {
 	struct mpx_subflow *sf = find_sf(c, ev);
@@ -929,9 +930,9 @@ static void on_tcprst(struct mpx_correlator *c, const struct mptcp_event *ev,
 	struct evbuf b;
 	__u8 reason = ev->u.tcprst.reason;
 
-	c->stats.tcprst[reason < MPX_TCPRST_REASONS - 1
-				? reason
-				: MPX_TCPRST_REASONS - 1]++;
+	c->stats
+	    .tcprst[reason < MPX_TCPRST_REASONS - 1 ? reason
+						    : MPX_TCPRST_REASONS - 1]++;
 	mpx_rst_flags_text(ev->u.tcprst.flags, flags);
 	ev_begin(&b, "tcprst", o, sf ? sf->conn : NULL, sf);
 	if (!sf)

@@ -41,10 +41,10 @@ const char *mpx_anomaly_name(enum mpx_anomaly a);
 const char *mpx_tcprst_reason_name(__u8 reason);
 
 struct mpx_corr_stats {
-	__u64 conns_started;  /* MP_CAPABLE SYNs and midstream discoveries */
+	__u64 conns_started; /* MP_CAPABLE SYNs and midstream discoveries */
 	__u64 conns_midstream;
-	__u64 conns_closed;   /* summaries written, evictions included */
-	__u64 conns_evicted;  /* closed early to make room */
+	__u64 conns_closed;	/* summaries written, evictions included */
+	__u64 conns_evicted;	/* closed early to make room */
 	__u64 subflows_dropped; /* past the per-connection bound */
 	__u64 joins_verified;
 	__u64 joins_hmac_invalid;
@@ -56,7 +56,7 @@ struct mpx_corr_stats {
 	__u64 addrs_added;
 	__u64 addrs_removed;
 	__u64 anomalies[MPX_ANOM_MAX];
-	__u64 active_conns;    /* gauges, as of the last record */
+	__u64 active_conns; /* gauges, as of the last record */
 	__u64 active_subflows;
 };
 

@@ -97,10 +97,10 @@ static void bpf_close(struct mpx_engine *e)
 }
 
 static const struct mpx_engine_ops bpf_ops = {
-	.run = bpf_run,
-	.counters = bpf_counters,
-	.flow = bpf_flow,
-	.close = bpf_close,
+    .run = bpf_run,
+    .counters = bpf_counters,
+    .flow = bpf_flow,
+    .close = bpf_close,
 };
 
 struct mpx_engine *mpx_engine_bpf_open(const struct mpx_config *cfg,

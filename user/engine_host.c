@@ -38,9 +38,8 @@ static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
 	return 0;
 }
 
-static inline struct mpx_flow *mpx_sink_flow(void *sink,
-					     const struct mpx_flow_key *key,
-					     int create)
+static inline struct mpx_flow *
+mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
 {
 	struct host_engine *h = sink;
 	struct mpx_flow *f;
@@ -62,7 +61,8 @@ static int host_run(struct mpx_engine *e, const void *frame, size_t len,
 		    char *err, size_t errlen)
 {
 	struct host_engine *h = (struct host_engine *)e;
-	struct mpx_meta meta = {.ts_ns = 0, .ifindex = 0, .hook = MPX_HOOK_HOST};
+	struct mpx_meta meta = {
+	    .ts_ns = 0, .ifindex = 0, .hook = MPX_HOOK_HOST};
 
 	(void)err;
 	(void)errlen;
@@ -100,10 +100,10 @@ static void host_close(struct mpx_engine *e)
 }
 
 static const struct mpx_engine_ops host_ops = {
-	.run = host_run,
-	.counters = host_counters,
-	.flow = host_flow,
-	.close = host_close,
+    .run = host_run,
+    .counters = host_counters,
+    .flow = host_flow,
+    .close = host_close,
 };
 
 struct mpx_engine *mpx_engine_host_open(const struct mpx_config *cfg,

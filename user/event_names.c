@@ -44,18 +44,18 @@ const char *mpx_kind_name(__u8 kind)
 const char *mpx_err_name(__u8 err)
 {
 	static const char *const names[MPX_ERR_MAX] = {
-		[MPX_ERR_NONE] = "none",
-		[MPX_ERR_BAD_LENGTH] = "bad_length",
-		[MPX_ERR_BAD_FLAGS] = "bad_flags",
-		[MPX_ERR_UNKNOWN_SUBTYPE] = "unknown_subtype",
-		[MPX_ERR_OPT_TRUNCATED] = "opt_truncated",
-		[MPX_ERR_OPT_LEN_INVALID] = "opt_len_invalid",
-		[MPX_ERR_TRUNC_L2] = "trunc_l2",
-		[MPX_ERR_TRUNC_L3] = "trunc_l3",
-		[MPX_ERR_TRUNC_L4] = "trunc_l4",
-		[MPX_ERR_BAD_IP_HEADER] = "bad_ip_header",
-		[MPX_ERR_BAD_TCP_DOFF] = "bad_tcp_doff",
-		[MPX_ERR_TOO_MANY_EXTHDRS] = "too_many_exthdrs",
+	    [MPX_ERR_NONE] = "none",
+	    [MPX_ERR_BAD_LENGTH] = "bad_length",
+	    [MPX_ERR_BAD_FLAGS] = "bad_flags",
+	    [MPX_ERR_UNKNOWN_SUBTYPE] = "unknown_subtype",
+	    [MPX_ERR_OPT_TRUNCATED] = "opt_truncated",
+	    [MPX_ERR_OPT_LEN_INVALID] = "opt_len_invalid",
+	    [MPX_ERR_TRUNC_L2] = "trunc_l2",
+	    [MPX_ERR_TRUNC_L3] = "trunc_l3",
+	    [MPX_ERR_TRUNC_L4] = "trunc_l4",
+	    [MPX_ERR_BAD_IP_HEADER] = "bad_ip_header",
+	    [MPX_ERR_BAD_TCP_DOFF] = "bad_tcp_doff",
+	    [MPX_ERR_TOO_MANY_EXTHDRS] = "too_many_exthdrs",
 	};
 
 	return err < MPX_ERR_MAX ? names[err] : "unknown";
@@ -97,9 +97,9 @@ void mpx_tcp_flags_text(__u8 flags, char out[9])
 		__u8 bit;
 		char letter;
 	} order[] = {
-		{MPX_TCP_FIN, 'F'}, {MPX_TCP_SYN, 'S'}, {MPX_TCP_RST, 'R'},
-		{MPX_TCP_PSH, 'P'}, {MPX_TCP_ACK, 'A'}, {MPX_TCP_URG, 'U'},
-		{MPX_TCP_ECE, 'E'}, {MPX_TCP_CWR, 'C'},
+	    {MPX_TCP_FIN, 'F'}, {MPX_TCP_SYN, 'S'}, {MPX_TCP_RST, 'R'},
+	    {MPX_TCP_PSH, 'P'}, {MPX_TCP_ACK, 'A'}, {MPX_TCP_URG, 'U'},
+	    {MPX_TCP_ECE, 'E'}, {MPX_TCP_CWR, 'C'},
 	};
 	size_t n = 0;
 

@@ -71,8 +71,7 @@ void jl_hex_bytes(struct json_line *j, const char *k, const uint8_t *b,
 	fputc('"', j->f);
 }
 
-void jl_u8_array(struct json_line *j, const char *k, const uint8_t *v,
-		 size_t n)
+void jl_u8_array(struct json_line *j, const char *k, const uint8_t *v, size_t n)
 {
 	key(j, k);
 	fputc('[', j->f);

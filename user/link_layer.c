@@ -5,7 +5,7 @@
 
 #include "link_layer.h"
 
-#define ETH_HLEN 14
+#define ETH_HLEN       14
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86DD
 /* Reserved (RFC 7042): stands for "some protocol that is not IP", so that
@@ -103,10 +103,10 @@ static size_t from_loopback(const uint8_t *p, size_t len, uint8_t *out,
 
 	if (len < 4)
 		return 0;
-	be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	     (uint32_t)p[2] << 8 | p[3];
-	le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	     (uint32_t)p[1] << 8 | p[0];
+	be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+	     p[3];
+	le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+	     p[0];
 	af = be < 256 ? be : le;
 	if (af == 2)
 		return emit(ETHERTYPE_IPV4, p + 4, len - 4, out, outlen);
@@ -115,8 +115,8 @@ static size_t from_loopback(const uint8_t *p, size_t len, uint8_t *out,
 	return emit(ETHERTYPE_OTHER, p + 4, len - 4, out, outlen);
 }
 
-size_t mpx_link_to_ethernet(int dlt, const uint8_t *p, size_t len,
-			    uint8_t *out, size_t outlen)
+size_t mpx_link_to_ethernet(int dlt, const uint8_t *p, size_t len, uint8_t *out,
+			    size_t outlen)
 {
 	switch (dlt) {
 	case DLT_EN10MB:

@@ -100,12 +100,14 @@ enum {
 
 #define COMMON_LONGOPTS                                                        \
 	{"events", required_argument, NULL, OPT_EVENTS},                       \
-		{"format", required_argument, NULL, OPT_FORMAT},               \
-		{"dss", required_argument, NULL, OPT_DSS},                     \
-		{"kinds", required_argument, NULL, OPT_KINDS},                 \
-		{"max-conns", required_argument, NULL, OPT_MAX_CONNS},         \
-		{"stats", no_argument, NULL, OPT_STATS},                       \
-		{"help", no_argument, NULL, OPT_HELP}
+	    {"format", required_argument, NULL, OPT_FORMAT},                   \
+	    {"dss", required_argument, NULL, OPT_DSS},                         \
+	    {"kinds", required_argument, NULL, OPT_KINDS},                     \
+	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},             \
+	    {"stats", no_argument, NULL, OPT_STATS},                           \
+	{                                                                      \
+		"help", no_argument, NULL, OPT_HELP                            \
+	}
 
 static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss)
 {
@@ -152,7 +154,7 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 	case OPT_MAX_CONNS:
 		if (mpx_parse_count(arg, 1, 1u << 24, &c->out.max_conns) < 0) {
 			*rc = usage_error(
-				"--max-conns takes a number from 1 to 16777216");
+			    "--max-conns takes a number from 1 to 16777216");
 			return -1;
 		}
 		return 1;
@@ -192,9 +194,9 @@ static int unknown_option(char **argv, const char *cmd)
 static int cmd_replay(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{"engine", required_argument, NULL, OPT_ENGINE},
-		{NULL, 0, NULL, 0},
+	    COMMON_LONGOPTS,
+	    {"engine", required_argument, NULL, OPT_ENGINE},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mpx_replay_opts o = {.engine = MPX_ENGINE_CHOICE_AUTO};
 	struct common_opts c;
@@ -219,7 +221,7 @@ static int cmd_replay(int argc, char **argv)
 				o.engine = MPX_ENGINE_CHOICE_HOST;
 			else
 				return usage_error(
-					"--engine takes auto, bpf or host");
+				    "--engine takes auto, bpf or host");
 		} else if (opt == 'h' || opt == OPT_HELP) {
 			usage(stdout);
 			return MPX_EXIT_OK;
@@ -241,10 +243,10 @@ static int cmd_replay(int argc, char **argv)
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
-		{"no-egress", no_argument, NULL, OPT_NO_EGRESS},
-		{NULL, 0, NULL, 0},
+	    COMMON_LONGOPTS,
+	    {"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
+	    {"no-egress", no_argument, NULL, OPT_NO_EGRESS},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mpx_load_opts o = {.xdp_mode = MPX_XDP_AUTO, .egress = 1};
 	struct common_opts c;
@@ -287,7 +289,7 @@ static int cmd_load(int argc, char **argv)
 		for (int k = optind; k < i; k++)
 			if (strcmp(argv[i], argv[k]) == 0)
 				return usage_error(
-					"an interface is named twice");
+				    "an interface is named twice");
 		o.ifaces[o.nifaces++] = argv[i];
 	}
 	if (common_finish(&c, &rc) < 0)

@@ -62,9 +62,8 @@ int mpx_hmac_keys(enum mpx_hash_alg alg, __u64 key1, __u64 key2,
 	return (int)n;
 }
 
-int mpx_join_synack_hmac(enum mpx_hash_alg alg, __u64 key_a,
-			 __u64 key_b, __u32 r_a, __u32 r_b,
-			 __u64 *out)
+int mpx_join_synack_hmac(enum mpx_hash_alg alg, __u64 key_a, __u64 key_b,
+			 __u32 r_a, __u32 r_b, __u64 *out)
 {
 	__u8 msg[8], mac[32];
 
@@ -90,8 +89,8 @@ int mpx_join_ack_hmac(enum mpx_hash_alg alg, __u64 key_a, __u64 key_b,
 }
 
 int mpx_add_addr_hmac(__u64 sender_key, __u64 receiver_key, __u8 addr_id,
-		      const __u8 *addr, size_t addrlen, __u16 port,
-		      __u64 *out, __u64 *leftmost)
+		      const __u8 *addr, size_t addrlen, __u16 port, __u64 *out,
+		      __u64 *leftmost)
 {
 	__u8 msg[1 + 16 + 2], mac[32];
 	size_t n = 0;

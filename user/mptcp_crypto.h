@@ -36,9 +36,8 @@ int mpx_hmac_keys(enum mpx_hash_alg alg, __u64 key1, __u64 key2,
 /* Join authentication (RFC 8684 section 3.2), A = the host that sends the
  * join SYN, B = the other; R-A, R-B their nonces. */
 /* SYN/ACK: the leftmost 64 bits of HMAC(Key-B || Key-A, R-B || R-A). */
-int mpx_join_synack_hmac(enum mpx_hash_alg alg, __u64 key_a,
-			 __u64 key_b, __u32 r_a, __u32 r_b,
-			 __u64 *out);
+int mpx_join_synack_hmac(enum mpx_hash_alg alg, __u64 key_a, __u64 key_b,
+			 __u32 r_a, __u32 r_b, __u64 *out);
 /* Third ACK: the leftmost 160 bits of HMAC(Key-A || Key-B, R-A || R-B). */
 int mpx_join_ack_hmac(enum mpx_hash_alg alg, __u64 key_a, __u64 key_b,
 		      __u32 r_a, __u32 r_b, __u8 out[20]);
@@ -49,7 +48,7 @@ int mpx_join_ack_hmac(enum mpx_hash_alg alg, __u64 key_a, __u64 key_b,
  * leftmost, if not NULL, gets the leftmost 64 bits, which early Linux
  * MPTCP sent (tcpdump's mptcp-aa-v1.pcap, 2020, has them). */
 int mpx_add_addr_hmac(__u64 sender_key, __u64 receiver_key, __u8 addr_id,
-		      const __u8 *addr, size_t addrlen, __u16 port,
-		      __u64 *out, __u64 *leftmost);
+		      const __u8 *addr, size_t addrlen, __u16 port, __u64 *out,
+		      __u64 *leftmost);
 
 #endif /* MPX_MPTCP_CRYPTO_H */

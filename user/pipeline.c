@@ -16,9 +16,10 @@ struct mpx_pipeline {
 
 __u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
 {
-	__u32 options = MPX_EMIT_ALL_KINDS & ~(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) |
-					       MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |
-					       MPX_KIND_BIT(MPX_EV_FALLBACK));
+	__u32 options =
+	    MPX_EMIT_ALL_KINDS &
+	    ~(MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) |
+	      MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) | MPX_KIND_BIT(MPX_EV_FALLBACK));
 
 	/* Raw output is options only: no flow-table records from the kernel
 	 * side, which then does no work for them. */
@@ -66,8 +67,7 @@ void mpx_pipeline_set_flow_query(struct mpx_pipeline *p, mpx_flow_query_fn fn,
 		mpx_corr_set_flow_query(p->corr, fn, arg);
 }
 
-void mpx_pipeline_set_origin(struct mpx_pipeline *p,
-			     const struct mpx_origin *o)
+void mpx_pipeline_set_origin(struct mpx_pipeline *p, const struct mpx_origin *o)
 {
 	p->origin = *o;
 }

@@ -15,8 +15,8 @@
 
 enum mpx_events_mode {
 	MPX_EVENTS_CONN = 0, /* connection-level events (default) */
-	MPX_EVENTS_RAW,      /* one JSON line per MPTCP option */
-	MPX_EVENTS_ALL,      /* both, interleaved */
+	MPX_EVENTS_RAW,	     /* one JSON line per MPTCP option */
+	MPX_EVENTS_ALL,	     /* both, interleaved */
 };
 
 enum mpx_format {

@@ -16,10 +16,11 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 	struct mpx_engine *e;
 
 	if (o->engine == MPX_ENGINE_CHOICE_HOST)
-		return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s,
-				       err, sizeof(err), code);
-	e = mpx_engine_open(MPX_ENGINE_BPF, &o->cfg, mpx_pipeline_record, s, err,
-			    sizeof(err), code);
+		return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg,
+				       mpx_pipeline_record, s, err, sizeof(err),
+				       code);
+	e = mpx_engine_open(MPX_ENGINE_BPF, &o->cfg, mpx_pipeline_record, s,
+			    err, sizeof(err), code);
 	if (e)
 		return e;
 	if (o->engine == MPX_ENGINE_CHOICE_BPF) {
@@ -27,8 +28,8 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 		return NULL;
 	}
 	fprintf(stderr, "mptcp-xdp: notice: %s; using the host engine\n", err);
-	return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s, err,
-			       sizeof(err), code);
+	return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s,
+			       err, sizeof(err), code);
 }
 
 static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)

@@ -113,7 +113,8 @@ int mpx_load(const struct mpx_load_opts *o)
 		return MPX_EXIT_FAILURE;
 	}
 	mpx_pipeline_set_flow_query(l.pipe, flow_query, skel);
-	l.mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	l.mono_to_real_ns =
+	    clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, &l,
 			      NULL);
 	if (!rb) {

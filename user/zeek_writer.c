@@ -14,25 +14,25 @@ struct zcol {
 };
 
 static const struct zcol cols[] = {
-	{"ts", "time"},
-	{"uid", "string"},
-	{"version", "count"},
-	{"key_a", "string"},
-	{"key_b", "string"},
-	{"token_a", "string"},
-	{"token_b", "string"},
-	{"duration", "interval"},
-	{"end", "string"},
-	{"midstream", "bool"},
-	{"fallback", "bool"},
-	{"n_subflows", "count"},
-	{"joins_verified", "count"},
-	{"subflows", "vector[string]"},
-	{"orig_pkts", "count"},
-	{"resp_pkts", "count"},
-	{"orig_bytes", "count"},
-	{"resp_bytes", "count"},
-	{"anomalies", "set[string]"},
+    {"ts", "time"},
+    {"uid", "string"},
+    {"version", "count"},
+    {"key_a", "string"},
+    {"key_b", "string"},
+    {"token_a", "string"},
+    {"token_b", "string"},
+    {"duration", "interval"},
+    {"end", "string"},
+    {"midstream", "bool"},
+    {"fallback", "bool"},
+    {"n_subflows", "count"},
+    {"joins_verified", "count"},
+    {"subflows", "vector[string]"},
+    {"orig_pkts", "count"},
+    {"resp_pkts", "count"},
+    {"orig_bytes", "count"},
+    {"resp_bytes", "count"},
+    {"anomalies", "set[string]"},
 };
 
 static void stamp(FILE *f, const char *what)
@@ -100,8 +100,8 @@ static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 	key_or_unset(f, c->has_key[0], c->token[0], 8);
 	key_or_unset(f, c->has_key[1], c->token[1], 8);
 	fprintf(f, "\t%.6f\t%s\t%s\t%s\t%d\t%d\t", c->duration, c->end,
-		c->midstream ? "T" : "F", c->fallback ? "T" : "F",
-		c->nsubflows, verified);
+		c->midstream ? "T" : "F", c->fallback ? "T" : "F", c->nsubflows,
+		verified);
 	if (!c->nsubflows)
 		fputs("(empty)", f);
 	for (int i = 0; i < c->nsubflows; i++) {
