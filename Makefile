@@ -90,11 +90,17 @@ bench: deps
 	@tests/bench/run_bench.sh
 
 check-format:
-	clang-format --dry-run --Werror bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/bpf/*.c
+	clang-format --dry-run --Werror bpf/*.c bpf/*.h include/*.h user/*.c \
+		user/*.h tests/*.c tests/*.h tests/unit/*.c tests/bpf/*.c \
+		tests/tools/*.c
 
-lint:
+# cppcheck does not read system headers: libbpf's option macro is spelled
+# out for it.
+lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -Iinclude -Ibpf -I$(OUT) user/
+		--inline-suppr -Iinclude -Ibpf -I$(OUT) \
+		"-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {.sz = sizeof(struct TYPE), __VA_ARGS__}" \
+		user/
 
 PREFIX ?= /usr/local
 install: $(BIN)
