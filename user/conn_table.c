@@ -230,6 +230,14 @@ int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
 	return n;
 }
 
+static int by_serial(const void *a, const void *b)
+{
+	const struct mpx_conn *x = *(const struct mpx_conn *const *)a;
+	const struct mpx_conn *y = *(const struct mpx_conn *const *)b;
+
+	return x->serial < y->serial ? -1 : x->serial > y->serial;
+}
+
 size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 		       size_t max)
 {
@@ -237,15 +245,7 @@ size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 
 	for (struct mpx_conn *c = t->lru_head; c && n < max; c = c->lru_next)
 		out[n++] = c;
-	/* Creation order: insertion sort is fine for a final flush. */
-	for (size_t i = 1; i < n; i++) {
-		struct mpx_conn *x = out[i];
-		size_t j = i;
-
-		for (; j > 0 && out[j - 1]->serial > x->serial; j--)
-			out[j] = out[j - 1];
-		out[j] = x;
-	}
+	qsort(out, n, sizeof(*out), by_serial); /* creation order */
 	return n;
 }
 
