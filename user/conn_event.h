@@ -60,6 +60,7 @@ struct mpx_conn_summary {
 	char id[17];
 	int version; /* -1 when no MP_CAPABLE was seen */
 	int has_key[2];
+	int has_token[2];
 	uint64_t key[2]; /* [0] = A (the initiator), [1] = B */
 	uint32_t token[2];
 	int64_t start_sec;

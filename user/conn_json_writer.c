@@ -49,10 +49,11 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 	else
 		jl_u64(j, "version", (uint64_t)s->version);
 	for (int side = 0; side < 2; side++) {
-		if (!s->has_key[side])
-			continue;
-		jl_hex(j, side ? "key_b" : "key_a", s->key[side], 16);
-		jl_hex(j, side ? "token_b" : "token_a", s->token[side], 8);
+		if (s->has_key[side])
+			jl_hex(j, side ? "key_b" : "key_a", s->key[side], 16);
+		if (s->has_token[side])
+			jl_hex(j, side ? "token_b" : "token_a", s->token[side],
+			       8);
 	}
 	jl_time(j, "start", s->start_sec, s->start_usec);
 	/* duration: seconds with microseconds, like ts */

@@ -8,12 +8,18 @@
 #define SF_BUCKETS  (1u << 16)
 #define TOK_BUCKETS (1u << 16)
 
+struct conn_list {
+	struct mpx_conn *head, *tail;
+};
+
 struct mpx_conn_table {
 	size_t max_conns;
 	size_t nconns;
 	size_t nsubflows;
 	__u64 next_serial;
-	struct mpx_conn *lru_head, *lru_tail;
+	/* Most recently active first. Closed connections wait in a list of
+	 * their own and are the first to make room. */
+	struct conn_list live, closed;
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
 	mpx_evict_fn evict;
@@ -48,28 +54,34 @@ struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 	return t;
 }
 
-static void lru_unlink(struct mpx_conn_table *t, struct mpx_conn *c)
+static struct conn_list *list_of(struct mpx_conn_table *t,
+				 const struct mpx_conn *c)
+{
+	return c->state == MPX_CONN_CLOSED ? &t->closed : &t->live;
+}
+
+static void list_unlink(struct conn_list *l, struct mpx_conn *c)
 {
 	if (c->lru_prev)
 		c->lru_prev->lru_next = c->lru_next;
 	else
-		t->lru_head = c->lru_next;
+		l->head = c->lru_next;
 	if (c->lru_next)
 		c->lru_next->lru_prev = c->lru_prev;
 	else
-		t->lru_tail = c->lru_prev;
+		l->tail = c->lru_prev;
 	c->lru_prev = c->lru_next = NULL;
 }
 
-static void lru_push_front(struct mpx_conn_table *t, struct mpx_conn *c)
+static void list_push_front(struct conn_list *l, struct mpx_conn *c)
 {
 	c->lru_prev = NULL;
-	c->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = c;
-	t->lru_head = c;
-	if (!t->lru_tail)
-		t->lru_tail = c;
+	c->lru_next = l->head;
+	if (l->head)
+		l->head->lru_prev = c;
+	l->head = c;
+	if (!l->tail)
+		l->tail = c;
 }
 
 static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
@@ -110,7 +122,7 @@ static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
 		sf_unlink(t, c->sf[i]);
 		free(c->sf[i]);
 	}
-	lru_unlink(t, c);
+	list_unlink(list_of(t, c), c);
 	t->nconns--;
 	free(c);
 }
@@ -119,8 +131,10 @@ void mpx_ct_free(struct mpx_conn_table *t)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		conn_free(t, t->lru_head);
+	while (t->live.head)
+		conn_free(t, t->live.head);
+	while (t->closed.head)
+		conn_free(t, t->closed.head);
 	free(t->sf_buckets);
 	free(t->tok_buckets);
 	free(t);
@@ -130,19 +144,22 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 {
 	struct mpx_conn *c;
 
-	if (t->nconns >= t->max_conns && t->lru_tail) {
-		struct mpx_conn *victim = t->lru_tail;
+	if (t->nconns >= t->max_conns) {
+		/* An ended connection first: it only absorbs stragglers. */
+		struct mpx_conn *victim =
+			t->closed.tail ? t->closed.tail : t->live.tail;
 
-		if (victim->state != MPX_CONN_CLOSED && t->evict)
+		if (victim && victim->state != MPX_CONN_CLOSED && t->evict)
 			t->evict(victim, t->evict_arg);
-		conn_free(t, victim);
+		if (victim)
+			conn_free(t, victim);
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->version = -1;
 	c->serial = t->next_serial++;
-	lru_push_front(t, c);
+	list_push_front(&t->live, c);
 	t->nconns++;
 	return c;
 }
@@ -154,10 +171,24 @@ void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 
 void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (t->lru_head == c)
+	if (c->state == MPX_CONN_CLOSED || t->live.head == c)
 		return;
-	lru_unlink(t, c);
-	lru_push_front(t, c);
+	list_unlink(&t->live, c);
+	list_push_front(&t->live, c);
+}
+
+void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	if (c->state == MPX_CONN_CLOSED)
+		return;
+	list_unlink(&t->live, c);
+	c->state = MPX_CONN_CLOSED;
+	list_push_front(&t->closed, c);
+}
+
+void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf)
+{
+	sf_unlink(t, sf);
 }
 
 struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
@@ -243,7 +274,9 @@ size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 {
 	size_t n = 0;
 
-	for (struct mpx_conn *c = t->lru_head; c && n < max; c = c->lru_next)
+	for (struct mpx_conn *c = t->live.head; c && n < max; c = c->lru_next)
+		out[n++] = c;
+	for (struct mpx_conn *c = t->closed.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
 	qsort(out, n, sizeof(*out), by_serial); /* creation order */
 	return n;

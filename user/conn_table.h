@@ -90,6 +90,7 @@ struct mpx_conn {
 	int version;	  /* -1 until an MP_CAPABLE says */
 	int unverifiable; /* unknown version or algorithm: no crypto checks */
 	int has_key[2];
+	int has_token[2]; /* from the key, or named by a join SYN */
 	__u64 key[2];
 	__u32 token[2];
 	__u64 idsn[2];
@@ -99,6 +100,7 @@ struct mpx_conn {
 	int nsf;
 	struct mpx_subflow *sf[MPX_SUM_MAX_SUBFLOWS];
 	struct mpx_addr_entry addrs[2][MPX_MAX_ADDRS];
+	int addr_next[2]; /* the slot to reuse when a side's table is full */
 	int nanom;
 	const char *anomalies[MPX_MAX_ANOMALIES];
 };
@@ -115,6 +117,12 @@ void mpx_ct_free(struct mpx_conn_table *t);
 /* A new connection, most recently active; evicts the least recently active
  * one if the table is full. NULL only when out of memory. */
 struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t);
+/* The summary is written: keep the connection (to absorb stragglers) in
+ * the list of ended ones, which make room first. */
+void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
+/* Take a subflow out of the 4-tuple index (its 4-tuple is reused); it
+ * stays in its connection's summary. */
+void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf);
 /* Remove a connection and its subflows now, with no callback. */
 void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c);
 /* Mark active (LRU order). */

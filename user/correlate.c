@@ -18,6 +18,9 @@
 #include "mptcp_crypto.h"
 
 #define MAX_TOKEN_MATCHES 8
+/* Subflows dropped at the per-connection bound, remembered so that their
+ * later packets do not come back as phantom connections. */
+#define DROPPED_RING 256
 
 struct mpx_correlator {
 	struct mpx_conn_table *table;
@@ -26,6 +29,8 @@ struct mpx_correlator {
 	void *query_arg;
 	struct mpx_origin last;
 	__u64 open_subflows;
+	struct mpx_flow_key dropped[DROPPED_RING];
+	unsigned int dropped_next;
 	struct mpx_corr_stats stats;
 };
 
@@ -224,6 +229,7 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 	s->version = conn->version;
 	for (int side = 0; side < 2; side++) {
 		s->has_key[side] = conn->has_key[side];
+		s->has_token[side] = conn->has_token[side];
 		s->key[side] = conn->key[side];
 		s->token[side] = conn->token[side];
 	}
@@ -263,7 +269,7 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 	b.e.summary = s;
 	emit(c, &b);
 	free(s);
-	conn->state = MPX_CONN_CLOSED;
+	mpx_ct_mark_closed(c->table, conn);
 	c->stats.conns_closed++;
 }
 
@@ -337,8 +343,10 @@ static void learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
 	conn->key[side] = key;
 	if (conn->version != 0 && conn->version != 1)
 		return; /* no token for a version we do not know */
-	mpx_key_token_idsn(mpx_alg_of_version(conn->version), key,
-			   &conn->token[side], &conn->idsn[side]);
+	if (mpx_key_token_idsn(mpx_alg_of_version(conn->version), key,
+			       &conn->token[side], &conn->idsn[side]) < 0)
+		return;
+	conn->has_token[side] = 1;
 	n = mpx_ct_find_token(c->table, conn->token[side], others, sides,
 			      MAX_TOKEN_MATCHES);
 	mpx_ct_index_token(c->table, conn, side);
@@ -366,6 +374,7 @@ static struct mpx_subflow *new_subflow(struct mpx_correlator *c,
 	sf = mpx_ct_add_subflow(c->table, conn, &key);
 	if (!sf) {
 		c->stats.subflows_dropped++;
+		c->dropped[c->dropped_next++ % DROPPED_RING] = key;
 		return NULL;
 	}
 	sf->family = ev->family;
@@ -402,16 +411,31 @@ static struct mpx_conn *new_conn(struct mpx_correlator *c,
  * src_is_initiator: whether the source is taken for the subflow's
  * initiator (SYN/ACKs are sent by the responder).
  */
+static int was_dropped(const struct mpx_correlator *c,
+		       const struct mptcp_event *ev)
+{
+	struct mpx_flow_key key;
+
+	mpx_ct_key_of(ev, &key);
+	for (unsigned int i = 0; i < DROPPED_RING && i < c->dropped_next; i++)
+		if (memcmp(&c->dropped[i], &key, sizeof(key)) == 0)
+			return 1;
+	return 0;
+}
+
 static struct mpx_subflow *midstream(struct mpx_correlator *c,
 				     const struct mptcp_event *ev,
 				     const struct mpx_origin *o,
 				     int src_is_initiator,
 				     enum mpx_sf_role role)
 {
-	struct mpx_conn *conn = new_conn(c, o);
+	struct mpx_conn *conn;
 	struct mpx_subflow *sf;
 	struct evbuf b;
 
+	if (was_dropped(c, ev))
+		return NULL; /* past a bound, not a new connection */
+	conn = new_conn(c, o);
 	if (!conn)
 		return NULL;
 	conn->midstream = 1;
@@ -482,10 +506,15 @@ static void on_capable_syn(struct mpx_correlator *c,
 	    sf->isn == ev->seq)
 		return; /* a retransmitted SYN */
 	if (sf) {
-		/* A new connection on a 4-tuple we know: the old one is over.
-		 */
-		close_conn(c, sf->conn, o, NULL);
-		mpx_ct_drop(c->table, sf->conn);
+		/* A new connection on a 4-tuple we know: that subflow is over,
+		 * not necessarily its connection (a closed join's 4-tuple may
+		 * be reused while the others live on). */
+		if (sf->conn->state == MPX_CONN_CLOSED) {
+			mpx_ct_drop(c->table, sf->conn);
+		} else {
+			close_subflow(c, sf, o, "reused");
+			mpx_ct_forget_subflow(c->table, sf);
+		}
 	}
 	conn = new_conn(c, o);
 	if (!conn)
@@ -638,6 +667,7 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 		conn->midstream = 1;
 		conn->state = MPX_CONN_ESTABLISHED;
 		conn->token[1] = j->token;
+		conn->has_token[1] = 1;
 		mpx_ct_index_token(c->table, conn, 1);
 		sf = new_subflow(c, conn, ev, 1, 0, MPX_SF_JOIN);
 		if (!sf)
@@ -650,6 +680,9 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 		mpx_ev_hex(&b.e, "token", j->token, 8);
 		mpx_ev_u64(&b.e, "addr_id", j->addr_id);
 		mpx_ev_hex(&b.e, "nonce", j->nonce, 8);
+		emit(c, &b);
+		ev_begin(&b, "mptcp_midstream", o, conn, sf);
+		mpx_ev_str(&b.e, "via", mpx_kind_name(ev->kind));
 		emit(c, &b);
 	} else {
 		sf = new_subflow(c, conn, ev, 1, 1 - side, MPX_SF_JOIN);
@@ -813,8 +846,14 @@ static void on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 		if (!e->used && !slot)
 			slot = e;
 	}
-	if (!slot)
-		return; /* table full: the bound holds, the event was written */
+	if (!slot) {
+		/* Table full: the bound holds by reusing the slots in turn,
+		 * counted, so that later advertisements are still checked. */
+		slot = &conn->addrs[side]
+				   [conn->addr_next[side]++ % MPX_MAX_ADDRS];
+		slot->used = 0;
+		c->stats.addrs_evicted++;
+	}
 	if (slot->used && (slot->family != a->family ||
 			   memcmp(slot->addr, a->addr, MPX_ADDR_LEN) != 0 ||
 			   slot->port != (a->has_port ? a->port : 0))) {

@@ -55,6 +55,7 @@ struct mpx_corr_stats {
 	__u64 tcprst[MPX_TCPRST_REASONS];
 	__u64 addrs_added;
 	__u64 addrs_removed;
+	__u64 addrs_evicted; /* past the per-side address bound */
 	__u64 anomalies[MPX_ANOM_MAX];
 	__u64 active_conns; /* gauges, as of the last record */
 	__u64 active_subflows;

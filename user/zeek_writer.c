@@ -97,8 +97,8 @@ static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 		fprintf(f, "%d", c->version);
 	key_or_unset(f, c->has_key[0], c->key[0], 16);
 	key_or_unset(f, c->has_key[1], c->key[1], 16);
-	key_or_unset(f, c->has_key[0], c->token[0], 8);
-	key_or_unset(f, c->has_key[1], c->token[1], 8);
+	key_or_unset(f, c->has_token[0], c->token[0], 8);
+	key_or_unset(f, c->has_token[1], c->token[1], 8);
 	fprintf(f, "\t%.6f\t%s\t%s\t%s\t%d\t%d\t", c->duration, c->end,
 		c->midstream ? "T" : "F", c->fallback ? "T" : "F", c->nsubflows,
 		verified);
