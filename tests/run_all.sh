@@ -8,10 +8,16 @@ cd "$(dirname "$0")/.."
 suites=(
 	"build/tests/test_parser"
 	"build/tests/test_parser_asan"
+	"build/tests/test_crypto"
+	"build/tests/test_crypto_asan"
+	"build/tests/test_correlate"
+	"build/tests/test_correlate_asan"
 	"build/tests/test_bpf_prog"
 	"tests/cli/test_cli.sh"
 	"tests/replay/test_shared_pcaps.sh"
 	"tests/e2e/test_capture_replay.sh"
+	"tests/e2e/test_correlate.sh"
+	"tests/e2e/test_live.sh"
 )
 passed=0 failed=0 skipped=0 broken=0
 for s in "${suites[@]}"; do

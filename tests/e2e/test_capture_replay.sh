@@ -9,6 +9,9 @@ set -uo pipefail
 DATA="$ROOT/tests/data"
 mkdir -p "$DATA"
 export MPTCP_XFER="${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}"
+# Our namespaces' names (netns_lib.sh appends -cli/-srv), to check below
+# that none is left, whatever else runs on the machine.
+export NETNS_TAG="mxcap$$"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -74,7 +77,7 @@ run_case fastclose_v4 "--scenario fastclose" mp_fastclose mp_tcprst
 run_case fallback_v4 "--scenario fallback" mp_capable
 
 # Nothing of ours may be left behind.
-left=$(ip netns list 2>/dev/null | grep -c "^mx" || true)
+left=$(ip netns list 2>/dev/null | grep -c "^$NETNS_TAG-" || true)
 if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list)"; fi
 
 summary e2e_capture
