@@ -39,7 +39,7 @@ BIN        := $(OUT)/mptcp-xdp
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
-              tshark iproute2 ethtool python3 jq \
+              tshark iproute2 ethtool python3 jq hyperfine time \
               libclang-rt-14-dev gcc make
 
 .PHONY: all deps test demo bench clean install check-format lint
@@ -86,7 +86,7 @@ demo: deps
 	@tests/e2e/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN) test-binaries
+	@$(MAKE) --no-print-directory $(BIN) bench-binaries
 	@tests/bench/run_bench.sh
 
 check-format:

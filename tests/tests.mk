@@ -39,3 +39,11 @@ $(TEST_OUT)/test_bpf_prog: tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(TEST_HDRS)
 
 $(TEST_OUT)/mptcp_xfer: tests/tools/mptcp_xfer.c | $(TEST_OUT)
 	$(CC) $(USER_CFLAGS) -o $@ $<
+
+# Benchmark tools (make bench).
+.PHONY: bench-binaries
+bench-binaries: $(TEST_OUT)/xdp_cost $(TEST_OUT)/mptcp_xfer
+
+$(TEST_OUT)/xdp_cost: tests/bench/xdp_cost.c $(PKT_BUILDER) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/bench/xdp_cost.c $(PKT_BUILDER) \
+		$(LIB_OBJS) $(LDLIBS)
