@@ -17,8 +17,9 @@ struct mpx_conn_table {
 	size_t nconns;
 	size_t nsubflows;
 	__u64 next_serial;
-	/* Most recently active first. Closed connections wait in a list of
-	 * their own and are the first to make room. */
+	/* Most recently active first. Ended connections (all subflows over,
+	 * summary written or due) wait in a list of their own and are the
+	 * first to make room. */
 	struct conn_list live, closed;
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
@@ -57,7 +58,7 @@ struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 static struct conn_list *list_of(struct mpx_conn_table *t,
 				 const struct mpx_conn *c)
 {
-	return c->state == MPX_CONN_CLOSED ? &t->closed : &t->live;
+	return c->ended ? &t->closed : &t->live;
 }
 
 static void list_unlink(struct conn_list *l, struct mpx_conn *c)
@@ -145,10 +146,12 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 	struct mpx_conn *c;
 
 	if (t->nconns >= t->max_conns) {
-		/* An ended connection first: it only absorbs stragglers. */
+		/* An ended connection first: it only waits for stragglers. */
 		struct mpx_conn *victim =
 			t->closed.tail ? t->closed.tail : t->live.tail;
 
+		/* The callback writes what must be written (a live one's
+		 * summary as evicted, an ended one's as it ended). */
 		if (victim && victim->state != MPX_CONN_CLOSED && t->evict)
 			t->evict(victim, t->evict_arg);
 		if (victim)
@@ -171,19 +174,34 @@ void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 
 void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (c->state == MPX_CONN_CLOSED || t->live.head == c)
+	if (c->ended || t->live.head == c)
 		return;
 	list_unlink(&t->live, c);
 	list_push_front(&t->live, c);
 }
 
-void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (c->state == MPX_CONN_CLOSED)
+	if (c->ended)
 		return;
 	list_unlink(&t->live, c);
-	c->state = MPX_CONN_CLOSED;
+	c->ended = 1;
 	list_push_front(&t->closed, c);
+}
+
+void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	if (!c->ended || c->state == MPX_CONN_CLOSED)
+		return;
+	list_unlink(&t->closed, c);
+	c->ended = 0;
+	list_push_front(&t->live, c);
+}
+
+void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	mpx_ct_mark_ended(t, c);
+	c->state = MPX_CONN_CLOSED;
 }
 
 void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf)

@@ -103,6 +103,12 @@ struct mpx_conn {
 	int addr_next[2]; /* the slot to reuse when a side's table is full */
 	int nanom;
 	const char *anomalies[MPX_MAX_ANOMALIES];
+	/* Every subflow has ended: the summary waits a grace period for the
+	 * packets still in flight (correlate.c), queued by closing time. */
+	int closing;
+	int ended; /* in the table's list of ended connections */
+	struct mpx_origin closed_at;
+	struct mpx_conn *close_prev, *close_next;
 };
 
 struct mpx_conn_table;
@@ -117,8 +123,12 @@ void mpx_ct_free(struct mpx_conn_table *t);
 /* A new connection, most recently active; evicts the least recently active
  * one if the table is full. NULL only when out of memory. */
 struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t);
-/* The summary is written: keep the connection (to absorb stragglers) in
- * the list of ended ones, which make room first. */
+/* Every subflow of c has ended (its summary may still wait): c joins the
+ * list of ended connections, which make room before live ones. */
+void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c);
+/* A new subflow after all: c is live again. */
+void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c);
+/* The summary is written: c stays, ended, to absorb stragglers. */
 void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
 /* Take a subflow out of the 4-tuple index (its 4-tuple is reused); it
  * stays in its connection's summary. */

@@ -21,6 +21,14 @@
 /* Subflows dropped at the per-connection bound, remembered so that their
  * later packets do not come back as phantom connections. */
 #define DROPPED_RING 256
+/*
+ * A connection whose last subflow has ended gets its summary this long
+ * after (capture time in replay, wall time live). The packets still in
+ * flight at an abortive close are counted by then, whichever order two
+ * observation points (XDP/TC here, a capture's tap there) saw them in, so
+ * live and replayed summaries agree.
+ */
+#define CLOSE_GRACE_US 1000000LL
 
 struct mpx_correlator {
 	struct mpx_conn_table *table;
@@ -31,6 +39,7 @@ struct mpx_correlator {
 	__u64 open_subflows;
 	struct mpx_flow_key dropped[DROPPED_RING];
 	unsigned int dropped_next;
+	struct mpx_conn *closing_head, *closing_tail; /* by closing time */
 	struct mpx_corr_stats stats;
 };
 
@@ -211,6 +220,37 @@ static const char *end_reason(const struct mpx_conn *conn)
 	return NULL;
 }
 
+static void closing_unlink(struct mpx_correlator *c, struct mpx_conn *conn)
+{
+	if (!conn->closing)
+		return;
+	if (conn->close_prev)
+		conn->close_prev->close_next = conn->close_next;
+	else
+		c->closing_head = conn->close_next;
+	if (conn->close_next)
+		conn->close_next->close_prev = conn->close_prev;
+	else
+		c->closing_tail = conn->close_prev;
+	conn->close_prev = conn->close_next = NULL;
+	conn->closing = 0;
+}
+
+static void closing_push(struct mpx_correlator *c, struct mpx_conn *conn,
+			 const struct mpx_origin *o)
+{
+	mpx_ct_mark_ended(c->table, conn);
+	conn->closing = 1;
+	conn->closed_at = *o;
+	conn->close_next = NULL;
+	conn->close_prev = c->closing_tail;
+	if (c->closing_tail)
+		c->closing_tail->close_next = conn;
+	else
+		c->closing_head = conn;
+	c->closing_tail = conn;
+}
+
 /* Write the summary and mark the connection closed. `why` overrides the
  * reason for a connection cut short ("evicted", "open"). */
 static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
@@ -222,6 +262,7 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 
 	if (conn->state == MPX_CONN_CLOSED)
 		return;
+	closing_unlink(c, conn);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return;
@@ -245,11 +286,9 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 		struct mpx_subflow *sf = conn->sf[i];
 		struct mpx_sf_summary *out = &s->sf[s->nsubflows++];
 
-		/* A closed subflow keeps the counts of its closing packet's
-		 * record: what follows (the last ACK) is not in them, live or
-		 * replayed alike. An open one is read from the flow table. */
-		if (!sf->closed)
-			final_counts(c, sf);
+		/* The flow table's totals, when it still has the subflow; else
+		 * the counts of the subflow's last record. */
+		final_counts(c, sf);
 		tuple_of(sf, &out->tuple);
 		out->role = sf->role == MPX_SF_INITIAL ? "initial" : "join";
 		/* Only joins carry an HMAC to verify. */
@@ -273,10 +312,36 @@ static void close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 	c->stats.conns_closed++;
 }
 
+/* Summary of a connection whose subflows have all ended. */
+static void close_ended(struct mpx_correlator *c, struct mpx_conn *conn)
+{
+	struct mpx_origin at = conn->closed_at;
+
+	closing_unlink(c, conn);
+	close_conn(c, conn, &at, NULL);
+}
+
+static __s64 usec_of(const struct mpx_origin *o)
+{
+	return (__s64)o->ts_sec * 1000000LL + o->ts_usec;
+}
+
+void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
+{
+	while (c->closing_head &&
+	       usec_of(&c->closing_head->closed_at) + CLOSE_GRACE_US <=
+		       usec_of(now))
+		close_ended(c, c->closing_head);
+}
+
 static void on_evict(struct mpx_conn *conn, void *arg)
 {
 	struct mpx_correlator *c = arg;
 
+	if (conn->closing) {
+		close_ended(c, conn); /* over anyway: no eviction */
+		return;
+	}
 	c->stats.conns_evicted++;
 	close_conn(c, conn, &c->last, "evicted");
 }
@@ -307,8 +372,8 @@ static void close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 	emit(c, &b);
 	for (int i = 0; i < conn->nsf; i++)
 		open += !conn->sf[i]->closed;
-	if (!open)
-		close_conn(c, conn, o, NULL);
+	if (!open && !conn->closing && conn->state != MPX_CONN_CLOSED)
+		closing_push(c, conn, o);
 }
 
 /* ---- keys and tokens -------------------------------------------------- */
@@ -384,6 +449,10 @@ static struct mpx_subflow *new_subflow(struct mpx_correlator *c,
 	       MPX_ADDR_LEN);
 	sf->init_port = src_is_initiator ? ev->sport : ev->dport;
 	sf->resp_port = src_is_initiator ? ev->dport : ev->sport;
+	if (conn->closing) { /* a new subflow: not ending after all */
+		closing_unlink(c, conn);
+		mpx_ct_mark_live(c->table, conn);
+	}
 	sf->init_side = init_side;
 	sf->role = role;
 	sf->live = 1;
@@ -1099,6 +1168,10 @@ void mpx_corr_finish(struct mpx_correlator *c)
 
 	if (!all)
 		return;
+	/* Those whose subflows have all ended first, as they ended; then the
+	 * ones still open, in the order they started. */
+	while (c->closing_head)
+		close_ended(c, c->closing_head);
 	n = mpx_ct_snapshot(c->table, all, n);
 	for (size_t i = 0; i < n; i++)
 		close_conn(c, all[i], &all[i]->last, "open");

@@ -74,6 +74,9 @@ void mpx_corr_set_flow_query(struct mpx_correlator *c, mpx_flow_query_fn fn,
 			     void *arg);
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		     const struct mptcp_event *ev);
+/* Time passes (a frame's capture time, or the wall clock live): writes the
+ * summaries of connections whose subflows ended more than a second ago. */
+void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now);
 /* End of input: every connection still open gets its summary. */
 void mpx_corr_finish(struct mpx_correlator *c);
 const struct mpx_corr_stats *mpx_corr_stats(struct mpx_correlator *c);

@@ -72,6 +72,12 @@ void mpx_pipeline_set_origin(struct mpx_pipeline *p, const struct mpx_origin *o)
 	p->origin = *o;
 }
 
+void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now)
+{
+	if (p->corr)
+		mpx_corr_tick(p->corr, now);
+}
+
 void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 {
 	struct mpx_pipeline *p = arg;

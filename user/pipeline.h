@@ -41,6 +41,8 @@ void mpx_pipeline_set_flow_query(struct mpx_pipeline *p, mpx_flow_query_fn fn,
 /* The frame and time of the records that follow. */
 void mpx_pipeline_set_origin(struct mpx_pipeline *p,
 			     const struct mpx_origin *o);
+/* Time passes: summaries whose grace period is over (correlate.h). */
+void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now);
 /* An mpx_record_fn: arg is the pipeline. */
 void mpx_pipeline_record(const struct mptcp_event *ev, void *arg);
 /* End of input: summaries of what is still open, writer trailers. */

@@ -81,6 +81,7 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		origin.ts_sec = f.ts_sec;
 		origin.ts_usec = f.ts_usec;
 		mpx_pipeline_set_origin(pipe, &origin);
+		mpx_pipeline_tick(pipe, &origin);
 		if (mpx_engine_run(eng, frame, len, err, sizeof(err)) < 0) {
 			code = MPX_EXIT_BPF;
 			r = -1;

@@ -69,8 +69,20 @@ static int on_record(void *ctx, void *data, size_t size)
 	o.ts_sec = real / 1000000000LL;
 	o.ts_usec = (__s32)((real % 1000000000LL) / 1000);
 	mpx_pipeline_set_origin(l->pipe, &o);
+	mpx_pipeline_tick(l->pipe, &o);
 	mpx_pipeline_record(ev, l->pipe);
 	return 0;
+}
+
+static void tick_now(struct live *l)
+{
+	__s64 real = clock_ns(CLOCK_REALTIME);
+	struct mpx_origin now = {
+		.ts_sec = real / 1000000000LL,
+		.ts_usec = (__s32)((real % 1000000000LL) / 1000),
+	};
+
+	mpx_pipeline_tick(l->pipe, &now);
 }
 
 static int flow_query(void *arg, const struct mpx_flow_key *key,
@@ -142,6 +154,7 @@ int mpx_load(const struct mpx_load_opts *o)
 		}
 		if (ferror(o->out.out))
 			break; /* the reader went away (| head): just stop */
+		tick_now(&l);
 	}
 	ring_buffer__consume(rb);
 out:

@@ -152,6 +152,8 @@ if mergecap -F pcap -w "$T/live.pcap" "$T/s1.pcap" "$T/s2.pcap" 2>/dev/null &&
 		pass live_equals_replay
 	else
 		fail live_equals_replay "$(head -20 "$T/diff")"
+		# Keep the evidence: the run's directory goes with the trap.
+		[ -z "${LIVE_KEEP:-}" ] || cp "$T/main.out" "$T/replay.out" "$T/live.pcap" "$LIVE_KEEP/"
 	fi
 else
 	fail live_equals_replay "capture or replay failed: $(cat "$T/replay.err")"
