@@ -37,14 +37,14 @@ if [ ! -s "$cap" ]; then
 	MPTCP_XFER=$ROOT/build/tests/mptcp_xfer "$ROOT/tests/e2e/make_capture.sh" "$cap" --scenario many >/dev/null
 fi
 frames=$(capinfos -c -M "$cap" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-# Twenty copies back to back, time-shifted: long enough to time.
+# A hundred copies back to back, time-shifted: long enough to time.
 copies=()
-for i in $(seq 0 19); do
+for i in $(seq 0 99); do
 	editcap -t $((i * 10)) "$cap" "$tmp/c$i.pcap" >/dev/null
 	copies+=("$tmp/c$i.pcap")
 done
 mergecap -a -F pcap -w "$tmp/big.pcap" "${copies[@]}"
-big_frames=$((frames * 20))
+big_frames=$((frames * 100))
 
 # ---- 1. XDP per-packet cost ---------------------------------------------
 xdp=$("$ROOT/build/tests/xdp_cost" 1000000)
@@ -95,7 +95,7 @@ EOF
 ## 2. Replay against tshark
 
 A capture of 20 concurrent real kernel MPTCP connections
-(\`tests/e2e/make_capture.sh --scenario many\`, $frames frames), repeated 20
+(\`tests/e2e/make_capture.sh --scenario many\`, $frames frames), repeated 100
 times with editcap/mergecap: $big_frames frames. Median of 5 runs (tshark:
 3), wall time and peak resident memory (GNU time).
 
