@@ -16,8 +16,8 @@ CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror
 USER_CFLAGS = $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE \
               -Iinclude -Ibpf -I$(OUT) $(EXTRA_CFLAGS)
-PKGS       := libbpf libpcap libcrypto libelf zlib
-LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lpcap -lcrypto -lelf -lz)
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libelf zlib
+LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lpcap -lcrypto -lmicrohttpd -lelf -lz) -lpthread
 
 # BPF: clang 14 defaults to -mcpu=v1; v3 gives 32-bit jumps and ALU.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -39,7 +39,7 @@ BIN        := $(OUT)/mptcp-xdp
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
-              tshark iproute2 ethtool python3 jq hyperfine time \
+              tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make
 
 .PHONY: all deps test demo bench clean install check-format lint

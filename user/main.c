@@ -9,6 +9,7 @@
 
 #include "cli_options.h"
 #include "exit_codes.h"
+#include "metrics_server.h"
 #include "replay.h"
 #include "sensor.h"
 #include "status.h"
@@ -47,6 +48,10 @@ static void usage(FILE *f)
 	      "(default 65536)\n"
 	      "  --stats                  counters as JSON lines on stderr at "
 	      "the end\n"
+	      "  --metrics ADDR:PORT|off  serve Prometheus /metrics (load "
+	      "default\n"
+	      "                           " MPX_METRICS_DEFAULT
+	      "; replay default off)\n"
 	      "\n"
 	      "load options:\n"
 	      "  --xdp-mode auto|native|generic  XDP attach mode (default "
@@ -60,13 +65,15 @@ static void usage(FILE *f)
 	      "(root) or the\n"
 	      "                           same parser built into this program "
 	      "(default auto)\n"
+	      "  --metrics-hold           keep serving /metrics after the "
+	      "replay, until a signal\n"
 	      "\n"
 	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such file, "
 	      "4 unreadable,\n"
 	      "5 not a capture, 6 truncated capture, 7 unsupported link type, "
 	      "8 BPF error,\n"
 	      "9 permission, 10 kernel too old, 11 no such interface, "
-	      "12 interface busy.\n"
+	      "12 interface busy, 13 metrics cannot listen.\n"
 	      "See mptcp-xdp(8).\n",
 	      f);
 }
@@ -83,6 +90,9 @@ struct common_opts {
 	struct mpx_pipeline_opts out;
 	__u32 kinds;
 	int stats;
+	int metrics;
+	char metrics_host[64];
+	unsigned short metrics_port;
 };
 
 enum {
@@ -95,23 +105,32 @@ enum {
 	OPT_ENGINE,
 	OPT_XDP_MODE,
 	OPT_NO_EGRESS,
+	OPT_METRICS,
+	OPT_METRICS_HOLD,
 	OPT_HELP,
 };
 
+/* clang-format off */
 #define COMMON_LONGOPTS                                                        \
 	{"events", required_argument, NULL, OPT_EVENTS},                       \
-	    {"format", required_argument, NULL, OPT_FORMAT},                   \
-	    {"dss", required_argument, NULL, OPT_DSS},                         \
-	    {"kinds", required_argument, NULL, OPT_KINDS},                     \
-	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},             \
-	    {"stats", no_argument, NULL, OPT_STATS},                           \
-	{                                                                      \
-		"help", no_argument, NULL, OPT_HELP                            \
-	}
+	{"format", required_argument, NULL, OPT_FORMAT},                       \
+	{"dss", required_argument, NULL, OPT_DSS},                             \
+	{"kinds", required_argument, NULL, OPT_KINDS},                         \
+	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},                 \
+	{"stats", no_argument, NULL, OPT_STATS},                               \
+	{"metrics", required_argument, NULL, OPT_METRICS},                     \
+	{"help", no_argument, NULL, OPT_HELP}
+/* clang-format on */
 
-static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss)
+static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss,
+			    const char *metrics)
 {
+	char err[128];
+
 	memset(c, 0, sizeof(*c));
+	mpx_metrics_parse(metrics, &c->metrics, c->metrics_host,
+			  sizeof(c->metrics_host), &c->metrics_port, err,
+			  sizeof(err));
 	c->cfg.emit_mask = MPX_EMIT_ALL_KINDS;
 	c->cfg.dss_policy = dss;
 	c->cfg.dss_sample_n = 1;
@@ -161,6 +180,14 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 	case OPT_STATS:
 		c->stats = 1;
 		return 1;
+	case OPT_METRICS:
+		if (mpx_metrics_parse(arg, &c->metrics, c->metrics_host,
+				      sizeof(c->metrics_host), &c->metrics_port,
+				      err, sizeof(err)) < 0) {
+			*rc = usage_error(err);
+			return -1;
+		}
+		return 1;
 	default:
 		return 0;
 	}
@@ -196,13 +223,14 @@ static int cmd_replay(int argc, char **argv)
 	static const struct option longopts[] = {
 	    COMMON_LONGOPTS,
 	    {"engine", required_argument, NULL, OPT_ENGINE},
+	    {"metrics-hold", no_argument, NULL, OPT_METRICS_HOLD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct mpx_replay_opts o = {.engine = MPX_ENGINE_CHOICE_AUTO};
 	struct common_opts c;
 	int opt, rc = 0;
 
-	common_defaults(&c, MPX_DSS_ALL);
+	common_defaults(&c, MPX_DSS_ALL, "off");
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -222,6 +250,8 @@ static int cmd_replay(int argc, char **argv)
 			else
 				return usage_error(
 				    "--engine takes auto, bpf or host");
+		} else if (opt == OPT_METRICS_HOLD) {
+			o.metrics_hold = 1;
 		} else if (opt == 'h' || opt == OPT_HELP) {
 			usage(stdout);
 			return MPX_EXIT_OK;
@@ -233,10 +263,15 @@ static int cmd_replay(int argc, char **argv)
 		return usage_error("replay takes exactly one capture file");
 	if (common_finish(&c, &rc) < 0)
 		return rc;
+	if (o.metrics_hold && !c.metrics)
+		return usage_error("--metrics-hold needs --metrics ADDR:PORT");
 	o.path = argv[optind];
 	o.cfg = c.cfg;
 	o.out = c.out;
 	o.stats = c.stats;
+	o.metrics = c.metrics;
+	memcpy(o.metrics_host, c.metrics_host, sizeof(o.metrics_host));
+	o.metrics_port = c.metrics_port;
 	return mpx_replay(&o);
 }
 
@@ -252,7 +287,7 @@ static int cmd_load(int argc, char **argv)
 	struct common_opts c;
 	int opt, rc = 0;
 
-	common_defaults(&c, MPX_DSS_EDGES);
+	common_defaults(&c, MPX_DSS_EDGES, MPX_METRICS_DEFAULT);
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -297,6 +332,9 @@ static int cmd_load(int argc, char **argv)
 	o.cfg = c.cfg;
 	o.out = c.out;
 	o.stats = c.stats;
+	o.metrics = c.metrics;
+	memcpy(o.metrics_host, c.metrics_host, sizeof(o.metrics_host));
+	o.metrics_port = c.metrics_port;
 	return mpx_load(&o);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "counters_report.h"
 #include "exit_codes.h"
 #include "link_layer.h"
+#include "metrics_server.h"
 #include "replay.h"
 
 static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
@@ -43,8 +45,55 @@ static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
 		mpx_corr_stats_report(stderr, cs);
 }
 
+/* A scrape sees the replay's counters and correlator as of the last
+ * publish: every PUBLISH_EVERY frames and at the end. */
+#define PUBLISH_EVERY 1024
+
+static void publish(struct mpx_metrics_server *m, struct mpx_engine *eng,
+		    struct mpx_pipeline *p)
+{
+	const struct mpx_corr_stats *cs;
+	struct mpx_metrics_state st;
+
+	if (!m)
+		return;
+	memset(&st, 0, sizeof(st));
+	mpx_engine_counters(eng, st.counters);
+	cs = mpx_pipeline_stats(p);
+	if (cs) {
+		st.corr = *cs;
+		st.has_corr = 1;
+	}
+	mpx_metrics_publish(m, &st);
+}
+
+static volatile sig_atomic_t hold_done;
+
+static void on_hold_signal(int sig)
+{
+	(void)sig;
+	hold_done = 1;
+}
+
+/* --metrics-hold: keep serving the final state until a signal. */
+static void hold(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hold_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fprintf(stderr, "mptcp-xdp: replay done; serving /metrics until "
+			"SIGINT or SIGTERM\n");
+	while (!hold_done)
+		pause();
+}
+
 int mpx_replay(const struct mpx_replay_opts *o)
 {
+	struct mpx_metrics_server *metrics = NULL;
 	static uint8_t frame[MPX_REPLAY_MAX_FRAME];
 	struct mpx_origin origin = {0};
 	struct mpx_capture *cap;
@@ -72,6 +121,17 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		return code ? code : MPX_EXIT_FAILURE;
 	}
 	mpx_pipeline_set_flow_query(pipe, mpx_pipeline_engine_flow, eng);
+	if (o->metrics) {
+		metrics = mpx_metrics_start(o->metrics_host, o->metrics_port,
+					    -1, err, sizeof(err));
+		if (!metrics) {
+			fprintf(stderr, "mptcp-xdp: %s\n", err);
+			mpx_engine_close(eng);
+			mpx_pipeline_free(pipe);
+			mpx_capture_close(cap);
+			return MPX_EXIT_METRICS;
+		}
+	}
 	dlt = mpx_capture_linktype(cap);
 	while ((r = mpx_capture_next(cap, &f, err, sizeof(err), &code)) == 1) {
 		size_t len = mpx_link_to_ethernet(dlt, f.data, f.caplen, frame,
@@ -87,6 +147,8 @@ int mpx_replay(const struct mpx_replay_opts *o)
 			r = -1;
 			break;
 		}
+		if (origin.frame % PUBLISH_EVERY == 0)
+			publish(metrics, eng, pipe);
 	}
 	/* What is still open is written as such, even after a truncation:
 	 * everything before the cut counts. */
@@ -99,6 +161,10 @@ int mpx_replay(const struct mpx_replay_opts *o)
 			(unsigned long long)origin.frame);
 	if (o->stats)
 		report_stats(eng, pipe);
+	publish(metrics, eng, pipe);
+	if (metrics && o->metrics_hold)
+		hold();
+	mpx_metrics_stop(metrics);
 	mpx_engine_close(eng);
 	mpx_pipeline_free(pipe);
 	mpx_capture_close(cap);

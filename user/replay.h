@@ -21,6 +21,10 @@ struct mpx_replay_opts {
 	struct mpx_config cfg;
 	struct mpx_pipeline_opts out;
 	int stats; /* counters to stderr at the end */
+	int metrics; /* serve /metrics while replaying */
+	int metrics_hold; /* ... and after, until a signal */
+	char metrics_host[64];
+	unsigned short metrics_port;
 };
 
 /* Returns an exit code (exit_codes.h). */

@@ -16,6 +16,7 @@
 #include "bpf_object.h"
 #include "counters_report.h"
 #include "exit_codes.h"
+#include "metrics_server.h"
 #include "mptcp_xdp.skel.h"
 #include "sensor.h"
 
@@ -78,8 +79,8 @@ static void tick_now(struct live *l)
 {
 	__s64 real = clock_ns(CLOCK_REALTIME);
 	struct mpx_origin now = {
-		.ts_sec = real / 1000000000LL,
-		.ts_usec = (__s32)((real % 1000000000LL) / 1000),
+	    .ts_sec = real / 1000000000LL,
+	    .ts_usec = (__s32)((real % 1000000000LL) / 1000),
 	};
 
 	mpx_pipeline_tick(l->pipe, &now);
@@ -91,6 +92,33 @@ static int flow_query(void *arg, const struct mpx_flow_key *key,
 	struct mptcp_xdp *skel = arg;
 
 	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), key, out);
+}
+
+/* What a scrape shows besides the kernel counters it reads itself. */
+static void publish(struct mpx_metrics_server *m, struct live *l,
+		    const struct mpx_attachment *a, int n)
+{
+	const struct mpx_corr_stats *cs;
+	struct mpx_metrics_state st;
+
+	if (!m)
+		return;
+	memset(&st, 0, sizeof(st));
+	cs = mpx_pipeline_stats(l->pipe);
+	if (cs) {
+		st.corr = *cs;
+		st.has_corr = 1;
+	}
+	for (int i = 0; i < n && i < MPX_METRICS_MAX_IFACES; i++) {
+		_Static_assert(sizeof(st.ifaces[i].name) == IF_NAMESIZE,
+			       "interface names fit");
+		memcpy(st.ifaces[i].name, a[i].ifname, IF_NAMESIZE);
+		snprintf(st.ifaces[i].xdp_mode, sizeof(st.ifaces[i].xdp_mode),
+			 "%s", a[i].xdp_mode);
+		st.ifaces[i].egress = a[i].tc_attached;
+		st.nifaces++;
+	}
+	mpx_metrics_publish(m, &st);
 }
 
 static void say_attached(const struct mpx_attachment *a, int n)
@@ -105,6 +133,7 @@ static void say_attached(const struct mpx_attachment *a, int n)
 int mpx_load(const struct mpx_load_opts *o)
 {
 	struct mpx_attachment att[MPX_MAX_IFACES];
+	struct mpx_metrics_server *metrics = NULL;
 	struct live l = {0};
 	struct mptcp_xdp *skel;
 	struct ring_buffer *rb = NULL;
@@ -142,9 +171,19 @@ int mpx_load(const struct mpx_load_opts *o)
 			       err, sizeof(err), &code) < 0)
 			goto out;
 	}
+	if (o->metrics && !stop_signal) {
+		metrics = mpx_metrics_start(o->metrics_host, o->metrics_port,
+					    bpf_map__fd(skel->maps.counters),
+					    err, sizeof(err));
+		if (!metrics) {
+			code = MPX_EXIT_METRICS;
+			goto out;
+		}
+	}
 	if (!stop_signal)
 		say_attached(att, n);
 	while (!stop_signal) {
+		publish(metrics, &l, att, n);
 		r = ring_buffer__poll(rb, POLL_MS);
 		if (r < 0 && r != -EINTR) {
 			snprintf(err, sizeof(err), "ring buffer: %s",
@@ -159,6 +198,7 @@ int mpx_load(const struct mpx_load_opts *o)
 	ring_buffer__consume(rb);
 out:
 	/* One way out: detach everything first, then report. */
+	mpx_metrics_stop(metrics);
 	while (n-- > 0)
 		mpx_detach(&att[n]);
 	if (code != MPX_EXIT_OK)

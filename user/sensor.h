@@ -17,6 +17,9 @@ struct mpx_load_opts {
 	struct mpx_config cfg;
 	struct mpx_pipeline_opts out;
 	int stats;
+	int metrics; /* serve /metrics on metrics_host:metrics_port */
+	char metrics_host[64];
+	unsigned short metrics_port;
 };
 
 /* Attach, stream events until SIGINT/SIGTERM/SIGHUP/SIGQUIT or a closed
