@@ -47,3 +47,15 @@ bench-binaries: $(TEST_OUT)/xdp_cost $(TEST_OUT)/mptcp_xfer
 $(TEST_OUT)/xdp_cost: tests/bench/xdp_cost.c $(PKT_BUILDER) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
 	$(CC) $(TEST_CFLAGS) -o $@ tests/bench/xdp_cost.c $(PKT_BUILDER) \
 		$(LIB_OBJS) $(LDLIBS)
+
+# The Prometheus exposition (pure renderer), plain and under ASan + UBSan.
+TEST_BINS += $(TEST_OUT)/test_metrics $(TEST_OUT)/test_metrics_asan
+test-binaries: $(TEST_OUT)/test_metrics $(TEST_OUT)/test_metrics_asan
+
+$(TEST_OUT)/test_metrics: tests/unit/test_metrics.c $(TEST_HDRS) $(LIB_OBJS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(TEST_OUT)/test_metrics_asan: tests/unit/test_metrics.c user/metrics_text.c $(TEST_HDRS) $(LIB_OBJS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ tests/unit/test_metrics.c \
+		user/metrics_text.c $(filter-out $(OUT)/user/metrics_text.o,$(LIB_OBJS)) \
+		$(LDLIBS) $(SAN_FLAGS)

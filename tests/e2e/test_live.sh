@@ -232,4 +232,60 @@ start_daemon killed && {
 	nothing_attached killed
 }
 
+# ---- 6: a real Prometheus server scrapes the daemon --------------------
+# Both in the server namespace, on its loopback; scrape interval 1 s.
+MPORT=9846
+query_prom() { # the value of the first series of a PromQL query, or ""
+	ip netns exec "$NS_SRV" python3 - "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+q = urllib.parse.quote(sys.argv[1])
+try:
+    r = json.load(urllib.request.urlopen(
+        'http://127.0.0.1:9090/api/v1/query?query=' + q, timeout=2))
+    print(r['data']['result'][0]['value'][1])
+except Exception:
+    print('')
+PY
+}
+if command -v prometheus >/dev/null; then
+	start_daemon prom --metrics "127.0.0.1:$MPORT" && {
+		cat >"$T/prom.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: mptcp-xdp
+    static_configs:
+      - targets: ['127.0.0.1:$MPORT']
+EOF
+		netns_bg "$NS_SRV" prometheus --config.file="$T/prom.yml" \
+			--storage.tsdb.path="$T/tsdb" --web.listen-address=127.0.0.1:9090 \
+			>"$T/prom.log" 2>&1
+		prom=$NETNS_BG_PID
+		# Run 1 changed the endpoints: back to two joins per connection.
+		ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" nobackup
+		ip -n "$NS_SRV" mptcp endpoint add "$SRV4_2" id "$EP_ID4" signal
+		SRVARGS=()
+		transfer "$SRV4_1" 5501 --bytes 400000 --hold-ms 200
+		made=$(jq -s '[.[] | select(.event=="subflow_joined" and .verified==true)] | length' "$T/prom.out")
+		v=
+		for _ in $(seq 80); do
+			v=$(query_prom 'mptcp_xdp_joins_total{result="verified"}')
+			[ -n "$v" ] && [ "$v" = "$made" ] && break
+			sleep 0.25
+		done
+		if [ "$made" -ge 2 ] && [ "$v" = "$made" ]; then
+			pass prometheus_counts_verified_joins
+		else
+			fail prometheus_counts_verified_joins "prometheus says '$v', daemon printed $made verified joins; $(tail -2 "$T/prom.log")"
+		fi
+		kill -TERM "$prom" 2>/dev/null
+		netns_wait_pid "$prom" 100 || true
+		stop_daemon prom INT
+		nothing_attached prom
+	}
+else
+	fail prometheus_counts_verified_joins "prometheus is not installed (make deps installs it)"
+fi
+
 summary live
