@@ -35,15 +35,16 @@ extern const char *mpx_test_skip_reason;
 #define ASSERT_EQ(a, b)                                                        \
 	do {                                                                   \
 		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		CHECK(a_ == b_, "%s = %" PRIu64 " (0x%" PRIx64 "), want %"     \
-				PRIu64 " (0x%" PRIx64 ")",                     \
+		CHECK(a_ == b_,                                                \
+		      "%s = %" PRIu64 " (0x%" PRIx64 "), want %" PRIu64        \
+		      " (0x%" PRIx64 ")",                                      \
 		      #a, a_, a_, b_, b_);                                     \
 	} while (0)
 
 #define ASSERT_STREQ(a, b)                                                     \
 	do {                                                                   \
 		const char *a_ = (a), *b_ = (b);                               \
-		CHECK(a_ && b_ && strcmp(a_, b_) == 0, "'%s' != '%s'",         \
+		CHECK(a_ &&b_ &&strcmp(a_, b_) == 0, "'%s' != '%s'",           \
 		      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                 \
 	} while (0)
 
@@ -66,8 +67,8 @@ extern const char *mpx_test_skip_reason;
 #define TEST(name)                                                             \
 	static void name(void);                                                \
 	static const struct mpx_test mpx_test_##name                           \
-		__attribute__((used, section("mpx_tests"), aligned(8))) = {    \
-			#name, name};                                          \
+	    __attribute__((used, section("mpx_tests"), aligned(8))) = {#name,  \
+								       name};  \
 	static void name(void)
 
 extern const struct mpx_test __start_mpx_tests[];

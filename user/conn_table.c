@@ -148,7 +148,7 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 	if (t->nconns >= t->max_conns) {
 		/* An ended connection first: it only waits for stragglers. */
 		struct mpx_conn *victim =
-			t->closed.tail ? t->closed.tail : t->live.tail;
+		    t->closed.tail ? t->closed.tail : t->live.tail;
 
 		/* The callback writes what must be written (a live one's
 		 * summary as evicted, an ended one's as it ended). */

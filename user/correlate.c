@@ -330,7 +330,7 @@ void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
 {
 	while (c->closing_head &&
 	       usec_of(&c->closing_head->closed_at) + CLOSE_GRACE_US <=
-		       usec_of(now))
+		   usec_of(now))
 		close_ended(c, c->closing_head);
 }
 
@@ -918,8 +918,8 @@ static void on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	if (!slot) {
 		/* Table full: the bound holds by reusing the slots in turn,
 		 * counted, so that later advertisements are still checked. */
-		slot = &conn->addrs[side]
-				   [conn->addr_next[side]++ % MPX_MAX_ADDRS];
+		slot =
+		    &conn->addrs[side][conn->addr_next[side]++ % MPX_MAX_ADDRS];
 		slot->used = 0;
 		c->stats.addrs_evicted++;
 	}

@@ -20,8 +20,8 @@ struct mpx_replay_opts {
 	enum mpx_engine_choice engine;
 	struct mpx_config cfg;
 	struct mpx_pipeline_opts out;
-	int stats; /* counters to stderr at the end */
-	int metrics; /* serve /metrics while replaying */
+	int stats;	  /* counters to stderr at the end */
+	int metrics;	  /* serve /metrics while replaying */
 	int metrics_hold; /* ... and after, until a signal */
 	char metrics_host[64];
 	unsigned short metrics_port;

@@ -25,8 +25,8 @@ static int noop_prog(void)
 {
 	/* r0 = XDP_PASS; exit */
 	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 2},
-		{.code = BPF_JMP | BPF_EXIT},
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 2},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "noop", "GPL", insns, 2, NULL);
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int code, noop, fd;
 	static const char *const names[BF_MAX] = {
-		"tcp_ack_no_mptcp", "mptcp_dss_data", "mptcp_join_syn", "udp"};
+	    "tcp_ack_no_mptcp", "mptcp_dss_data", "mptcp_join_syn", "udp"};
 	uint8_t buf[2048];
 
 	skel = mpx_bpf_object_load(&cfg, err, sizeof(err), &code);
@@ -112,7 +112,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xdp_cost: test run failed\n");
 			return 1;
 		}
-		printf("%s %.1f %.1f %.2f\n", names[i], ours, base, ours / base);
+		printf("%s %.1f %.1f %.2f\n", names[i], ours, base,
+		       ours / base);
 	}
 	mptcp_xdp__destroy(skel);
 	return 0;

@@ -54,7 +54,7 @@ say "ip mptcp endpoint delete id $EP_ID4   (server: REMOVE_ADDR)"
 ip -n "$NS_SRV" mptcp endpoint delete id "$EP_ID4"
 netns_wait_pid "$client" 600
 netns_wait_pid "$server" 600
-sleep 0.5
+sleep 1.5 # the summary comes a second after the last subflow closes
 
 say "SIGINT to the daemon: it detaches and writes what is still open"
 kill -INT "$daemon"

@@ -120,7 +120,7 @@ struct opts {
 	const char *addr;
 	const char *port;
 	bool tcp;
-	long count;		/* server: 0 = forever */
+	long count; /* server: 0 = forever */
 	bool linger0;
 	bool no_read;
 	bool no_reply;
@@ -145,23 +145,28 @@ static void errx_line(const char *fmt, ...)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: mptcp_xfer server --listen ADDR --port P [--tcp] [--once|--count N]\n"
-		"                         [--linger0] [--no-read] [--timeout-ms T]\n"
-		"       mptcp_xfer client --connect ADDR --port P --bytes N [--chunk K]\n"
-		"                         [--delay-ms D] [--hold-ms H] [--linger0] [--no-reply]\n"
-		"                         [--tcp] [--timeout-ms T]\n");
+	fprintf(stderr, "usage: mptcp_xfer server --listen ADDR --port P "
+			"[--tcp] [--once|--count N]\n"
+			"                         [--linger0] [--no-read] "
+			"[--timeout-ms T]\n"
+			"       mptcp_xfer client --connect ADDR --port P "
+			"--bytes N [--chunk K]\n"
+			"                         [--delay-ms D] [--hold-ms H] "
+			"[--linger0] [--no-reply]\n"
+			"                         [--tcp] [--timeout-ms T]\n");
 }
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000L};
 
 	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
-static bool parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+static bool parse_ull(const char *s, unsigned long long max,
+		      unsigned long long *out)
 {
 	char *end;
 	unsigned long long v;
@@ -196,41 +201,73 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-#define NEEDVAL() do { if (!val) { errx_line("%s needs a value", a); goto bad; } i++; } while (0)
-#define NUMVAL(max) do { NEEDVAL(); if (!parse_ull(val, (max), &v)) { \
-		errx_line("bad value for %s: %s", a, val); goto bad; } } while (0)
+#define NEEDVAL()                                                              \
+	do {                                                                   \
+		if (!val) {                                                    \
+			errx_line("%s needs a value", a);                      \
+			goto bad;                                              \
+		}                                                              \
+		i++;                                                           \
+	} while (0)
+#define NUMVAL(max)                                                            \
+	do {                                                                   \
+		NEEDVAL();                                                     \
+		if (!parse_ull(val, (max), &v)) {                              \
+			errx_line("bad value for %s: %s", a, val);             \
+			goto bad;                                              \
+		}                                                              \
+	} while (0)
 
 		if (o->server && !strcmp(a, "--listen")) {
-			NEEDVAL(); o->addr = val;
+			NEEDVAL();
+			o->addr = val;
 		} else if (!o->server && !strcmp(a, "--connect")) {
-			NEEDVAL(); o->addr = val;
+			NEEDVAL();
+			o->addr = val;
 		} else if (!strcmp(a, "--port")) {
-			NUMVAL(65535); if (v == 0) { errx_line("port 0"); goto bad; }
+			NUMVAL(65535);
+			if (v == 0) {
+				errx_line("port 0");
+				goto bad;
+			}
 			o->port = val;
 		} else if (!strcmp(a, "--tcp")) {
 			o->tcp = true;
 		} else if (!strcmp(a, "--linger0")) {
 			o->linger0 = true;
 		} else if (!strcmp(a, "--timeout-ms")) {
-			NUMVAL(3600000); o->timeout_ms = v ? (int)v : -1;
+			NUMVAL(3600000);
+			o->timeout_ms = v ? (int)v : -1;
 		} else if (o->server && !strcmp(a, "--once")) {
 			o->count = 1;
 		} else if (o->server && !strcmp(a, "--count")) {
-			NUMVAL(100000); if (!v) { errx_line("--count must be > 0"); goto bad; }
+			NUMVAL(100000);
+			if (!v) {
+				errx_line("--count must be > 0");
+				goto bad;
+			}
 			o->count = (long)v;
 		} else if (o->server && !strcmp(a, "--no-read")) {
 			o->no_read = true;
 		} else if (!o->server && !strcmp(a, "--bytes")) {
-			NUMVAL(ULLONG_MAX); o->bytes = v; o->bytes_set = true;
+			NUMVAL(ULLONG_MAX);
+			o->bytes = v;
+			o->bytes_set = true;
 		} else if (!o->server && !strcmp(a, "--chunk")) {
-			NUMVAL(16u << 20); if (!v) { errx_line("--chunk must be > 0"); goto bad; }
+			NUMVAL(16u << 20);
+			if (!v) {
+				errx_line("--chunk must be > 0");
+				goto bad;
+			}
 			o->chunk = (size_t)v;
 		} else if (!o->server && !strcmp(a, "--delay-ms")) {
-			NUMVAL(3600000); o->delay_ms = (long)v;
+			NUMVAL(3600000);
+			o->delay_ms = (long)v;
 		} else if (!o->server && !strcmp(a, "--no-reply")) {
 			o->no_reply = true;
 		} else if (!o->server && !strcmp(a, "--hold-ms")) {
-			NUMVAL(3600000); o->hold_ms = (long)v;
+			NUMVAL(3600000);
+			o->hold_ms = (long)v;
 		} else {
 			errx_line("unknown or misplaced argument: %s", a);
 			goto bad;
@@ -239,7 +276,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 #undef NEEDVAL
 	}
 	if (!o->addr || !o->port) {
-		errx_line("%s and --port are required", o->server ? "--listen" : "--connect");
+		errx_line("%s and --port are required",
+			  o->server ? "--listen" : "--connect");
 		goto bad;
 	}
 	if (!o->server && !o->bytes_set) {
@@ -273,14 +311,16 @@ static int open_socket(const struct opts *o, const struct addrinfo *ai)
 static int resolve(const struct opts *o, struct addrinfo **res)
 {
 	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (o->server ? AI_PASSIVE : 0),
+	    .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM,
+	    .ai_flags =
+		AI_NUMERICHOST | AI_NUMERICSERV | (o->server ? AI_PASSIVE : 0),
 	};
 	int rc = getaddrinfo(o->addr, o->port, &hints, res);
 
 	if (rc) {
-		errx_line("bad address %s port %s: %s", o->addr, o->port, gai_strerror(rc));
+		errx_line("bad address %s port %s: %s", o->addr, o->port,
+			  gai_strerror(rc));
 		return EX_SETUP;
 	}
 	return 0;
@@ -288,7 +328,7 @@ static int resolve(const struct opts *o, struct addrinfo **res)
 
 static void set_linger0(int fd)
 {
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
 
 	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
 		errx_line("setsockopt(SO_LINGER): %s", strerror(errno));
@@ -297,7 +337,7 @@ static void set_linger0(int fd)
 /* Waits for ev on fd; 1 ready, 0 timeout, -1 error (errno set). */
 static int wait_fd(int fd, short ev, int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = ev };
+	struct pollfd p = {.fd = fd, .events = ev};
 	int rc;
 
 	do
@@ -322,7 +362,8 @@ static int write_all(int fd, const char *buf, size_t len, int timeout_ms)
 		}
 		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
 				continue;
 			errx_line("send: %s", strerror(errno));
 			return EX_XFER;
@@ -334,7 +375,8 @@ static int write_all(int fd, const char *buf, size_t len, int timeout_ms)
 }
 
 /* One read with a timeout: >0 bytes, 0 EOF, -exit code on error. */
-static ssize_t read_some(int fd, char *buf, size_t len, int timeout_ms, const char *who)
+static ssize_t read_some(int fd, char *buf, size_t len, int timeout_ms,
+			 const char *who)
 {
 	for (;;) {
 		ssize_t n;
@@ -381,7 +423,8 @@ static int serve_one(const struct opts *o, int fd)
 	}
 
 	for (;;) {
-		ssize_t n = read_some(fd, buf, sizeof(buf), o->timeout_ms, "server");
+		ssize_t n =
+		    read_some(fd, buf, sizeof(buf), o->timeout_ms, "server");
 
 		if (n < 0) {
 			close(fd);
@@ -416,9 +459,11 @@ static int run_server(const struct opts *o)
 	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		errx_line("setsockopt(SO_REUSEADDR): %s", strerror(errno));
 	if (ai->ai_family == AF_INET6)
-		(void)setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		(void)setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				 sizeof(one));
 	if (bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 128)) {
-		errx_line("bind/listen %s port %s: %s", o->addr, o->port, strerror(errno));
+		errx_line("bind/listen %s port %s: %s", o->addr, o->port,
+			  strerror(errno));
 		freeaddrinfo(ai);
 		close(lfd);
 		return EX_SETUP;
@@ -431,7 +476,8 @@ static int run_server(const struct opts *o)
 		int st, cfd;
 		pid_t pid;
 
-		/* Reap finished children so a long-running server keeps no zombies. */
+		/* Reap finished children so a long-running server keeps no
+		 * zombies. */
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 			live--;
 			if (!WIFEXITED(st) || WEXITSTATUS(st))
@@ -455,7 +501,8 @@ static int run_server(const struct opts *o)
 		if (pid == 0) {
 			/* Die with the server: a test that kills the server by
 			 * PID must not leave connection children behind. */
-			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) ||
+			    getppid() != parent)
 				_exit(EX_XFER);
 			close(lfd);
 			_exit(serve_one(o, cfd));
@@ -482,7 +529,8 @@ static int run_server(const struct opts *o)
 	}
 	close(lfd);
 	if (failed) {
-		errx_line("server: %ld of %ld connections failed", failed, served);
+		errx_line("server: %ld of %ld connections failed", failed,
+			  served);
 		return EX_XFER;
 	}
 	return EX_OK;
@@ -504,7 +552,9 @@ static void mptcp_state(const struct opts *o, int fd, char *out, size_t outlen)
 	 * ipv6_getsockopt). Anything else: unknown (e.g. kernel < 5.16). */
 	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len)) {
 		snprintf(out, outlen, "mptcp=%s extra_subflows=-",
-			 errno == EOPNOTSUPP || errno == ENOPROTOOPT ? "no" : "unknown");
+			 errno == EOPNOTSUPP || errno == ENOPROTOOPT
+			     ? "no"
+			     : "unknown");
 		return;
 	}
 	memset(&mi, 0, sizeof(mi));
@@ -512,7 +562,8 @@ static void mptcp_state(const struct opts *o, int fd, char *out, size_t outlen)
 	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) || len < 1)
 		snprintf(out, outlen, "mptcp=yes extra_subflows=-");
 	else
-		snprintf(out, outlen, "mptcp=yes extra_subflows=%u", mi.subflows);
+		snprintf(out, outlen, "mptcp=yes extra_subflows=%u",
+			 mi.subflows);
 }
 
 static int run_client(const struct opts *o)
@@ -533,7 +584,8 @@ static int run_client(const struct opts *o)
 		return -fd;
 	}
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		errx_line("connect %s port %s: %s", o->addr, o->port, strerror(errno));
+		errx_line("connect %s port %s: %s", o->addr, o->port,
+			  strerror(errno));
 		freeaddrinfo(ai);
 		close(fd);
 		return EX_SETUP;
@@ -546,7 +598,8 @@ static int run_client(const struct opts *o)
 		close(fd);
 		return EX_SETUP;
 	}
-	/* A recognisable, non-constant payload; the content is never checked. */
+	/* A recognisable, non-constant payload; the content is never checked.
+	 */
 	for (size_t i = 0; i < o->chunk; i++)
 		buf[i] = (char)('a' + i % 26);
 
@@ -574,8 +627,9 @@ static int run_client(const struct opts *o)
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read_some(fd, reply + have, sizeof(reply) - 1 - have,
-				      o->timeout_ms, "client");
+		ssize_t n =
+		    read_some(fd, reply + have, sizeof(reply) - 1 - have,
+			      o->timeout_ms, "client");
 
 		if (n < 0) {
 			rc = (int)-n;
@@ -594,12 +648,14 @@ static int run_client(const struct opts *o)
 	errno = 0;
 	got = strtoull(reply, &end, 10);
 	if (!have || errno || end == reply || *end != '\n') {
-		errx_line("client: malformed or missing reply (%zu bytes)", have);
+		errx_line("client: malformed or missing reply (%zu bytes)",
+			  have);
 		rc = EX_XFER;
 		goto out;
 	}
 	if (got != o->bytes) {
-		errx_line("client: server counted %llu bytes, sent %llu", got, o->bytes);
+		errx_line("client: server counted %llu bytes, sent %llu", got,
+			  o->bytes);
 		rc = EX_VERIFY;
 		goto out;
 	}
@@ -621,7 +677,8 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	/* Writes use MSG_NOSIGNAL; this also covers the reply path in children. */
+	/* Writes use MSG_NOSIGNAL; this also covers the reply path in children.
+	 */
 	signal(SIGPIPE, SIG_IGN);
 	return o.server ? run_server(&o) : run_client(&o);
 }

@@ -207,8 +207,7 @@ TEST(exposition_of_known_state_exactly)
 			a++, b++;
 		while (a > text && a[-1] != '\n')
 			a--, b--;
-		CHECK(0, "first difference at: %.*s", (int)strcspn(a, "\n"),
-		      a);
+		CHECK(0, "first difference at: %.*s", (int)strcspn(a, "\n"), a);
 	}
 	free(text);
 }
