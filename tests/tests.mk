@@ -13,8 +13,9 @@ TEST_OUT      := $(OUT)/tests
 TEST_CFLAGS    = $(USER_CFLAGS) -Itests -Iuser
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer \
                  -fno-sanitize-recover=all
-TEST_HDRS     := tests/test_harness.h tests/packet_builder.h $(USER_HDRS)
+TEST_HDRS     := tests/test_harness.h tests/packet_builder.h tests/record_check.h $(USER_HDRS)
 PKT_BUILDER   := tests/packet_builder.c
+RECORD_CHECK  := tests/record_check.c
 
 TEST_BINS     := $(TEST_OUT)/test_parser $(TEST_OUT)/test_parser_asan \
                  $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer
@@ -23,18 +24,18 @@ TEST_BINS     := $(TEST_OUT)/test_parser $(TEST_OUT)/test_parser_asan \
 test-binaries: $(TEST_BINS)
 
 # The parser is a header: the unit test compiles it in, no project objects.
-$(TEST_OUT)/test_parser: tests/unit/test_parser.c $(PKT_BUILDER) $(TEST_HDRS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ tests/unit/test_parser.c $(PKT_BUILDER)
+$(TEST_OUT)/test_parser: tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK)
 
 # -O1 keeps the sanitizer reports readable; warnings stay errors.
-$(TEST_OUT)/test_parser_asan: tests/unit/test_parser.c $(PKT_BUILDER) $(TEST_HDRS) | $(TEST_OUT)
+$(TEST_OUT)/test_parser_asan: tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) | $(TEST_OUT)
 	$(CC) $(TEST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ tests/unit/test_parser.c \
-		$(PKT_BUILDER) $(SAN_FLAGS)
+		$(PKT_BUILDER) $(RECORD_CHECK) $(SAN_FLAGS)
 
 # The skeleton for the BPF object, plus every daemon object but main.o
 # (for the host engine, mpx_engine_host_open).
-$(TEST_OUT)/test_bpf_prog: tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ tests/bpf/test_bpf_prog.c $(PKT_BUILDER) \
+$(TEST_OUT)/test_bpf_prog: tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(RECORD_CHECK) \
 		$(LIB_OBJS) $(LDLIBS)
 
 $(TEST_OUT)/mptcp_xfer: tests/tools/mptcp_xfer.c | $(TEST_OUT)
