@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <string.h>
+
 #include "conn_event.h"
 
 static struct mpx_field *add(struct mpx_conn_event *e, const char *key,
@@ -77,5 +79,18 @@ void mpx_ev_u8s(struct mpx_conn_event *e, const char *key, const uint8_t *v,
 	if (f) {
 		f->v.bytes = v;
 		f->width = n;
+	}
+}
+
+void mpx_summary_totals(const struct mpx_conn_summary *s,
+			struct mpx_sum_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < s->nsubflows; i++) {
+		for (int d = 0; d < 2; d++) {
+			t->packets[d] += s->sf[i].packets[d];
+			t->bytes[d] += s->sf[i].bytes[d];
+		}
+		t->joins_verified += s->sf[i].verified == 1;
 	}
 }

@@ -76,6 +76,16 @@ struct mpx_conn_summary {
 	const char *anomalies[MPX_SUM_MAX_ANOMALIES];
 };
 
+/* A summary's subflows added up: what the one-line formats show. */
+struct mpx_sum_totals {
+	uint64_t packets[2];
+	uint64_t bytes[2];
+	int joins_verified;
+};
+
+void mpx_summary_totals(const struct mpx_conn_summary *s,
+			struct mpx_sum_totals *t);
+
 struct mpx_conn_event {
 	const char *name;
 	struct mpx_origin origin;

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv_hash.h"
+
 #include "conn_table.h"
 #include "flow_key.h"
 
@@ -29,12 +31,7 @@ struct mpx_conn_table {
 
 static size_t key_hash(const struct mpx_flow_key *k)
 {
-	const unsigned char *p = (const unsigned char *)k;
-	size_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
+	return (size_t)mpx_fnv1a(k, sizeof(*k));
 }
 
 struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)

@@ -50,16 +50,9 @@ static void field(FILE *f, const struct mpx_field *fl)
 
 static void summary(FILE *f, const struct mpx_conn_summary *s)
 {
-	uint64_t pk[2] = {0, 0}, by[2] = {0, 0};
-	int verified = 0;
+	struct mpx_sum_totals t;
 
-	for (int i = 0; i < s->nsubflows; i++) {
-		for (int d = 0; d < 2; d++) {
-			pk[d] += s->sf[i].packets[d];
-			by[d] += s->sf[i].bytes[d];
-		}
-		verified += s->sf[i].verified == 1;
-	}
+	mpx_summary_totals(s, &t);
 	if (s->version < 0)
 		fputs(" v?", f);
 	else
@@ -67,8 +60,8 @@ static void summary(FILE *f, const struct mpx_conn_summary *s)
 	fprintf(f,
 		" end=%s duration=%.3fs subflows=%d joins_verified=%d "
 		"packets=%" PRIu64 "/%" PRIu64 " bytes=%" PRIu64 "/%" PRIu64,
-		s->end, s->duration, s->nsubflows, verified, pk[0], pk[1],
-		by[0], by[1]);
+		s->end, s->duration, s->nsubflows, t.joins_verified,
+		t.packets[0], t.packets[1], t.bytes[0], t.bytes[1]);
 	fputs(" anomalies=", f);
 	if (!s->nanomalies)
 		fputc('-', f);

@@ -15,6 +15,7 @@
 #include "conn_table.h"
 #include "correlate.h"
 #include "event_names.h"
+#include "fnv_hash.h"
 #include "mptcp_crypto.h"
 
 #define MAX_TOKEN_MATCHES 8
@@ -103,7 +104,6 @@ static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
  * number: the same connection gets the same id live and from a capture. */
 static void make_id(struct mpx_conn *c, const struct mpx_subflow *sf)
 {
-	unsigned long long h = 1469598103934665603ULL;
 	__u8 buf[2 * MPX_ADDR_LEN + 8];
 
 	memcpy(buf, sf->init_addr, MPX_ADDR_LEN);
@@ -111,9 +111,8 @@ static void make_id(struct mpx_conn *c, const struct mpx_subflow *sf)
 	memcpy(buf + 2 * MPX_ADDR_LEN, &sf->init_port, 2);
 	memcpy(buf + 2 * MPX_ADDR_LEN + 2, &sf->resp_port, 2);
 	memcpy(buf + 2 * MPX_ADDR_LEN + 4, &sf->isn, 4);
-	for (size_t i = 0; i < sizeof(buf); i++)
-		h = (h ^ buf[i]) * 1099511628211ULL;
-	snprintf(c->id, sizeof(c->id), "%016llx", h);
+	snprintf(c->id, sizeof(c->id), "%016llx",
+		 (unsigned long long)mpx_fnv1a(buf, sizeof(buf)));
 }
 
 /* ---- emitting --------------------------------------------------------- */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv_hash.h"
+
 #include "host_flow_table.h"
 
 struct slot {
@@ -22,12 +24,7 @@ struct mpx_host_flows {
 
 static size_t hash_key(const struct mpx_flow_key *k)
 {
-	const unsigned char *p = (const unsigned char *)k;
-	size_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
+	return (size_t)mpx_fnv1a(k, sizeof(*k));
 }
 
 struct mpx_host_flows *mpx_host_flows_new(size_t capacity)

@@ -72,9 +72,8 @@ static void key_or_unset(FILE *f, int has, uint64_t v, int digits)
 static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 {
 	const struct mpx_conn_summary *c = e->summary;
-	uint64_t pk[2] = {0, 0}, by[2] = {0, 0};
+	struct mpx_sum_totals t;
 	FILE *f = s->out;
-	int verified = 0;
 
 	if (!c)
 		return;
@@ -82,13 +81,7 @@ static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 		header(f);
 		s->started = 1;
 	}
-	for (int i = 0; i < c->nsubflows; i++) {
-		for (int d = 0; d < 2; d++) {
-			pk[d] += c->sf[i].packets[d];
-			by[d] += c->sf[i].bytes[d];
-		}
-		verified += c->sf[i].verified == 1;
-	}
+	mpx_summary_totals(c, &t);
 	fprintf(f, "%" PRId64 ".%06d\t%s\t", c->start_sec, (int)c->start_usec,
 		c->id);
 	if (c->version < 0)
@@ -101,7 +94,7 @@ static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 	key_or_unset(f, c->has_token[1], c->token[1], 8);
 	fprintf(f, "\t%.6f\t%s\t%s\t%s\t%d\t%d\t", c->duration, c->end,
 		c->midstream ? "T" : "F", c->fallback ? "T" : "F", c->nsubflows,
-		verified);
+		t.joins_verified);
 	if (!c->nsubflows)
 		fputs("(empty)", f);
 	for (int i = 0; i < c->nsubflows; i++) {
@@ -111,7 +104,7 @@ static void zeek_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 			t->dst, t->dport);
 	}
 	fprintf(f, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t",
-		pk[0], pk[1], by[0], by[1]);
+		t.packets[0], t.packets[1], t.bytes[0], t.bytes[1]);
 	if (!c->nanomalies)
 		fputs("(empty)", f);
 	for (int i = 0; i < c->nanomalies; i++)
