@@ -63,6 +63,8 @@ nothing_attached() {
 		[ -n "$(ip netns exec "$NS_SRV" tc filter show dev "$dev" egress 2>/dev/null)" ] && bad+=" tc-filter:$dev"
 		ip netns exec "$NS_SRV" tc qdisc show dev "$dev" | grep -q clsact && bad+=" clsact:$dev"
 	done
+	# bpftool's view of the namespace: no XDP or TC program of ours.
+	ip netns exec "$NS_SRV" bpftool net show 2>/dev/null | grep -q mptcp_ && bad+=" bpftool-net"
 	if [ -z "$bad" ]; then pass "$1/nothing_attached"; else fail "$1/nothing_attached" "$bad"; fi
 }
 
@@ -89,6 +91,8 @@ transfer() { # transfer DST PORT ARGS... (server on PORT, client to DST)
 
 # ---- 1: the main run, with a capture beside it -------------------------
 start_daemon main --events all --stats || { summary live; exit 1; }
+# Which XDP mode ran (native XDP on veth needs the MTU to fit a page).
+echo "note: $(grep -o 'attached to.*;' "$T/main.err")"
 netns_capture_start "$NS_SRV" s1 "$T/s1.pcap" tcp
 cap1=$NETNS_CAPTURE_PID
 netns_capture_start "$NS_SRV" s2 "$T/s2.pcap" tcp
