@@ -40,7 +40,7 @@ BIN        := $(OUT)/mptcp-xdp
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
-              libclang-rt-14-dev gcc make
+              gcc make
 
 .PHONY: all deps test demo bench clean install check-format lint
 
