@@ -40,9 +40,9 @@ BIN        := $(OUT)/mptcp-xdp
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
-              gcc make
+              libclang-rt-14-dev gcc make
 
-.PHONY: all deps test demo bench clean install check-format lint
+.PHONY: all deps test demo bench fuzz clean install check-format lint
 
 all: deps $(BIN)
 
@@ -84,6 +84,21 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) $(OUT)/tests/mptcp_xfer
 	@tests/e2e/demo.sh
+
+# libFuzzer on the shared parser, seeded with real frames; ASan + UBSan.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(OUT)/fuzz/fuzz_parser
+$(FUZZ_BIN): tests/fuzz/fuzz_parser.c user/host_flow_table.c $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(WARNFLAGS) -Iinclude -Ibpf -Iuser \
+		-o $@ tests/fuzz/fuzz_parser.c user/host_flow_table.c
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@tests/fuzz/seed_corpus.py $(OUT)/fuzz/corpus ../shared/testdata/pcaps/*.pcap tests/data/*.pcap
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) bench-binaries
