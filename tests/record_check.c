@@ -1,6 +1,27 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <inttypes.h>
+
 #include "record_check.h"
 #include "test_harness.h"
+
+static const char *const ctr_names[MPX_CTR_MAX] = {
+#define CTR_NAME(id, name, help) name,
+    MPX_COUNTER_LIST(CTR_NAME)
+#undef CTR_NAME
+};
+
+void check_counters(const __u64 *got, const struct ctr_want *w, size_t nw)
+{
+	__u64 want[MPX_CTR_MAX] = {0};
+	size_t i;
+
+	for (i = 0; i < nw; i++)
+		want[w[i].id] += w[i].n;
+	for (i = 0; i < MPX_CTR_MAX; i++)
+		CHECK(got[i] == want[i],
+		      "counter %s = %" PRIu64 ", want %" PRIu64, ctr_names[i],
+		      (uint64_t)got[i], (uint64_t)want[i]);
+}
 
 void check_record_fields(const struct mptcp_event *g,
 			 const struct mptcp_event *w)

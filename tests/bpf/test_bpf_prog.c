@@ -31,6 +31,7 @@
 #include "mptcp_xdp.skel.h"
 
 #include "packet_builder.h"
+#include "counters_report.h"
 #include "record_check.h"
 #include "test_harness.h"
 
@@ -191,36 +192,6 @@ static void fx_counters(struct fx *f, __u64 *out)
 }
 
 /* ---- expectations ----------------------------------------------------- */
-
-static const char *const ctr_names[MPX_CTR_MAX] = {
-#define CTR_NAME(id, name, help) name,
-    MPX_COUNTER_LIST(CTR_NAME)
-#undef CTR_NAME
-};
-
-struct ctr_want {
-	int id;
-	__u64 n;
-};
-
-static void check_counters(const __u64 *got, const struct ctr_want *w,
-			   size_t nw)
-{
-	__u64 want[MPX_CTR_MAX] = {0};
-	size_t i;
-
-	for (i = 0; i < nw; i++)
-		want[w[i].id] += w[i].n;
-	for (i = 0; i < MPX_CTR_MAX; i++)
-		CHECK(got[i] == want[i],
-		      "counter %s = %" PRIu64 ", want %" PRIu64, ctr_names[i],
-		      (uint64_t)got[i], (uint64_t)want[i]);
-}
-
-#define CTRS(...)                                                              \
-	(const struct ctr_want[]){__VA_ARGS__},                                \
-	    sizeof((const struct ctr_want[]){__VA_ARGS__}) /                   \
-		sizeof(struct ctr_want)
 
 static void fx_check_counters(struct fx *f, const struct ctr_want *w, size_t nw)
 {
@@ -1262,7 +1233,7 @@ static void compare_engines(const struct mpx_config *cfg, const char *what)
 	for (int id = 0; id < MPX_CTR_MAX; id++)
 		CHECK(bc[id] == hc[id],
 		      "counter %s: BPF %" PRIu64 ", host %" PRIu64,
-		      ctr_names[id], (uint64_t)bc[id], (uint64_t)hc[id]);
+		      mpx_counter_name(id), (uint64_t)bc[id], (uint64_t)hc[id]);
 	/* The flow tables agree on every subflow the kernel side holds. */
 	{
 		int fd = bpf_map__fd(FX.skel->maps.flows);

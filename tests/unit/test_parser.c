@@ -186,37 +186,6 @@ static void spec_v4_opt(struct pb_spec *s, const uint8_t *opt, size_t n)
 
 /* ---- expectations ----------------------------------------------------- */
 
-static const char *const ctr_names[MPX_CTR_MAX] = {
-#define CTR_NAME(id, name, help) name,
-    MPX_COUNTER_LIST(CTR_NAME)
-#undef CTR_NAME
-};
-
-struct ctr_want {
-	int id;
-	__u64 n;
-};
-
-/* Every counter: the listed ones at their value, all others zero. */
-static void check_counters(const __u64 *got, const struct ctr_want *w,
-			   size_t nw)
-{
-	__u64 want[MPX_CTR_MAX] = {0};
-	size_t i;
-
-	for (i = 0; i < nw; i++)
-		want[w[i].id] += w[i].n;
-	for (i = 0; i < MPX_CTR_MAX; i++)
-		CHECK(got[i] == want[i],
-		      "counter %s = %" PRIu64 ", want %" PRIu64, ctr_names[i],
-		      (uint64_t)got[i], (uint64_t)want[i]);
-}
-
-#define CTRS(...)                                                              \
-	(const struct ctr_want[]){__VA_ARGS__},                                \
-	    sizeof((const struct ctr_want[]){__VA_ARGS__}) /                   \
-		sizeof(struct ctr_want)
-
 /* A failed check inside a loop says which case it was. */
 static int case_saved;
 #define CASE_BEGIN()                                                           \
