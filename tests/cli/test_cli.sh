@@ -40,6 +40,15 @@ expect replay_bad_kinds 2 replay --kinds mp_nothing "$V0"
 expect replay_bad_format 2 replay --format xml "$V0"
 expect replay_raw_not_text 2 replay --events raw --format text "$V0"
 expect replay_bad_max_conns 2 replay --max-conns 0 "$V0"
+expect load_no_iface 2 load
+expect load_unknown_flag 2 load --bogus lo
+expect load_bad_xdp_mode 2 load --xdp-mode turbo lo
+expect load_iface_twice 2 load lo lo
+expect load_bad_metrics 2 load --metrics 127.0.0.1 lo
+expect load_raw_not_zeek 2 load --events all --format zeek lo
+expect unload_no_iface 2 unload
+expect status_extra_arg 2 status now
+expect unload_unknown_iface 11 unload nosuch0
 expect help 0 help
 expect version 0 version
 
@@ -79,11 +88,16 @@ if is_root && command -v setpriv >/dev/null; then
 	else
 		fail auto_falls_back_to_host "exit $rc: $(cat "$tmp/err")"
 	fi
+	# load without privilege: exit 9, one line, nothing attached.
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" load --metrics off lo >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 9 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass load_without_privilege; else fail load_without_privilege "exit $rc: $(cat "$tmp/err")"; fi
 	MPTCP_XDP=$MPTCP_XDP_SAVED
 else
 	skip unreadable "needs root and setpriv to act as another user"
 	skip bpf_without_privilege "needs root and setpriv"
 	skip auto_falls_back_to_host "needs root and setpriv"
+	skip load_without_privilege "needs root and setpriv"
 fi
 
 # Truncated: the last record cut short. Everything before it is printed,
