@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #include <inttypes.h>
 
+#include <string.h>
+
+#include "packet_builder.h"
 #include "record_check.h"
 #include "test_harness.h"
 
@@ -9,6 +12,37 @@ static const char *const ctr_names[MPX_CTR_MAX] = {
     MPX_COUNTER_LIST(CTR_NAME)
 #undef CTR_NAME
 };
+
+void want_from_spec(struct mptcp_event *w, const struct pb_spec *s, __u8 kind,
+		    __u8 hook, __u32 ifindex, __u8 sub, __u8 opt_len,
+		    __u8 version, __u8 index)
+{
+	memset(w, 0, sizeof(*w));
+	w->ifindex = ifindex;
+	w->abi_version = MPX_ABI_VERSION;
+	w->kind = kind;
+	w->hook = hook;
+	if (s->family == 4) {
+		w->saddr[10] = w->saddr[11] = 0xff;
+		w->daddr[10] = w->daddr[11] = 0xff;
+		memcpy(w->saddr + 12, s->saddr, 4);
+		memcpy(w->daddr + 12, s->daddr, 4);
+	} else {
+		memcpy(w->saddr, s->saddr, 16);
+		memcpy(w->daddr, s->daddr, 16);
+	}
+	w->sport = s->sport;
+	w->dport = s->dport;
+	w->seq = s->seq;
+	w->ack = s->ack;
+	w->payload_len = (__u16)s->payload_len;
+	w->family = (__u8)s->family;
+	w->tcp_flags = s->tcp_flags;
+	w->subtype = sub;
+	w->opt_len = opt_len;
+	w->version = version;
+	w->opt_index = index;
+}
 
 void check_counters(const __u64 *got, const struct ctr_want *w, size_t nw)
 {

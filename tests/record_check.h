@@ -16,6 +16,15 @@
 #include "mptcp_counters.h"
 #include "mptcp_event.h"
 
+struct pb_spec;
+
+/* The record expected for the frame built from s: its common part filled
+ * from the spec (IPv4 addresses mapped as ::ffff:a.b.c.d), the union zero,
+ * ts_ns zero. */
+void want_from_spec(struct mptcp_event *w, const struct pb_spec *s, __u8 kind,
+		    __u8 hook, __u32 ifindex, __u8 sub, __u8 opt_len,
+		    __u8 version, __u8 index);
+
 void check_record_fields(const struct mptcp_event *g,
 			 const struct mptcp_event *w);
 

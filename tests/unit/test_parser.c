@@ -266,32 +266,9 @@ static int version_ctr(int v)
 static void want_init(struct mptcp_event *w, const struct pb_spec *s, __u8 kind,
 		      __u8 sub, __u8 opt_len, __u8 version, __u8 index)
 {
-	memset(w, 0, sizeof(*w));
+	want_from_spec(w, s, kind, MPX_HOOK_HOST, TEST_IFINDEX, sub, opt_len,
+		       version, index);
 	w->ts_ns = TEST_TS;
-	w->ifindex = TEST_IFINDEX;
-	w->abi_version = MPX_ABI_VERSION;
-	w->kind = kind;
-	w->hook = MPX_HOOK_HOST;
-	if (s->family == 4) {
-		w->saddr[10] = w->saddr[11] = 0xff;
-		w->daddr[10] = w->daddr[11] = 0xff;
-		memcpy(w->saddr + 12, s->saddr, 4);
-		memcpy(w->daddr + 12, s->daddr, 4);
-	} else {
-		memcpy(w->saddr, s->saddr, 16);
-		memcpy(w->daddr, s->daddr, 16);
-	}
-	w->sport = s->sport;
-	w->dport = s->dport;
-	w->seq = s->seq;
-	w->ack = s->ack;
-	w->payload_len = (__u16)s->payload_len;
-	w->family = (__u8)s->family;
-	w->tcp_flags = s->tcp_flags;
-	w->subtype = sub;
-	w->opt_len = opt_len;
-	w->version = version;
-	w->opt_index = index;
 }
 
 static void want_error(struct mptcp_event *w, const struct pb_spec *s, __u8 sub,
