@@ -77,16 +77,26 @@ has() {
 # on ::).
 any_of() { case $1 in *:*) echo :: ;; *) echo 0.0.0.0 ;; esac; }
 
-transfer() { # transfer DST PORT ARGS... (server on PORT, client to DST)
-	local dst=$1 port=$2 srv cli
+# transfer_bg DST PORT ARGS...: server on PORT (SRVARGS), client to DST
+# with ARGS, both in the background; their PIDs in SRV_PID and CLI_PID.
+transfer_bg() {
+	local dst=$1 port=$2
 	shift 2
 	netns_bg "$NS_SRV" "$XFER" server --listen "$(any_of "$dst")" --port "$port" --once "${SRVARGS[@]}"
-	srv=$NETNS_BG_PID
+	SRV_PID=$NETNS_BG_PID
 	netns_wait_listen "$NS_SRV" "$port"
 	netns_bg "$NS_CLI" "$XFER" client --connect "$dst" --port "$port" "$@" >/dev/null
-	cli=$NETNS_BG_PID
-	netns_wait_pid "$cli" 600 || true
-	netns_wait_pid "$srv" 600 || true
+	CLI_PID=$NETNS_BG_PID
+}
+
+transfer_wait() {
+	netns_wait_pid "$CLI_PID" 600 || true
+	netns_wait_pid "$SRV_PID" 600 || true
+}
+
+transfer() { # transfer DST PORT ARGS...: the same, to its end
+	transfer_bg "$@"
+	transfer_wait
 }
 
 # ---- 1: the main run, with a capture beside it -------------------------
@@ -109,18 +119,12 @@ SRVARGS=()
 ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV4_1" 5201 --token deadbeef >/dev/null
 ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV6_1" 5201 --token feedf00d >/dev/null
 # MP_PRIO then REMOVE_ADDR on a slow transfer.
-netns_bg "$NS_SRV" "$XFER" server --listen 0.0.0.0 --port 5205 --once
-srv=$NETNS_BG_PID
-netns_wait_listen "$NS_SRV" 5205
-netns_bg "$NS_CLI" "$XFER" client --connect "$SRV4_1" --port 5205 --bytes 400000 \
-	--chunk 4096 --delay-ms 15 --hold-ms 200 >/dev/null
-cli=$NETNS_BG_PID
+transfer_bg "$SRV4_1" 5205 --bytes 400000 --chunk 4096 --delay-ms 15 --hold-ms 200
 sleep 0.6
 ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" backup
 sleep 0.4
 ip -n "$NS_SRV" mptcp endpoint delete id "$EP_ID4"
-netns_wait_pid "$cli" 600 || true
-netns_wait_pid "$srv" 600 || true
+transfer_wait
 sleep 1.2 # let tcpdump's buffer reach the file (netns_lib.sh notes)
 netns_capture_stop "$cap1" "$cap2" >/dev/null 2>&1
 stop_daemon main TERM
@@ -164,16 +168,10 @@ else
 fi
 
 # ---- 2: a connection already running when load starts -----------------
-netns_bg "$NS_SRV" "$XFER" server --listen 0.0.0.0 --port 5301 --once
-srv=$NETNS_BG_PID
-netns_wait_listen "$NS_SRV" 5301
-netns_bg "$NS_CLI" "$XFER" client --connect "$SRV4_1" --port 5301 --bytes 400000 \
-	--chunk 4096 --delay-ms 20 --hold-ms 200 >/dev/null
-cli=$NETNS_BG_PID
+transfer_bg "$SRV4_1" 5301 --bytes 400000 --chunk 4096 --delay-ms 20 --hold-ms 200
 sleep 0.5
 start_daemon midstream && {
-	netns_wait_pid "$cli" 600 || true
-	netns_wait_pid "$srv" 600 || true
+	transfer_wait
 	sleep 0.3
 	stop_daemon midstream INT
 	nothing_attached midstream
