@@ -86,13 +86,8 @@ static int usage_error(const char *msg)
 
 /* Options shared by replay and load. */
 struct common_opts {
-	struct mpx_config cfg;
-	struct mpx_pipeline_opts out;
-	__u32 kinds;
-	int stats;
-	int metrics;
-	char metrics_host[64];
-	unsigned short metrics_port;
+	struct mpx_run_opts run;
+	__u32 kinds; /* --kinds, before the events mode narrows it */
 };
 
 enum {
@@ -128,16 +123,16 @@ static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss,
 	char err[128];
 
 	memset(c, 0, sizeof(*c));
-	mpx_metrics_parse(metrics, &c->metrics, c->metrics_host,
-			  sizeof(c->metrics_host), &c->metrics_port, err,
-			  sizeof(err));
-	c->cfg.emit_mask = MPX_EMIT_ALL_KINDS;
-	c->cfg.dss_policy = dss;
-	c->cfg.dss_sample_n = 1;
-	c->out.events = MPX_EVENTS_CONN;
-	c->out.format = MPX_FORMAT_JSON;
-	c->out.max_conns = MPX_DEFAULT_MAX_CONNS;
-	c->out.out = stdout;
+	mpx_metrics_parse(metrics, &c->run.metrics, c->run.metrics_host,
+			  sizeof(c->run.metrics_host), &c->run.metrics_port,
+			  err, sizeof(err));
+	c->run.cfg.emit_mask = MPX_EMIT_ALL_KINDS;
+	c->run.cfg.dss_policy = dss;
+	c->run.cfg.dss_sample_n = 1;
+	c->run.out.events = MPX_EVENTS_CONN;
+	c->run.out.format = MPX_FORMAT_JSON;
+	c->run.out.max_conns = MPX_DEFAULT_MAX_CONNS;
+	c->run.out.out = stdout;
 	c->kinds = MPX_EMIT_ALL_KINDS;
 }
 
@@ -149,17 +144,18 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 
 	switch (opt) {
 	case OPT_EVENTS:
-		if (mpx_parse_events(arg, &c->out.events) < 0)
+		if (mpx_parse_events(arg, &c->run.out.events) < 0)
 			goto bad_events;
 		return 1;
 	case OPT_FORMAT:
-		if (mpx_parse_format(arg, &c->out.format) < 0) {
+		if (mpx_parse_format(arg, &c->run.out.format) < 0) {
 			*rc = usage_error("--format takes json, text or zeek");
 			return -1;
 		}
 		return 1;
 	case OPT_DSS:
-		if (mpx_parse_dss_policy(arg, &c->cfg, err, sizeof(err)) < 0) {
+		if (mpx_parse_dss_policy(arg, &c->run.cfg, err, sizeof(err)) <
+		    0) {
 			*rc = usage_error(err);
 			return -1;
 		}
@@ -171,19 +167,21 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 		}
 		return 1;
 	case OPT_MAX_CONNS:
-		if (mpx_parse_count(arg, 1, 1u << 24, &c->out.max_conns) < 0) {
+		if (mpx_parse_count(arg, 1, 1u << 24, &c->run.out.max_conns) <
+		    0) {
 			*rc = usage_error(
 			    "--max-conns takes a number from 1 to 16777216");
 			return -1;
 		}
 		return 1;
 	case OPT_STATS:
-		c->stats = 1;
+		c->run.stats = 1;
 		return 1;
 	case OPT_METRICS:
-		if (mpx_metrics_parse(arg, &c->metrics, c->metrics_host,
-				      sizeof(c->metrics_host), &c->metrics_port,
-				      err, sizeof(err)) < 0) {
+		if (mpx_metrics_parse(arg, &c->run.metrics, c->run.metrics_host,
+				      sizeof(c->run.metrics_host),
+				      &c->run.metrics_port, err,
+				      sizeof(err)) < 0) {
 			*rc = usage_error(err);
 			return -1;
 		}
@@ -199,13 +197,14 @@ bad_events:
 /* After parsing: checks across options, and the kernel's emit mask. */
 static int common_finish(struct common_opts *c, int *rc)
 {
-	if (c->out.events != MPX_EVENTS_CONN &&
-	    c->out.format != MPX_FORMAT_JSON) {
+	if (c->run.out.events != MPX_EVENTS_CONN &&
+	    c->run.out.format != MPX_FORMAT_JSON) {
 		*rc = usage_error("option records (--events raw|all) are "
 				  "written as JSON only");
 		return -1;
 	}
-	c->cfg.emit_mask = c->kinds & mpx_pipeline_emit_mask(c->out.events);
+	c->run.cfg.emit_mask =
+	    c->kinds & mpx_pipeline_emit_mask(c->run.out.events);
 	return 0;
 }
 
@@ -263,15 +262,10 @@ static int cmd_replay(int argc, char **argv)
 		return usage_error("replay takes exactly one capture file");
 	if (common_finish(&c, &rc) < 0)
 		return rc;
-	if (o.metrics_hold && !c.metrics)
+	if (o.metrics_hold && !c.run.metrics)
 		return usage_error("--metrics-hold needs --metrics ADDR:PORT");
 	o.path = argv[optind];
-	o.cfg = c.cfg;
-	o.out = c.out;
-	o.stats = c.stats;
-	o.metrics = c.metrics;
-	memcpy(o.metrics_host, c.metrics_host, sizeof(o.metrics_host));
-	o.metrics_port = c.metrics_port;
+	o.run = c.run;
 	return mpx_replay(&o);
 }
 
@@ -329,12 +323,7 @@ static int cmd_load(int argc, char **argv)
 	}
 	if (common_finish(&c, &rc) < 0)
 		return rc;
-	o.cfg = c.cfg;
-	o.out = c.out;
-	o.stats = c.stats;
-	o.metrics = c.metrics;
-	memcpy(o.metrics_host, c.metrics_host, sizeof(o.metrics_host));
-	o.metrics_port = c.metrics_port;
+	o.run = c.run;
 	return mpx_load(&o);
 }
 

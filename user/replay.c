@@ -18,10 +18,10 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 	struct mpx_engine *e;
 
 	if (o->engine == MPX_ENGINE_CHOICE_HOST)
-		return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg,
+		return mpx_engine_open(MPX_ENGINE_HOST, &o->run.cfg,
 				       mpx_pipeline_record, s, err, sizeof(err),
 				       code);
-	e = mpx_engine_open(MPX_ENGINE_BPF, &o->cfg, mpx_pipeline_record, s,
+	e = mpx_engine_open(MPX_ENGINE_BPF, &o->run.cfg, mpx_pipeline_record, s,
 			    err, sizeof(err), code);
 	if (e)
 		return e;
@@ -30,8 +30,8 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 		return NULL;
 	}
 	fprintf(stderr, "mptcp-xdp: notice: %s; using the host engine\n", err);
-	return mpx_engine_open(MPX_ENGINE_HOST, &o->cfg, mpx_pipeline_record, s,
-			       err, sizeof(err), code);
+	return mpx_engine_open(MPX_ENGINE_HOST, &o->run.cfg,
+			       mpx_pipeline_record, s, err, sizeof(err), code);
 }
 
 static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
@@ -108,7 +108,7 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		return code;
 	}
-	pipe = mpx_pipeline_new(&o->out);
+	pipe = mpx_pipeline_new(&o->run.out);
 	if (!pipe) {
 		fprintf(stderr, "mptcp-xdp: out of memory\n");
 		mpx_capture_close(cap);
@@ -121,9 +121,10 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		return code ? code : MPX_EXIT_FAILURE;
 	}
 	mpx_pipeline_set_flow_query(pipe, mpx_pipeline_engine_flow, eng);
-	if (o->metrics) {
-		metrics = mpx_metrics_start(o->metrics_host, o->metrics_port,
-					    -1, err, sizeof(err));
+	if (o->run.metrics) {
+		metrics =
+		    mpx_metrics_start(o->run.metrics_host, o->run.metrics_port,
+				      -1, err, sizeof(err));
 		if (!metrics) {
 			fprintf(stderr, "mptcp-xdp: %s\n", err);
 			mpx_engine_close(eng);
@@ -159,7 +160,7 @@ int mpx_replay(const struct mpx_replay_opts *o)
 	if (r < 0)
 		fprintf(stderr, "mptcp-xdp: %s (after %llu frames)\n", err,
 			(unsigned long long)origin.frame);
-	if (o->stats)
+	if (o->run.stats)
 		report_stats(eng, pipe);
 	publish(metrics, eng, pipe);
 	if (metrics && o->metrics_hold)

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "mptcp_config.h"
 #include "pipeline.h"
+#include "run_opts.h"
 
 enum mpx_engine_choice {
 	MPX_ENGINE_CHOICE_AUTO = 0, /* BPF; host with a notice if BPF fails */
@@ -18,13 +19,8 @@ enum mpx_engine_choice {
 struct mpx_replay_opts {
 	const char *path;
 	enum mpx_engine_choice engine;
-	struct mpx_config cfg;
-	struct mpx_pipeline_opts out;
-	int stats;	  /* counters to stderr at the end */
-	int metrics;	  /* serve /metrics while replaying */
+	struct mpx_run_opts run;
 	int metrics_hold; /* ... and after, until a signal */
-	char metrics_host[64];
-	unsigned short metrics_port;
 };
 
 /* Returns an exit code (exit_codes.h). */

@@ -141,13 +141,13 @@ int mpx_load(const struct mpx_load_opts *o)
 	int code = MPX_EXIT_OK, n = 0, r;
 
 	catch_signals();
-	setvbuf(o->out.out, NULL, _IOLBF, 0);
-	skel = mpx_bpf_object_load(&o->cfg, err, sizeof(err), &code);
+	setvbuf(o->run.out.out, NULL, _IOLBF, 0);
+	skel = mpx_bpf_object_load(&o->run.cfg, err, sizeof(err), &code);
 	if (!skel) {
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		return code;
 	}
-	l.pipe = mpx_pipeline_new(&o->out);
+	l.pipe = mpx_pipeline_new(&o->run.out);
 	if (!l.pipe) {
 		fprintf(stderr, "mptcp-xdp: out of memory\n");
 		mptcp_xdp__destroy(skel);
@@ -171,10 +171,10 @@ int mpx_load(const struct mpx_load_opts *o)
 			       err, sizeof(err), &code) < 0)
 			goto out;
 	}
-	if (o->metrics && !stop_signal) {
-		metrics = mpx_metrics_start(o->metrics_host, o->metrics_port,
-					    bpf_map__fd(skel->maps.counters),
-					    err, sizeof(err));
+	if (o->run.metrics && !stop_signal) {
+		metrics = mpx_metrics_start(
+		    o->run.metrics_host, o->run.metrics_port,
+		    bpf_map__fd(skel->maps.counters), err, sizeof(err));
 		if (!metrics) {
 			code = MPX_EXIT_METRICS;
 			goto out;
@@ -191,7 +191,7 @@ int mpx_load(const struct mpx_load_opts *o)
 			code = MPX_EXIT_BPF;
 			break;
 		}
-		if (ferror(o->out.out))
+		if (ferror(o->run.out.out))
 			break; /* the reader went away (| head): just stop */
 		tick_now(&l);
 	}
@@ -203,9 +203,9 @@ out:
 		mpx_detach(&att[n]);
 	if (code != MPX_EXIT_OK)
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
-	if (!ferror(o->out.out))
+	if (!ferror(o->run.out.out))
 		mpx_pipeline_finish(l.pipe);
-	if (o->stats) {
+	if (o->run.stats) {
 		__u64 ctr[MPX_CTR_MAX] = {0};
 		const struct mpx_corr_stats *cs = mpx_pipeline_stats(l.pipe);
 

@@ -6,6 +6,7 @@
 #include "attach.h"
 #include "mptcp_config.h"
 #include "pipeline.h"
+#include "run_opts.h"
 
 #define MPX_MAX_IFACES 16
 
@@ -14,12 +15,7 @@ struct mpx_load_opts {
 	int nifaces;
 	enum mpx_xdp_mode xdp_mode;
 	int egress;
-	struct mpx_config cfg;
-	struct mpx_pipeline_opts out;
-	int stats;
-	int metrics; /* serve /metrics on metrics_host:metrics_port */
-	char metrics_host[64];
-	unsigned short metrics_port;
+	struct mpx_run_opts run;
 };
 
 /* Attach, stream events until SIGINT/SIGTERM/SIGHUP/SIGQUIT or a closed
