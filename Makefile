@@ -1,8 +1,18 @@
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #
-# mptcp-xdp build. `make` builds build/mptcp-xdp; `make test` runs every
-# test; `make demo` shows the inspector on a built-in network. `deps` runs
-# first for all of them and installs (apt-get) only what is missing.
+# mptcp-xdp build, in the manner of libbpf-bootstrap and xdp-tools:
+#
+#   make / make all   build build/mptcp-xdp (never installs anything)
+#   make deps         install the missing Debian packages (apt-get, as root)
+#   make test         deps, then build and run every test; T=PATTERN runs only
+#                     the tests whose name contains PATTERN, in every suite
+#   make demo         deps, then the inspector on a built-in network
+#   make bench        deps, then speed and memory against baselines
+#   make fuzz         deps, then libFuzzer on the parser (FUZZ_SECONDS=60)
+#   make lint         cppcheck;  make check-format   clang-format
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# V=1 prints every command in full.
 
 OUT        := build
 CLANG      ?= clang
@@ -11,13 +21,48 @@ CC         ?= cc
 ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo $(shell uname -m)-linux-gnu)
 
-# Userspace: warnings are errors (project rule).
+ifeq ($(V),1)
+Q          :=
+msg         =
+else
+Q          := @
+msg         = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS  += --no-print-directory
+endif
+
+# A target whose recipe fails is deleted: no half-written object or
+# skeleton survives to be taken for a good one.
+.DELETE_ON_ERROR:
+
+# Libraries found through pkg-config, each with the Debian package that
+# ships its .pc file (for the error message when one is missing).
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libelf zlib
+DEB_libbpf := libbpf-dev
+DEB_libpcap := libpcap-dev
+DEB_libcrypto := libssl-dev
+DEB_libmicrohttpd := libmicrohttpd-dev
+DEB_libelf := libelf-dev
+DEB_zlib   := zlib1g-dev
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# libbpf feature probes (xdp-tools' HAVE_LIBBPF_* convention): 1 when the
+# installed libbpf has the function, else 0. Debian 12 ships libbpf 1.1.
+libbpf_has = $(shell printf '#include <bpf/libbpf.h>\nint main(void) { return !(long)&$(1); }\n' | \
+	$(CC) -x c - -o /dev/null -lbpf >/dev/null 2>&1 && echo 1 || echo 0)
+HAVE_LIBBPF_ATTACH_TCX := $(call libbpf_has,bpf_program__attach_tcx)
+HAVE_LIBBPF_XDP_QUERY  := $(call libbpf_has,bpf_xdp_query)
+FEATURE_FLAGS := -DHAVE_LIBBPF_ATTACH_TCX=$(HAVE_LIBBPF_ATTACH_TCX) \
+                 -DHAVE_LIBBPF_XDP_QUERY=$(HAVE_LIBBPF_XDP_QUERY)
+
+# Userspace: warnings are errors (project rule). -MMD -MP: each object's
+# header dependencies, written beside it and read back below.
 CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror
+DEPFLAGS    = -MMD -MP
 USER_CFLAGS = $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE \
-              -Iinclude -Ibpf -I$(OUT) $(EXTRA_CFLAGS)
-PKGS       := libbpf libpcap libcrypto libmicrohttpd libelf zlib
-LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lpcap -lcrypto -lmicrohttpd -lelf -lz) -lpthread
+              -Iinclude -Ibpf -Iuser -I$(OUT) $(FEATURE_FLAGS) $(PKG_CFLAGS) \
+              $(EXTRA_CFLAGS)
 
 # BPF: clang 14 defaults to -mcpu=v1; v3 gives 32-bit jumps and ALU.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -25,14 +70,13 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
               -Wall -Werror
 
 BPF_SRC    := bpf/mptcp_xdp.bpf.c
-BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/*.h) vmlinux.h
 BPF_OBJ    := $(OUT)/mptcp_xdp.bpf.o
 SKEL       := $(OUT)/mptcp_xdp.skel.h
 
-USER_SRCS  := $(wildcard user/*.c)
-USER_HDRS  := $(wildcard user/*.h) $(wildcard include/*.h) $(wildcard bpf/*.h)
-USER_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
-LIB_OBJS   := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+USER_SRCS  := $(wildcard user/*.c user/*/*.c)
+USER_OBJS  := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
+MAIN_OBJ   := $(OUT)/user/cli/main.o
+LIB_OBJS   := $(filter-out $(MAIN_OBJ),$(USER_OBJS))
 BIN        := $(OUT)/mptcp-xdp
 
 # Debian 12 packages the build and the tests need. `deps` installs the
@@ -42,9 +86,10 @@ DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make
 
-.PHONY: all deps test demo bench fuzz clean install check-format lint
+.PHONY: all deps test demo bench fuzz clean install check-format lint \
+        check-pkgs
 
-all: deps $(BIN)
+all: $(BIN)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -59,61 +104,70 @@ deps:
 		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(OUT) $(OUT)/user $(OUT)/tests:
-	@mkdir -p $@
+# One clear line naming the package when a library is missing, instead of
+# a wall of undefined references.
+check-pkgs:
+	@for p in $(PKGS); do \
+		case $$p in libbpf) d=$(DEB_libbpf);; libpcap) d=$(DEB_libpcap);; \
+		libcrypto) d=$(DEB_libcrypto);; libmicrohttpd) d=$(DEB_libmicrohttpd);; \
+		libelf) d=$(DEB_libelf);; zlib) d=$(DEB_zlib);; esac; \
+		pkg-config --exists $$p 2>/dev/null || { \
+			echo "error: pkg-config cannot find $$p: install the Debian package $$d (or run 'make deps')" >&2; \
+			exit 1; }; \
+	done
+	@command -v $(CLANG) >/dev/null || { echo "error: $(CLANG) not found: install the Debian package clang (or run 'make deps')" >&2; exit 1; }
+	@command -v $(BPFTOOL) >/dev/null || { echo "error: $(BPFTOOL) not found: install the Debian package bpftool (or run 'make deps')" >&2; exit 1; }
 
-$(BPF_OBJ): $(BPF_SRC) $(BPF_HDRS) | $(OUT)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BPF_OBJ): $(BPF_SRC) | check-pkgs
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)
-	$(BPFTOOL) gen skeleton $< name mptcp_xdp > $@
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mptcp_xdp > $@
 
-$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKEL) | $(OUT)/user
-	$(CC) $(USER_CFLAGS) -c $< -o $@
+# Every userspace object waits for the skeleton: some include it, and the
+# dependency files only know that after the first build.
+$(OUT)/user/%.o: user/%.c $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BIN): $(USER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 include tests/tests.mk
-include tests/tests_correlate.mk
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) test-binaries test-binaries-correlate
-	@tests/run_all.sh
+	$(Q)$(MAKE) $(BIN) test-binaries
+	$(Q)T='$(T)' tests/run_all.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory $(BIN) $(OUT)/tests/mptcp_xfer
-	@tests/e2e/demo.sh
-
-# libFuzzer on the shared parser, seeded with real frames; ASan + UBSan.
-FUZZ_SECONDS ?= 60
-FUZZ_BIN     := $(OUT)/fuzz/fuzz_parser
-$(FUZZ_BIN): tests/fuzz/fuzz_parser.c user/host_flow_table.c $(USER_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(WARNFLAGS) -Iinclude -Ibpf -Iuser \
-		-o $@ tests/fuzz/fuzz_parser.c user/host_flow_table.c
-
-fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-	@tests/fuzz/seed_corpus.py $(OUT)/fuzz/corpus ../shared/testdata/pcaps/*.pcap tests/data/*.pcap
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
-		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus
+	$(Q)$(MAKE) $(BIN) $(OUT)/tests/mptcp_xfer
+	$(Q)tests/e2e/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN) bench-binaries
-	@tests/bench/run_bench.sh
+	$(Q)$(MAKE) $(BIN) bench-binaries
+	$(Q)tests/bench/run_bench.sh
 
+fuzz: deps
+	$(Q)$(MAKE) $(FUZZ_BIN)
+	$(Q)tests/fuzz/seed_corpus.py $(OUT)/fuzz/corpus ../shared/testdata/pcaps/*.pcap tests/data/*.pcap
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus
+
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.[ch] user/*/*.[ch] \
+                tests/*.[ch] tests/*/*.[ch])
 check-format:
-	clang-format --dry-run --Werror bpf/*.c bpf/*.h include/*.h user/*.c \
-		user/*.h tests/*.c tests/*.h tests/unit/*.c tests/bpf/*.c \
-		tests/tools/*.c
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 # cppcheck does not read system headers: libbpf's option macro is spelled
 # out for it.
 lint: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -Iinclude -Ibpf -I$(OUT) \
+		--inline-suppr -Iinclude -Ibpf -Iuser -I$(OUT) \
 		"-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {.sz = sizeof(struct TYPE), __VA_ARGS__}" \
 		user/
 
@@ -124,3 +178,5 @@ install: $(BIN)
 
 clean:
 	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -3,18 +3,11 @@
  * Per-packet driver: parse, count, apply the emit policy, emit. Shared by the
  * XDP and TC programs and by the host engine.
  *
- * The includer defines three functions before including this file; they are
- * the only difference between the kernel and the host build:
- *
- *   mpx_inline __u64 mpx_sink_count(void *sink, __u32 id);
- *       add one to counter id; return the new value (of this CPU)
- *   mpx_inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev);
- *       push a record; negative when there was no room
- *   mpx_inline struct mpx_flow *mpx_sink_flow(void *sink,
- *                                             const struct mpx_flow_key *k,
- *                                             int create);
- *       the flow table entry for k; if absent, created zeroed when create
- *       is set (NULL if the table is full), else NULL
+ * The includer provides the sink: where counts, records and flow-table
+ * lookups go. That is the only difference between the kernel build (maps
+ * and the ring buffer; no state, the sink pointer is NULL), the host engine
+ * (user/engine/engine_host.c) and the tests. It defines struct mpx_sink as
+ * it likes and the three functions declared below.
  */
 #ifndef MPX_INSPECT_H
 #define MPX_INSPECT_H
@@ -22,6 +15,18 @@
 #include "parse_headers.h"
 #include "parse_options.h"
 #include "flow_key.h"
+
+struct mpx_sink;
+
+/* Add one to counter id; return the new value (of this CPU). */
+mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id);
+/* Push a record; negative when there was no room. */
+mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
+			     const struct mptcp_event *ev);
+/* The flow table entry for k; if absent, created zeroed when create is set
+ * (NULL if the table is full), else NULL. */
+mpx_inline struct mpx_flow *
+mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *k, int create);
 
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
 		   MPX_EV_MP_TCPRST,
@@ -36,14 +41,14 @@ struct mpx_meta {
 	__u8 hook; /* enum mpx_hook */
 };
 
-mpx_inline void mpx_count_err(void *sink, __u8 err)
+mpx_inline void mpx_count_err(struct mpx_sink *sink, __u8 err)
 {
 	if (err > MPX_ERR_NONE && err < MPX_ERR_MAX)
 		mpx_sink_count(sink, MPX_CTR_ERR_FIRST + err - 1);
 }
 
 /* Returns the subtype's count so far on this CPU (for DSS sampling). */
-mpx_inline __u64 mpx_count_option(void *sink, __u8 sub)
+mpx_inline __u64 mpx_count_option(struct mpx_sink *sink, __u8 sub)
 {
 	if (sub <= MPX_EV_MP_TCPRST)
 		return mpx_sink_count(sink, MPX_CTR_OPT_MP_CAPABLE + sub);
@@ -56,7 +61,8 @@ mpx_inline __u64 mpx_count_option(void *sink, __u8 sub)
  * The DSS policy (mptcp_config.h). Returns 1 when the record goes out.
  * dss_seen is this CPU's DSS count including this one.
  */
-mpx_inline int mpx_dss_wanted(void *sink, const struct mpx_config *cfg,
+mpx_inline int mpx_dss_wanted(struct mpx_sink *sink,
+			      const struct mpx_config *cfg,
 			      const struct mptcp_event *ev, __u64 dss_seen)
 {
 	struct mpx_flow_key key;
@@ -81,7 +87,7 @@ mpx_inline int mpx_dss_wanted(void *sink, const struct mpx_config *cfg,
 	return 1;
 }
 
-mpx_inline void mpx_push(void *sink, struct mptcp_event *ev,
+mpx_inline void mpx_push(struct mpx_sink *sink, struct mptcp_event *ev,
 			 const struct mpx_meta *meta)
 {
 	ev->ts_ns = meta->ts_ns;
@@ -94,7 +100,8 @@ mpx_inline void mpx_push(void *sink, struct mptcp_event *ev,
 }
 
 /* Count what the parse of the headers found; 1 when it is TCP. */
-mpx_inline int mpx_count_parse(void *sink, int r, const struct mpx_pkt *pkt)
+mpx_inline int mpx_count_parse(struct mpx_sink *sink, int r,
+			       const struct mpx_pkt *pkt)
 {
 	if (pkt->vlan_tags)
 		mpx_sink_count(sink, MPX_CTR_VLAN);
@@ -124,7 +131,7 @@ mpx_inline int mpx_count_parse(void *sink, int r, const struct mpx_pkt *pkt)
 
 /* Parse the headers of one Ethernet frame into pkt and count what they
  * are. Returns 1 when the frame is TCP and its options are worth a walk. */
-mpx_inline int mpx_inspect_headers(void *sink, const void *data,
+mpx_inline int mpx_inspect_headers(struct mpx_sink *sink, const void *data,
 				   const void *data_end, struct mpx_pkt *pkt)
 {
 	mpx_sink_count(sink, MPX_CTR_PACKETS);
@@ -138,7 +145,8 @@ mpx_inline int mpx_inspect_headers(void *sink, const void *data,
  * The BPF programs call it through a global function, so that the verifier
  * checks it once rather than once per option position.
  */
-mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
+mpx_inline int mpx_inspect_option(struct mpx_sink *sink,
+				  const struct mpx_config *cfg,
 				  const struct mpx_pkt *pkt, struct mpx_walk *w,
 				  struct mptcp_event *ev,
 				  const struct mpx_meta *meta)
@@ -185,7 +193,8 @@ mpx_inline int mpx_inspect_option(void *sink, const struct mpx_config *cfg,
 
 /* A record about the subflow itself, with its counters so far: [0] the
  * direction of this packet's source. */
-mpx_inline void mpx_push_subflow(void *sink, const struct mpx_config *cfg,
+mpx_inline void mpx_push_subflow(struct mpx_sink *sink,
+				 const struct mpx_config *cfg,
 				 const struct mpx_pkt *pkt,
 				 const struct mpx_flow *flow, int dir,
 				 __u8 kind, struct mptcp_event *ev,
@@ -211,11 +220,10 @@ mpx_inline void mpx_push_subflow(void *sink, const struct mpx_config *cfg,
  * SYN with it is a fallback to TCP (RFC 8684 section 3.1). Nothing of this
  * runs unless one of those records is wanted.
  */
-mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
-				 const struct mpx_pkt *pkt,
-				 const struct mpx_walk *w,
-				 struct mptcp_event *ev,
-				 const struct mpx_meta *meta)
+mpx_inline void
+mpx_inspect_done(struct mpx_sink *sink, const struct mpx_config *cfg,
+		 const struct mpx_pkt *pkt, const struct mpx_walk *w,
+		 struct mptcp_event *ev, const struct mpx_meta *meta)
 {
 	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
 	const __u8 ack = pkt->tcp_flags & MPX_TCP_ACK;
@@ -256,7 +264,7 @@ mpx_inline void mpx_inspect_done(void *sink, const struct mpx_config *cfg,
 }
 
 /* The whole of it, for callers that need no verifier-friendly split. */
-mpx_inline void mpx_inspect(void *sink, const struct mpx_config *cfg,
+mpx_inline void mpx_inspect(struct mpx_sink *sink, const struct mpx_config *cfg,
 			    const void *data, const void *data_end,
 			    const struct mpx_meta *meta, struct mpx_pkt *pkt,
 			    struct mptcp_event *ev)

@@ -63,7 +63,10 @@ struct {
 	__type(value, struct mpx_scratch);
 } scratch SEC(".maps");
 
-static __always_inline __u64 mpx_sink_count(void *sink, __u32 id)
+/* inspect.h's sink in the kernel: the maps above; no state of its own. */
+struct mpx_sink;
+
+static __always_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &id);
 
@@ -73,7 +76,7 @@ static __always_inline __u64 mpx_sink_count(void *sink, __u32 id)
 	return ++*v; /* per-CPU slot: no other writer */
 }
 
-static __always_inline int mpx_sink_emit(void *sink,
+static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
 					 const struct mptcp_event *ev)
 {
 	(void)sink;
@@ -81,7 +84,7 @@ static __always_inline int mpx_sink_emit(void *sink,
 }
 
 static __always_inline struct mpx_flow *
-mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
+mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
 	static const struct mpx_flow zero;
 	struct mpx_flow *f;

@@ -35,24 +35,30 @@ struct mpx_walk {
 	__u16 seen;   /* bit per subtype met in this packet */
 };
 
-mpx_inline __u8 mpx_ob(const struct mpx_pkt *pkt, __u32 off)
+/*
+ * Reads of the option copy (pkt->opts, big-endian on the wire). Every index
+ * is masked into the buffer, so the verifier needs no other proof that a
+ * read stays inside it.
+ */
+mpx_inline __u8 mpx_opt_u8(const struct mpx_pkt *pkt, __u32 off)
 {
 	return pkt->opts[off & MPX_OPT_MASK];
 }
 
-mpx_inline __u16 mpx_ob16(const struct mpx_pkt *pkt, __u32 off)
+mpx_inline __u16 mpx_opt_be16(const struct mpx_pkt *pkt, __u32 off)
 {
-	return (__u16)((__u16)mpx_ob(pkt, off) << 8 | mpx_ob(pkt, off + 1));
+	return (__u16)((__u16)mpx_opt_u8(pkt, off) << 8 |
+		       mpx_opt_u8(pkt, off + 1));
 }
 
-mpx_inline __u32 mpx_ob32(const struct mpx_pkt *pkt, __u32 off)
+mpx_inline __u32 mpx_opt_be32(const struct mpx_pkt *pkt, __u32 off)
 {
-	return (__u32)mpx_ob16(pkt, off) << 16 | mpx_ob16(pkt, off + 2);
+	return (__u32)mpx_opt_be16(pkt, off) << 16 | mpx_opt_be16(pkt, off + 2);
 }
 
-mpx_inline __u64 mpx_ob64(const struct mpx_pkt *pkt, __u32 off)
+mpx_inline __u64 mpx_opt_be64(const struct mpx_pkt *pkt, __u32 off)
 {
-	return (__u64)mpx_ob32(pkt, off) << 32 | mpx_ob32(pkt, off + 4);
+	return (__u64)mpx_opt_be32(pkt, off) << 32 | mpx_opt_be32(pkt, off + 4);
 }
 
 /* MP_CAPABLE (RFC 8684 section 3.1; v0: RFC 6824 section 3.1).
@@ -64,29 +70,29 @@ mpx_inline int mpx_dec_capable(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 			       struct mptcp_event *ev)
 {
 	struct mpx_ev_capable *m = &ev->u.capable;
-	__u8 ver = mpx_ob(pkt, o + 2) & 0x0f;
+	__u8 ver = mpx_opt_u8(pkt, o + 2) & 0x0f;
 
 	ev->version = ver;
 	if (ver == 0 ? (len != 12 && len != 20)
 		     : (len != 4 && len != 12 && len != 20 && len != 22 &&
 			len != 24))
 		return MPX_ERR_BAD_LENGTH;
-	m->flags = mpx_ob(pkt, o + 3);
+	m->flags = mpx_opt_u8(pkt, o + 3);
 	if (len >= 12) {
 		m->has_sender_key = 1;
-		m->sender_key = mpx_ob64(pkt, o + 4);
+		m->sender_key = mpx_opt_be64(pkt, o + 4);
 	}
 	if (len >= 20) {
 		m->has_receiver_key = 1;
-		m->receiver_key = mpx_ob64(pkt, o + 12);
+		m->receiver_key = mpx_opt_be64(pkt, o + 12);
 	}
 	if (len >= 22) {
 		m->has_data_len = 1;
-		m->data_len = mpx_ob16(pkt, o + 20);
+		m->data_len = mpx_opt_be16(pkt, o + 20);
 	}
 	if (len == 24) {
 		m->has_checksum = 1;
-		m->checksum = mpx_ob16(pkt, o + 22);
+		m->checksum = mpx_opt_be16(pkt, o + 22);
 	}
 	return MPX_ERR_NONE;
 }
@@ -100,23 +106,23 @@ mpx_inline int mpx_dec_join(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 
 	if (len == 12) {
 		j->stage = MPX_JOIN_SYN;
-		j->token = mpx_ob32(pkt, o + 4);
-		j->nonce = mpx_ob32(pkt, o + 8);
+		j->token = mpx_opt_be32(pkt, o + 4);
+		j->nonce = mpx_opt_be32(pkt, o + 8);
 	} else if (len == 16) {
 		j->stage = MPX_JOIN_SYNACK;
-		j->hmac64 = mpx_ob64(pkt, o + 4);
-		j->nonce = mpx_ob32(pkt, o + 12);
+		j->hmac64 = mpx_opt_be64(pkt, o + 4);
+		j->nonce = mpx_opt_be32(pkt, o + 12);
 	} else if (len == 24) {
 		j->stage = MPX_JOIN_ACK;
 		MPX_UNROLL
 		for (i = 0; i < MPX_JOIN_HMAC_LEN; i++)
-			j->hmac[i] = mpx_ob(pkt, o + 4 + i);
+			j->hmac[i] = mpx_opt_u8(pkt, o + 4 + i);
 		return MPX_ERR_NONE;
 	} else {
 		return MPX_ERR_BAD_LENGTH;
 	}
-	j->backup = mpx_ob(pkt, o + 2) & 0x01;
-	j->addr_id = mpx_ob(pkt, o + 3);
+	j->backup = mpx_opt_u8(pkt, o + 2) & 0x01;
+	j->addr_id = mpx_opt_u8(pkt, o + 3);
 	return MPX_ERR_NONE;
 }
 
@@ -126,7 +132,7 @@ mpx_inline int mpx_dec_dss(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 			   struct mptcp_event *ev)
 {
 	struct mpx_ev_dss *d = &ev->u.dss;
-	__u8 f = mpx_ob(pkt, o + 3);
+	__u8 f = mpx_opt_u8(pkt, o + 3);
 	__u32 want = 4, p = o + 4;
 
 	d->flags = f;
@@ -148,26 +154,26 @@ mpx_inline int mpx_dec_dss(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		return MPX_ERR_BAD_FLAGS;
 	if (d->has_ack) {
 		if (d->ack8) {
-			d->data_ack = mpx_ob64(pkt, p);
+			d->data_ack = mpx_opt_be64(pkt, p);
 			p += 8;
 		} else {
-			d->data_ack = mpx_ob32(pkt, p);
+			d->data_ack = mpx_opt_be32(pkt, p);
 			p += 4;
 		}
 	}
 	if (d->has_map) {
 		if (d->dsn8) {
-			d->dsn = mpx_ob64(pkt, p);
+			d->dsn = mpx_opt_be64(pkt, p);
 			p += 8;
 		} else {
-			d->dsn = mpx_ob32(pkt, p);
+			d->dsn = mpx_opt_be32(pkt, p);
 			p += 4;
 		}
-		d->ssn = mpx_ob32(pkt, p);
-		d->data_len = mpx_ob16(pkt, p + 4);
+		d->ssn = mpx_opt_be32(pkt, p);
+		d->data_len = mpx_opt_be16(pkt, p + 4);
 		if (len == want + 2) {
 			d->has_checksum = 1;
-			d->checksum = mpx_ob16(pkt, p + 6);
+			d->checksum = mpx_opt_be16(pkt, p + 6);
 		}
 	}
 	return MPX_ERR_NONE;
@@ -181,7 +187,7 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 				struct mptcp_event *ev)
 {
 	struct mpx_ev_add_addr *a = &ev->u.add_addr;
-	__u8 nib = mpx_ob(pkt, o + 2) & 0x0f;
+	__u8 nib = mpx_opt_u8(pkt, o + 2) & 0x0f;
 	__u32 alen, rest;
 	int i;
 
@@ -213,17 +219,17 @@ mpx_inline int mpx_dec_add_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 	} else {
 		return MPX_ERR_BAD_FLAGS;
 	}
-	a->addr_id = mpx_ob(pkt, o + 3);
+	a->addr_id = mpx_opt_u8(pkt, o + 3);
 	MPX_UNROLL
 	for (i = 0; i < MPX_ADDR_LEN; i++)
-		a->addr[i] = i < (int)alen ? mpx_ob(pkt, o + 4 + i) : 0;
+		a->addr[i] = i < (int)alen ? mpx_opt_u8(pkt, o + 4 + i) : 0;
 	rest = len - 4 - alen - (a->has_hmac ? 8 : 0);
 	if (rest == 2) {
 		a->has_port = 1;
-		a->port = mpx_ob16(pkt, o + 4 + alen);
+		a->port = mpx_opt_be16(pkt, o + 4 + alen);
 	}
 	if (a->has_hmac)
-		a->hmac = mpx_ob64(pkt, o + len - 8);
+		a->hmac = mpx_opt_be64(pkt, o + len - 8);
 	return MPX_ERR_NONE;
 }
 
@@ -239,7 +245,7 @@ mpx_inline int mpx_dec_remove_addr(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 	r->count = len - 3;
 	MPX_UNROLL
 	for (i = 0; i < MPX_MAX_RM_IDS; i++)
-		r->ids[i] = i < r->count ? mpx_ob(pkt, o + 3 + i) : 0;
+		r->ids[i] = i < r->count ? mpx_opt_u8(pkt, o + 3 + i) : 0;
 	return MPX_ERR_NONE;
 }
 
@@ -249,10 +255,10 @@ mpx_inline int mpx_dec_prio(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 {
 	if (len != 3 && len != 4)
 		return MPX_ERR_BAD_LENGTH;
-	ev->u.prio.backup = mpx_ob(pkt, o + 2) & 0x01;
+	ev->u.prio.backup = mpx_opt_u8(pkt, o + 2) & 0x01;
 	if (len == 4) {
 		ev->u.prio.has_addr_id = 1;
-		ev->u.prio.addr_id = mpx_ob(pkt, o + 3);
+		ev->u.prio.addr_id = mpx_opt_u8(pkt, o + 3);
 	}
 	return MPX_ERR_NONE;
 }
@@ -265,7 +271,7 @@ mpx_inline int mpx_dec_prio(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 mpx_inline int mpx_decode_mptcp(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 				struct mptcp_event *ev)
 {
-	__u8 sub = mpx_ob(pkt, o + 2) >> 4;
+	__u8 sub = mpx_opt_u8(pkt, o + 2) >> 4;
 	int err;
 
 	ev->subtype = sub;
@@ -291,16 +297,16 @@ mpx_inline int mpx_decode_mptcp(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		break;
 	case MPX_EV_MP_FAIL: /* section 3.7: 64-bit DSN */
 		err = len == 12 ? MPX_ERR_NONE : MPX_ERR_BAD_LENGTH;
-		ev->u.fail.dsn = mpx_ob64(pkt, o + 4);
+		ev->u.fail.dsn = mpx_opt_be64(pkt, o + 4);
 		break;
 	case MPX_EV_MP_FASTCLOSE: /* section 3.5: the receiver's key */
 		err = len == 12 ? MPX_ERR_NONE : MPX_ERR_BAD_LENGTH;
-		ev->u.fastclose.receiver_key = mpx_ob64(pkt, o + 4);
+		ev->u.fastclose.receiver_key = mpx_opt_be64(pkt, o + 4);
 		break;
 	case MPX_EV_MP_TCPRST: /* section 3.6: flags U V W T, reason */
 		err = len == 4 ? MPX_ERR_NONE : MPX_ERR_BAD_LENGTH;
-		ev->u.tcprst.flags = mpx_ob(pkt, o + 2) & 0x0f;
-		ev->u.tcprst.reason = mpx_ob(pkt, o + 3);
+		ev->u.tcprst.flags = mpx_opt_u8(pkt, o + 2) & 0x0f;
+		ev->u.tcprst.reason = mpx_opt_u8(pkt, o + 3);
 		break;
 	case MPX_EV_MP_EXPERIMENTAL: /* section 7.2: any layout */
 		err = MPX_ERR_NONE;
@@ -383,14 +389,14 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 		    MPX_ERR_OPT_TRUNCATED; /* capture ends in the options */
 		return MPX_STEP_BAD;
 	}
-	kind = mpx_ob(pkt, o);
+	kind = mpx_opt_u8(pkt, o);
 	if (kind == MPX_TCPOPT_EOL)
 		return MPX_STEP_END;
 	if (kind == MPX_TCPOPT_NOP) {
 		w->off = (__u8)(o + 1);
 		return MPX_STEP_NEXT;
 	}
-	len = o + 1 < pkt->opt_copied ? mpx_ob(pkt, o + 1) : 0;
+	len = o + 1 < pkt->opt_copied ? mpx_opt_u8(pkt, o + 1) : 0;
 	if (o + 1 >= pkt->opt_copied)
 		err = MPX_ERR_OPT_TRUNCATED;
 	else if (len < 2)
@@ -407,8 +413,9 @@ mpx_inline int mpx_option_step(const struct mpx_pkt *pkt, struct mpx_walk *w,
 	}
 
 	/* An MPTCP option. Its subtype, when the bytes hold one. */
-	sub = (len >= 3 && o + 2 < pkt->opt_copied) ? mpx_ob(pkt, o + 2) >> 4
-						    : MPX_SUBTYPE_UNKNOWN;
+	sub = (len >= 3 && o + 2 < pkt->opt_copied)
+		  ? mpx_opt_u8(pkt, o + 2) >> 4
+		  : MPX_SUBTYPE_UNKNOWN;
 	w->subtype = sub;
 	w->mptcp_index++;
 	if (sub != MPX_SUBTYPE_UNKNOWN)

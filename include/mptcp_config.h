@@ -7,6 +7,11 @@
 #ifndef MPTCP_CONFIG_H
 #define MPTCP_CONFIG_H
 
+/* Userspace gets the __u types here; BPF programs from vmlinux.h. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 /*
  * DSS is on almost every MPTCP packet: sending them all to userspace at line
  * rate is a choice, not the default.

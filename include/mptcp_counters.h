@@ -9,6 +9,11 @@
 #ifndef MPTCP_COUNTERS_H
 #define MPTCP_COUNTERS_H
 
+/* Userspace gets the __u types here; BPF programs from vmlinux.h. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 /* X(id, name, help) */
 #define MPX_COUNTER_LIST(X)                                                    \
 	X(PACKETS, "packets", "packets seen by the parser")                    \

@@ -7,11 +7,16 @@
  * Fixed size, naturally aligned, no pointers, every byte (padding included)
  * written by the producer, because ring buffer memory is not zeroed.
  *
- * Included by the BPF programs (after vmlinux.h) and by userspace (after
- * <linux/types.h>); it defines nothing else than the record and its enums.
+ * Included by the BPF programs (after vmlinux.h) and by userspace; it
+ * defines nothing else than the record and its enums.
  */
 #ifndef MPTCP_EVENT_H
 #define MPTCP_EVENT_H
+
+/* Userspace gets the __u types here; BPF programs from vmlinux.h. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
 
 /* Bump when the layout below changes; userspace refuses other versions. */
 #define MPX_ABI_VERSION 1

@@ -16,6 +16,11 @@
 #ifndef MPTCP_FLOW_H
 #define MPTCP_FLOW_H
 
+/* Userspace gets the __u types here; BPF programs from vmlinux.h. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #define MPX_FLOW_TABLE_SIZE 65536
 
 struct mpx_flow_key {

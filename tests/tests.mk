@@ -1,62 +1,83 @@
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #
-# Test binaries, included by the Makefile (uses its OUT, CC, USER_CFLAGS,
-# LDLIBS, LIB_OBJS, SKEL, USER_HDRS). `make test-binaries` builds them all:
+# Test, benchmark and fuzz binaries; included by the Makefile (uses its OUT,
+# CC, CLANG, USER_CFLAGS, DEPFLAGS, LDLIBS, LIB_OBJS, SKEL, Q, msg).
+# `make test-binaries` builds:
 #
-#   build/tests/test_parser       host unit tests of the shared parser
-#   build/tests/test_parser_asan  the same under ASan + UBSan
-#   build/tests/test_bpf_prog     the BPF object under BPF_PROG_TEST_RUN,
-#                                 and against the host engine
-#   build/tests/mptcp_xfer        MPTCP transfer tool for the e2e tests
+#   build/tests/test_parser      host unit tests of the shared parser
+#   build/tests/test_crypto      token / IDSN / HMAC vectors
+#   build/tests/test_correlate   the correlator and the three writers
+#   build/tests/test_metrics     the Prometheus exposition of a known state
+#   build/tests/test_bpf_prog    the BPF object under BPF_PROG_TEST_RUN,
+#                                and against the host engine
+#   build/tests/*_asan           each unit test under ASan + UBSan
+#   build/tests/mptcp_xfer       MPTCP transfer tool for the e2e tests
+#
+# A sanitizer binary links a second build of the daemon's objects, made
+# with the sanitizer flags in build/san/, so that the code under test is
+# instrumented too, not only the test.
 
-TEST_OUT      := $(OUT)/tests
-TEST_CFLAGS    = $(USER_CFLAGS) -Itests -Iuser
-SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer \
-                 -fno-sanitize-recover=all
-TEST_HDRS     := tests/test_harness.h tests/packet_builder.h tests/record_check.h $(USER_HDRS)
-PKT_BUILDER   := tests/packet_builder.c
-RECORD_CHECK  := tests/record_check.c
+TEST_OUT    := $(OUT)/tests
+SAN_OUT     := $(OUT)/san
+TEST_CFLAGS  = $(USER_CFLAGS) -Itests
+# -O1 keeps the sanitizer reports readable; warnings stay errors.
+SAN_FLAGS   := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all
+SAN_LIB_OBJS := $(patsubst $(OUT)/%,$(SAN_OUT)/%,$(LIB_OBJS))
 
-TEST_BINS     := $(TEST_OUT)/test_parser $(TEST_OUT)/test_parser_asan \
-                 $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer
+# What every test links: the frame builder and the record comparison.
+TEST_HELPERS := tests/packet_builder.c tests/record_check.c
+TEST_HELPER_OBJS     := $(patsubst %.c,$(OUT)/%.o,$(TEST_HELPERS))
+SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
-.PHONY: test-binaries
+UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics
+TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
+               $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer
+
+.PHONY: test-binaries bench-binaries
 test-binaries: $(TEST_BINS)
 
-# The parser is a header: the unit test compiles it in, no project objects.
-$(TEST_OUT)/test_parser: tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK)
+$(OUT)/tests/%.o: tests/%.c $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# -O1 keeps the sanitizer reports readable; warnings stay errors.
-$(TEST_OUT)/test_parser_asan: tests/unit/test_parser.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ tests/unit/test_parser.c \
-		$(PKT_BUILDER) $(RECORD_CHECK) $(SAN_FLAGS)
+$(SAN_OUT)/%.o: %.c $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
 
-# The skeleton for the BPF object, plus every daemon object but main.o
-# (for the host engine, mpx_engine_host_open).
-$(TEST_OUT)/test_bpf_prog: tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(RECORD_CHECK) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ tests/bpf/test_bpf_prog.c $(PKT_BUILDER) $(RECORD_CHECK) \
-		$(LIB_OBJS) $(LDLIBS)
+# Unit tests link the daemon's objects but main.o (the parser test needs
+# none: the parser is a header, compiled into the test).
+$(TEST_OUT)/test_%: $(OUT)/tests/unit/test_%.o $(TEST_HELPER_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_OUT)/mptcp_xfer: tests/tools/mptcp_xfer.c | $(TEST_OUT)
-	$(CC) $(USER_CFLAGS) -o $@ $<
+$(TEST_OUT)/test_%_asan: $(SAN_OUT)/tests/unit/test_%.o $(SAN_TEST_HELPER_OBJS) $(SAN_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(TEST_OUT)/test_bpf_prog: $(OUT)/tests/bpf/test_bpf_prog.o $(TEST_HELPER_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TEST_OUT)/mptcp_xfer: $(OUT)/tests/tools/mptcp_xfer.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 # Benchmark tools (make bench).
-.PHONY: bench-binaries
 bench-binaries: $(TEST_OUT)/xdp_cost $(TEST_OUT)/mptcp_xfer
 
-$(TEST_OUT)/xdp_cost: tests/bench/xdp_cost.c $(PKT_BUILDER) $(TEST_HDRS) $(SKEL) $(LIB_OBJS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ tests/bench/xdp_cost.c $(PKT_BUILDER) \
-		$(LIB_OBJS) $(LDLIBS)
+$(TEST_OUT)/xdp_cost: $(OUT)/tests/bench/xdp_cost.o $(OUT)/tests/packet_builder.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The Prometheus exposition (pure renderer), plain and under ASan + UBSan.
-TEST_BINS += $(TEST_OUT)/test_metrics $(TEST_OUT)/test_metrics_asan
-test-binaries: $(TEST_OUT)/test_metrics $(TEST_OUT)/test_metrics_asan
-
-$(TEST_OUT)/test_metrics: tests/unit/test_metrics.c $(TEST_HDRS) $(LIB_OBJS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
-
-$(TEST_OUT)/test_metrics_asan: tests/unit/test_metrics.c user/metrics_text.c $(TEST_HDRS) $(LIB_OBJS) | $(TEST_OUT)
-	$(CC) $(TEST_CFLAGS) -O1 $(SAN_FLAGS) -o $@ tests/unit/test_metrics.c \
-		user/metrics_text.c $(filter-out $(OUT)/user/metrics_text.o,$(LIB_OBJS)) \
-		$(LDLIBS) $(SAN_FLAGS)
+# libFuzzer on the shared parser, seeded with real frames; ASan + UBSan.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(OUT)/fuzz/fuzz_parser
+$(FUZZ_BIN): tests/fuzz/fuzz_parser.c user/engine/host_flow_table.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(WARNFLAGS) $(DEPFLAGS) -Iinclude -Ibpf -Iuser \
+		-o $@ tests/fuzz/fuzz_parser.c user/engine/host_flow_table.c

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #include <stdlib.h>
 
-#include "conn_json_writer.h"
-#include "conn_text_writer.h"
 #include "mptcp_config.h"
+#include "output/conn_json_writer.h"
+#include "output/conn_text_writer.h"
+#include "output/zeek_writer.h"
 #include "pipeline.h"
-#include "zeek_writer.h"
 
 struct mpx_pipeline {
 	struct mpx_pipeline_opts opts;
 	struct mpx_origin origin;
-	struct mpx_conn_sink sink;
+	struct mpx_event_writer writer;
 	struct mpx_correlator *corr;
 };
 
@@ -43,16 +43,16 @@ struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o)
 		return p;
 	switch (o->format) {
 	case MPX_FORMAT_TEXT:
-		mpx_conn_text_sink(&p->sink, o->out);
+		mpx_text_writer_init(&p->writer, o->out);
 		break;
 	case MPX_FORMAT_ZEEK:
-		mpx_zeek_sink(&p->sink, o->out);
+		mpx_zeek_writer_init(&p->writer, o->out);
 		break;
 	default:
-		mpx_conn_json_sink(&p->sink, o->out);
+		mpx_json_writer_init(&p->writer, o->out);
 		break;
 	}
-	p->corr = mpx_corr_new(o->max_conns, &p->sink);
+	p->corr = mpx_corr_new(o->max_conns, &p->writer);
 	if (!p->corr) {
 		free(p);
 		return NULL;
@@ -93,7 +93,7 @@ void mpx_pipeline_finish(struct mpx_pipeline *p)
 {
 	if (p->corr) {
 		mpx_corr_finish(p->corr);
-		p->sink.finish(&p->sink);
+		p->writer.finish(&p->writer);
 	}
 	fflush(p->opts.out);
 }

@@ -9,9 +9,9 @@
 
 #include <stdio.h>
 
-#include "correlate.h"
-#include "engine.h"
-#include "raw_writer.h"
+#include "correlate/correlate.h"
+#include "engine/engine.h"
+#include "output/raw_writer.h"
 
 enum mpx_events_mode {
 	MPX_EVENTS_CONN = 0, /* connection-level events (default) */

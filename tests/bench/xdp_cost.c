@@ -16,7 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 
-#include "bpf_object.h"
+#include "engine/bpf_object.h"
 #include "mptcp_event.h"
 #include "mptcp_xdp.skel.h"
 #include "packet_builder.h"

@@ -6,7 +6,7 @@
  * and TC programs, and assert the ring buffer records field by field and
  * the per-CPU counters summed over every possible CPU.
  *
- * Then the same frames through the host engine (user/engine_host.c, the
+ * Then the same frames through the host engine (user/engine/engine_host.c, the
  * parser compiled for userspace): records and counters must be identical,
  * byte for byte but for the three fields that say where a record was made
  * (ts_ns, ifindex, hook).
@@ -27,11 +27,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "mptcp_xdp.skel.h"
 
+#include "output/counters_report.h"
 #include "packet_builder.h"
-#include "counters_report.h"
 #include "record_check.h"
 #include "test_harness.h"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 # The command line: every bad input gets a one-line error on stderr and its
-# documented exit code (user/exit_codes.h, docs/mptcp-xdp.8).
+# documented exit code (user/cli/exit_codes.h, docs/mptcp-xdp.8).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 

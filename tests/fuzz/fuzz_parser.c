@@ -12,31 +12,32 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "host_flow_table.h"
+#include "engine/host_flow_table.h"
 #include "mptcp_config.h"
 #include "mptcp_counters.h"
 #include "mptcp_event.h"
 #include "mptcp_flow.h"
 #include "parse_headers.h"
 
-struct fuzz_sink {
+struct mpx_sink {
 	__u64 counters[MPX_CTR_MAX];
 	struct mpx_host_flows *flows;
 	unsigned records;
 };
 
-static inline __u64 mpx_sink_count(void *sink, __u32 id)
+static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
-	struct fuzz_sink *s = sink;
+	struct mpx_sink *s = sink;
 
 	if (id >= MPX_CTR_MAX)
 		abort(); /* a counter id out of the enum */
 	return ++s->counters[id];
 }
 
-static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
+static inline int mpx_sink_emit(struct mpx_sink *sink,
+				const struct mptcp_event *ev)
 {
-	struct fuzz_sink *s = sink;
+	struct mpx_sink *s = sink;
 
 	/* Invariants of every record the parser emits. */
 	if (ev->abi_version != MPX_ABI_VERSION || ev->kind >= MPX_EV_KIND_MAX ||
@@ -55,9 +56,9 @@ static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
 }
 
 static inline struct mpx_flow *
-mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
+mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
-	struct fuzz_sink *s = sink;
+	struct mpx_sink *s = sink;
 	int created;
 
 	if (!create)
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fuzz_sink sink;
+	static struct mpx_sink sink;
 	static const struct mpx_config cfgs[] = {
 	    {.emit_mask = MPX_EMIT_ALL_KINDS, .dss_policy = MPX_DSS_ALL},
 	    {.emit_mask = MPX_EMIT_ALL_KINDS, .dss_policy = MPX_DSS_EDGES},

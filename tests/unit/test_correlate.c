@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * Unit tests of the correlator (user/correlate.c, user/conn_table.c) and of
- * the three connection-event writers (json, text, zeek).
+ * Unit tests of the correlator (user/correlate/correlate.c,
+ * user/correlate/conn_table.c) and of the three connection-event writers (json,
+ * text, zeek).
  *
  * The correlator is driven by synthetic `struct mptcp_event` records, the
  * very records the parser hands it (include/mptcp_event.h), written by the
- * small builders below; a test sink captures every event it says (name,
+ * small builders below; a test writer captures every event it says (name,
  * connection, subflow, fields as text, summary). The keys, nonces and HMACs
  * are the real v1 vector set of DESIGN.md (one Linux connection), so that
  * "verified": true is really computed, never assumed; other HMACs were
@@ -24,13 +25,13 @@
 
 #include <linux/types.h>
 
-#include "conn_event.h"
-#include "conn_json_writer.h"
-#include "conn_text_writer.h"
-#include "correlate.h"
+#include "correlate/correlate.h"
 #include "mptcp_event.h"
+#include "output/conn_event.h"
+#include "output/conn_json_writer.h"
+#include "output/conn_text_writer.h"
+#include "output/zeek_writer.h"
 #include "test_harness.h"
-#include "zeek_writer.h"
 
 /* ---- vectors ------------------------------------------------------------ */
 
@@ -78,7 +79,8 @@ static const __u8 REV_ACK_HMAC[20] = {
 
 #define T0 1795666764 /* capture-like timestamps */
 
-/* ---- the capturing sink ------------------------------------------------- */
+/* ---- the capturing writer -------------------------------------------------
+ */
 
 struct cap_field {
 	char key[24];
@@ -100,7 +102,7 @@ struct cap_event {
 /* Events are allocated one by one, so that pointers to them stay valid
  * while more are captured. */
 struct cap {
-	struct mpx_conn_sink sink; /* first: the callbacks get &sink */
+	struct mpx_event_writer writer; /* first: the callbacks get &writer */
 	struct cap_event **ev;
 	int n, size;
 	int finished;
@@ -140,7 +142,8 @@ static void field_text(const struct mpx_field *f, char *out, size_t len)
 	}
 }
 
-static void cap_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
+static void cap_event(struct mpx_event_writer *s,
+		      const struct mpx_conn_event *e)
 {
 	struct cap *c = (struct cap *)s;
 	struct cap_event *x;
@@ -183,12 +186,13 @@ static void cap_event(struct mpx_conn_sink *s, const struct mpx_conn_event *e)
 	}
 }
 
-static void cap_finish(struct mpx_conn_sink *s)
+static void cap_finish(struct mpx_event_writer *s)
 {
 	((struct cap *)s)->finished = 1;
 }
 
-/* ---- a test's world: correlator + sink + clock -------------------------- */
+/* ---- a test's world: correlator + writer + clock --------------------------
+ */
 
 struct tc {
 	struct cap cap;
@@ -199,9 +203,9 @@ struct tc {
 static void tc_init(struct tc *t, size_t max_conns)
 {
 	memset(t, 0, sizeof(*t));
-	t->cap.sink.event = cap_event;
-	t->cap.sink.finish = cap_finish;
-	t->c = mpx_corr_new(max_conns, &t->cap.sink);
+	t->cap.writer.event = cap_event;
+	t->cap.writer.finish = cap_finish;
+	t->c = mpx_corr_new(max_conns, &t->cap.writer);
 	if (!t->c) {
 		fprintf(stderr, "mpx_corr_new failed\n");
 		exit(2);
@@ -2235,11 +2239,11 @@ static void known_summary(struct mpx_conn_event *e)
 	e->summary = s;
 }
 
-/* Runs one sink over events, returns what it wrote (malloc'd). */
-static char *write_with(void (*init)(struct mpx_conn_sink *, FILE *),
+/* Runs one writer over events, returns what it wrote (malloc'd). */
+static char *write_with(void (*init)(struct mpx_event_writer *, FILE *),
 			const struct mpx_conn_event *evs, int n, int finish)
 {
-	struct mpx_conn_sink s;
+	struct mpx_event_writer s;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -2263,7 +2267,7 @@ TEST(json_writer_exact)
 
 	known_event(&e[0]);
 	known_summary(&e[1]);
-	out = write_with(mpx_conn_json_sink, e, 2, 1);
+	out = write_with(mpx_json_writer_init, e, 2, 1);
 	ASSERT_STREQ(
 	    out,
 	    "{\"frame\":8,\"ts\":1795666764.031269,"
@@ -2304,7 +2308,7 @@ TEST(json_writer_escapes_and_live_frame)
 	e.name = "anomaly";
 	e.origin.ts_sec = 5;
 	mpx_ev_str(&e, "kind", "a\"b\\c\n");
-	out = write_with(mpx_conn_json_sink, &e, 1, 0);
+	out = write_with(mpx_json_writer_init, &e, 1, 0);
 	ASSERT_STREQ(out, "{\"ts\":5.000000,\"event\":\"anomaly\","
 			  "\"kind\":\"a\\\"b\\\\c\\u000a\"}\n");
 	free(out);
@@ -2317,7 +2321,7 @@ TEST(text_writer_exact)
 
 	known_event(&e[0]);
 	known_summary(&e[1]);
-	out = write_with(mpx_conn_text_sink, e, 2, 1);
+	out = write_with(mpx_text_writer_init, e, 2, 1);
 	/* time (UTC), two spaces, name padded to 19, conn to 16, endpoints
 	 * to 44, then key=value; a summary adds its totals. */
 	ASSERT_STREQ(out, "2026-11-26 04:19:24.031269  subflow_joined      "
@@ -2369,7 +2373,7 @@ TEST(zeek_writer_header_and_rows)
 	mid.midstream = 1;
 	e[2] = e[1];
 	e[2].summary = &mid;
-	out = write_with(mpx_zeek_sink, e, 3, 1);
+	out = write_with(mpx_zeek_writer_init, e, 3, 1);
 	CHECK(out != NULL, "no output");
 	if (!out)
 		return;
@@ -2423,7 +2427,7 @@ TEST(zeek_writer_empty_log)
 	char *out;
 
 	known_event(&e);
-	out = write_with(mpx_zeek_sink, &e, 1, 1);
+	out = write_with(mpx_zeek_writer_init, &e, 1, 1);
 	CHECK(out && strncmp(out, "#separator \\x09\n", 16) == 0,
 	      "no header: '%s'", out ? out : "");
 	CHECK(out && strstr(out, "\n#close\t") != NULL, "no #close");
@@ -2441,7 +2445,7 @@ TEST(zeek_writer_empty_log)
 TEST(summary_claims_no_token_it_never_computed)
 {
 	struct path p = P_INIT();
-	struct mpx_conn_sink s;
+	struct mpx_event_writer s;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -2452,7 +2456,7 @@ TEST(summary_claims_no_token_it_never_computed)
 	if (!f)
 		SKIP("open_memstream failed");
 	memset(&s, 0, sizeof(s));
-	mpx_conn_json_sink(&s, f);
+	mpx_json_writer_init(&s, f);
 	c = mpx_corr_new(4, &s);
 	ev = rec(&p, 1, MPX_EV_MP_CAPABLE, MPX_TCP_SYN);
 	ev.version = 2;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * Unit tests of user/mptcp_crypto.c: token, IDSN and the three HMACs of
- * MPTCP, on vectors taken from real connections.
+ * Unit tests of user/correlate/mptcp_crypto.c: token, IDSN and the three HMACs
+ * of MPTCP, on vectors taken from real connections.
  *
  *   token = most significant 32 bits of H(key)      RFC 8684 section 3.1
  *   IDSN  = least significant 64 bits of H(key)     (v0: RFC 6824 3.1)
@@ -24,7 +24,7 @@
 
 #include <linux/types.h>
 
-#include "mptcp_crypto.h"
+#include "correlate/mptcp_crypto.h"
 #include "test_harness.h"
 
 /* ---- the v1 vector set of DESIGN.md (one Linux connection) ----------- */

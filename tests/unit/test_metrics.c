@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics_text.h"
+#include "metrics/metrics_text.h"
 #include "test_harness.h"
 
 static void known_state(struct mpx_metrics_state *st)

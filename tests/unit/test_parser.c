@@ -21,9 +21,9 @@
 
 #include <linux/types.h>
 
-#include "mptcp_event.h"
-#include "mptcp_counters.h"
 #include "mptcp_config.h"
+#include "mptcp_counters.h"
+#include "mptcp_event.h"
 #include "mptcp_flow.h"
 
 #include "packet_builder.h"
@@ -37,7 +37,7 @@
 #define TEST_TS	     0x1122334455667788ULL
 #define TEST_IFINDEX 7
 
-struct test_sink {
+struct mpx_sink {
 	__u64 ctr[MPX_CTR_MAX];
 	struct mptcp_event rec[MAX_RECS];
 	int nrec;
@@ -48,9 +48,9 @@ struct test_sink {
 	struct mpx_flow fval[TEST_FLOWS];
 };
 
-static inline __u64 mpx_sink_count(void *sink, __u32 id)
+static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
-	struct test_sink *t = sink;
+	struct mpx_sink *t = sink;
 
 	if (id >= MPX_CTR_MAX) {
 		fprintf(stderr, "  counter id %u out of range\n", id);
@@ -60,9 +60,10 @@ static inline __u64 mpx_sink_count(void *sink, __u32 id)
 	return ++t->ctr[id];
 }
 
-static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
+static inline int mpx_sink_emit(struct mpx_sink *sink,
+				const struct mptcp_event *ev)
 {
-	struct test_sink *t = sink;
+	struct mpx_sink *t = sink;
 
 	if (t->emit_fail)
 		return -1;
@@ -76,9 +77,9 @@ static inline int mpx_sink_emit(void *sink, const struct mptcp_event *ev)
  * absent, created zeroed when create is set. The sink counts new flows and
  * a full table. */
 static inline struct mpx_flow *
-mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
+mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
-	struct test_sink *t = sink;
+	struct mpx_sink *t = sink;
 	int i;
 
 	for (i = 0; i < t->nflows; i++)
@@ -100,7 +101,7 @@ mpx_sink_flow(void *sink, const struct mpx_flow_key *key, int create)
 
 /* ---- running frames --------------------------------------------------- */
 
-static struct test_sink S;
+static struct mpx_sink S;
 static uint8_t FRAME[PB_MAX_FRAME];
 static size_t FLEN;
 static struct pb_layout LAY;

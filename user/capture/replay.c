@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "capture/link_layer.h"
+#include "capture/replay.h"
+#include "cli/exit_codes.h"
+#include "metrics/metrics_server.h"
+#include "output/counters_report.h"
+
+static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
+				      struct mpx_pipeline *s, int *code)
+{
+	char err[512] = "";
+	struct mpx_engine *e;
+
+	if (o->engine == MPX_ENGINE_CHOICE_HOST)
+		return mpx_engine_open(MPX_ENGINE_HOST, &o->run.cfg,
+				       mpx_pipeline_record, s, err, sizeof(err),
+				       code);
+	e = mpx_engine_open(MPX_ENGINE_BPF, &o->run.cfg, mpx_pipeline_record, s,
+			    err, sizeof(err), code);
+	if (e)
+		return e;
+	if (o->engine == MPX_ENGINE_CHOICE_BPF) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		return NULL;
+	}
+	fprintf(stderr, "mptcp-xdp: notice: %s; using the host engine\n", err);
+	return mpx_engine_open(MPX_ENGINE_HOST, &o->run.cfg,
+			       mpx_pipeline_record, s, err, sizeof(err), code);
+}
+
+static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
+{
+	const struct mpx_corr_stats *cs = mpx_pipeline_stats(p);
+	__u64 ctr[MPX_CTR_MAX];
+
+	if (mpx_engine_counters(eng, ctr) == 0)
+		mpx_counters_report(stderr, ctr);
+	if (cs)
+		mpx_corr_stats_report(stderr, cs);
+}
+
+/* A scrape sees the replay's counters and correlator as of the last
+ * publish: every PUBLISH_EVERY frames and at the end. */
+#define PUBLISH_EVERY 1024
+
+static void publish(struct mpx_metrics_server *m, struct mpx_engine *eng,
+		    struct mpx_pipeline *p)
+{
+	const struct mpx_corr_stats *cs;
+	struct mpx_metrics_state st;
+
+	if (!m)
+		return;
+	memset(&st, 0, sizeof(st));
+	mpx_engine_counters(eng, st.counters);
+	cs = mpx_pipeline_stats(p);
+	if (cs) {
+		st.corr = *cs;
+		st.has_corr = 1;
+	}
+	mpx_metrics_publish(m, &st);
+}
+
+static volatile sig_atomic_t hold_done;
+
+static void on_hold_signal(int sig)
+{
+	(void)sig;
+	hold_done = 1;
+}
+
+/* --metrics-hold: keep serving the final state until a signal. */
+static void hold(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hold_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fprintf(stderr, "mptcp-xdp: replay done; serving /metrics until "
+			"SIGINT or SIGTERM\n");
+	while (!hold_done)
+		pause();
+}
+
+int mpx_replay(const struct mpx_replay_opts *o)
+{
+	struct mpx_metrics_server *metrics = NULL;
+	static uint8_t frame[MPX_REPLAY_MAX_FRAME];
+	struct mpx_origin origin = {0};
+	struct mpx_capture *cap;
+	struct mpx_pipeline *pipe;
+	struct mpx_engine *eng;
+	struct mpx_frame f;
+	char err[512] = "";
+	int code = MPX_EXIT_OK, r, dlt;
+
+	cap = mpx_capture_open(o->path, err, sizeof(err), &code);
+	if (!cap) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		return code;
+	}
+	pipe = mpx_pipeline_new(&o->run.out);
+	if (!pipe) {
+		fprintf(stderr, "mptcp-xdp: out of memory\n");
+		mpx_capture_close(cap);
+		return MPX_EXIT_FAILURE;
+	}
+	eng = open_engine(o, pipe, &code);
+	if (!eng) {
+		mpx_pipeline_free(pipe);
+		mpx_capture_close(cap);
+		return code ? code : MPX_EXIT_FAILURE;
+	}
+	mpx_pipeline_set_flow_query(pipe, mpx_pipeline_engine_flow, eng);
+	if (o->run.metrics) {
+		metrics =
+		    mpx_metrics_start(o->run.metrics_host, o->run.metrics_port,
+				      -1, err, sizeof(err));
+		if (!metrics) {
+			fprintf(stderr, "mptcp-xdp: %s\n", err);
+			mpx_engine_close(eng);
+			mpx_pipeline_free(pipe);
+			mpx_capture_close(cap);
+			return MPX_EXIT_METRICS;
+		}
+	}
+	dlt = mpx_capture_linktype(cap);
+	while ((r = mpx_capture_next(cap, &f, err, sizeof(err), &code)) == 1) {
+		size_t len = mpx_link_to_ethernet(dlt, f.data, f.caplen, frame,
+						  sizeof(frame));
+
+		origin.frame++;
+		origin.ts_sec = f.ts_sec;
+		origin.ts_usec = f.ts_usec;
+		mpx_pipeline_set_origin(pipe, &origin);
+		mpx_pipeline_tick(pipe, &origin);
+		if (mpx_engine_run(eng, frame, len, err, sizeof(err)) < 0) {
+			code = MPX_EXIT_BPF;
+			r = -1;
+			break;
+		}
+		if (origin.frame % PUBLISH_EVERY == 0)
+			publish(metrics, eng, pipe);
+	}
+	/* What is still open is written as such, even after a truncation:
+	 * everything before the cut counts. */
+	mpx_pipeline_finish(pipe);
+	if (ferror(stdout) && errno != EPIPE)
+		fprintf(stderr, "mptcp-xdp: writing output: %s\n",
+			strerror(errno));
+	if (r < 0)
+		fprintf(stderr, "mptcp-xdp: %s (after %llu frames)\n", err,
+			(unsigned long long)origin.frame);
+	if (o->run.stats)
+		report_stats(eng, pipe);
+	publish(metrics, eng, pipe);
+	if (metrics && o->metrics_hold)
+		hold();
+	mpx_metrics_stop(metrics);
+	mpx_engine_close(eng);
+	mpx_pipeline_free(pipe);
+	mpx_capture_close(cap);
+	return r < 0 ? code : MPX_EXIT_OK;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_options.h"
+#include "mptcp_event.h"
+#include "output/event_names.h"
+
+int mpx_parse_dss_policy(const char *s, struct mpx_config *cfg, char *err,
+			 size_t errlen)
+{
+	char *end;
+	unsigned long n;
+
+	if (strcmp(s, "all") == 0) {
+		cfg->dss_policy = MPX_DSS_ALL;
+		return 0;
+	}
+	if (strcmp(s, "edges") == 0) {
+		cfg->dss_policy = MPX_DSS_EDGES;
+		return 0;
+	}
+	if (strncmp(s, "sample:", 7) == 0) {
+		errno = 0;
+		n = strtoul(s + 7, &end, 10);
+		if (errno == 0 && end != s + 7 && *end == '\0' && n >= 1 &&
+		    n <= 0xffffffffUL) {
+			cfg->dss_policy = MPX_DSS_SAMPLE;
+			cfg->dss_sample_n = (__u32)n;
+			return 0;
+		}
+	}
+	snprintf(err, errlen,
+		 "--dss: '%s' is not all, edges or sample:N (N >= 1)", s);
+	return -1;
+}
+
+int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	__u32 m = 0;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int found = 0;
+
+		if (strcmp(tok, "all") == 0) {
+			m |= MPX_EMIT_ALL_KINDS;
+			continue;
+		}
+		for (__u8 k = 0; k < MPX_EV_KIND_MAX; k++) {
+			if (strcmp(tok, mpx_kind_name(k)) == 0) {
+				m |= MPX_KIND_BIT(k);
+				found = 1;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen,
+				 "--kinds: unknown record kind '%s'", tok);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	if (!m) {
+		snprintf(err, errlen, "--kinds: empty list");
+		return -1;
+	}
+	*mask = m;
+	return 0;
+}
+
+int mpx_parse_events(const char *s, enum mpx_events_mode *m)
+{
+	if (strcmp(s, "conn") == 0)
+		*m = MPX_EVENTS_CONN;
+	else if (strcmp(s, "raw") == 0)
+		*m = MPX_EVENTS_RAW;
+	else if (strcmp(s, "all") == 0)
+		*m = MPX_EVENTS_ALL;
+	else
+		return -1;
+	return 0;
+}
+
+int mpx_parse_format(const char *s, enum mpx_format *f)
+{
+	if (strcmp(s, "json") == 0)
+		*f = MPX_FORMAT_JSON;
+	else if (strcmp(s, "text") == 0)
+		*f = MPX_FORMAT_TEXT;
+	else if (strcmp(s, "zeek") == 0)
+		*f = MPX_FORMAT_ZEEK;
+	else
+		return -1;
+	return 0;
+}
+
+int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}

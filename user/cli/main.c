@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/* mptcp-xdp: command-line entry. Each command parses its own flags; the
+ * output flags (--events, --format, --dss, --kinds, --max-conns, --stats)
+ * mean the same for `replay` and `load`. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/replay.h"
+#include "cli/cli_options.h"
+#include "cli/exit_codes.h"
+#include "live/load.h"
+#include "live/status.h"
+#include "live/unload.h"
+#include "metrics/metrics_server.h"
+
+#ifndef MPX_VERSION
+#define MPX_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: mptcp-xdp COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  load [OPTIONS] IFACE...  attach to interfaces, stream events "
+	      "until a signal\n"
+	      "  replay [OPTIONS] FILE    inspect a pcap/pcapng capture\n"
+	      "  unload IFACE             remove what a killed daemon left on "
+	      "IFACE\n"
+	      "  status                   interfaces with mptcp-xdp attached, "
+	      "and counters\n"
+	      "  help | version\n"
+	      "\n"
+	      "Output options (load and replay):\n"
+	      "  --events conn|raw|all    connection events (default), one "
+	      "JSON line per\n"
+	      "                           MPTCP option, or both\n"
+	      "  --format json|text|zeek  JSON lines (default), aligned text, "
+	      "or a Zeek\n"
+	      "                           mptcp.log of connection summaries\n"
+	      "  --dss all|edges|sample:N which DSS options become records "
+	      "(default: all\n"
+	      "                           for replay, edges for load)\n"
+	      "  --kinds LIST             only these record kinds, e.g. "
+	      "mp_join,mp_error\n"
+	      "  --max-conns N            connections tracked at once "
+	      "(default 65536)\n"
+	      "  --stats                  counters as JSON lines on stderr at "
+	      "the end\n"
+	      "  --metrics ADDR:PORT|off  serve Prometheus /metrics (load "
+	      "default\n"
+	      "                           " MPX_METRICS_DEFAULT
+	      "; replay default off)\n"
+	      "\n"
+	      "load options:\n"
+	      "  --xdp-mode auto|native|generic  XDP attach mode (default "
+	      "auto: native,\n"
+	      "                           generic with a notice if the driver "
+	      "lacks XDP)\n"
+	      "  --no-egress              no TC egress program (ingress only)\n"
+	      "\n"
+	      "replay options:\n"
+	      "  --engine auto|bpf|host   run frames through the BPF object "
+	      "(root) or the\n"
+	      "                           same parser built into this program "
+	      "(default auto)\n"
+	      "  --metrics-hold           keep serving /metrics after the "
+	      "replay, until a signal\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such file, "
+	      "4 unreadable,\n"
+	      "5 not a capture, 6 truncated capture, 7 unsupported link type, "
+	      "8 BPF error,\n"
+	      "9 permission, 10 kernel too old, 11 no such interface, "
+	      "12 interface busy, 13 metrics cannot listen.\n"
+	      "See mptcp-xdp(8).\n",
+	      f);
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "mptcp-xdp: %s (try 'mptcp-xdp help')\n", msg);
+	return MPX_EXIT_USAGE;
+}
+
+/* Options shared by replay and load. */
+struct common_opts {
+	struct mpx_run_opts run;
+	__u32 kinds; /* --kinds, before the events mode narrows it */
+};
+
+enum {
+	OPT_EVENTS = 256,
+	OPT_FORMAT,
+	OPT_DSS,
+	OPT_KINDS,
+	OPT_MAX_CONNS,
+	OPT_STATS,
+	OPT_ENGINE,
+	OPT_XDP_MODE,
+	OPT_NO_EGRESS,
+	OPT_METRICS,
+	OPT_METRICS_HOLD,
+	OPT_HELP,
+};
+
+/* clang-format off */
+#define COMMON_LONGOPTS                                                        \
+	{"events", required_argument, NULL, OPT_EVENTS},                       \
+	{"format", required_argument, NULL, OPT_FORMAT},                       \
+	{"dss", required_argument, NULL, OPT_DSS},                             \
+	{"kinds", required_argument, NULL, OPT_KINDS},                         \
+	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},                 \
+	{"stats", no_argument, NULL, OPT_STATS},                               \
+	{"metrics", required_argument, NULL, OPT_METRICS},                     \
+	{"help", no_argument, NULL, OPT_HELP}
+/* clang-format on */
+
+static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss,
+			    const char *metrics)
+{
+	char err[128];
+
+	memset(c, 0, sizeof(*c));
+	mpx_metrics_parse(metrics, &c->run.metrics, c->run.metrics_host,
+			  sizeof(c->run.metrics_host), &c->run.metrics_port,
+			  err, sizeof(err));
+	c->run.cfg.emit_mask = MPX_EMIT_ALL_KINDS;
+	c->run.cfg.dss_policy = dss;
+	c->run.cfg.dss_sample_n = 1;
+	c->run.out.events = MPX_EVENTS_CONN;
+	c->run.out.format = MPX_FORMAT_JSON;
+	c->run.out.max_conns = MPX_DEFAULT_MAX_CONNS;
+	c->run.out.out = stdout;
+	c->kinds = MPX_EMIT_ALL_KINDS;
+}
+
+/* 1: handled; 0: not a common option; -1: error (message printed). */
+static int common_option(struct common_opts *c, int opt, const char *arg,
+			 int *rc)
+{
+	char err[256];
+
+	switch (opt) {
+	case OPT_EVENTS:
+		if (mpx_parse_events(arg, &c->run.out.events) < 0)
+			goto bad_events;
+		return 1;
+	case OPT_FORMAT:
+		if (mpx_parse_format(arg, &c->run.out.format) < 0) {
+			*rc = usage_error("--format takes json, text or zeek");
+			return -1;
+		}
+		return 1;
+	case OPT_DSS:
+		if (mpx_parse_dss_policy(arg, &c->run.cfg, err, sizeof(err)) <
+		    0) {
+			*rc = usage_error(err);
+			return -1;
+		}
+		return 1;
+	case OPT_KINDS:
+		if (mpx_parse_kinds(arg, &c->kinds, err, sizeof(err)) < 0) {
+			*rc = usage_error(err);
+			return -1;
+		}
+		return 1;
+	case OPT_MAX_CONNS:
+		if (mpx_parse_count(arg, 1, 1u << 24, &c->run.out.max_conns) <
+		    0) {
+			*rc = usage_error(
+			    "--max-conns takes a number from 1 to 16777216");
+			return -1;
+		}
+		return 1;
+	case OPT_STATS:
+		c->run.stats = 1;
+		return 1;
+	case OPT_METRICS:
+		if (mpx_metrics_parse(arg, &c->run.metrics, c->run.metrics_host,
+				      sizeof(c->run.metrics_host),
+				      &c->run.metrics_port, err,
+				      sizeof(err)) < 0) {
+			*rc = usage_error(err);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+bad_events:
+	*rc = usage_error("--events takes conn, raw or all");
+	return -1;
+}
+
+/* After parsing: checks across options, and the kernel's emit mask. */
+static int common_finish(struct common_opts *c, int *rc)
+{
+	if (c->run.out.events != MPX_EVENTS_CONN &&
+	    c->run.out.format != MPX_FORMAT_JSON) {
+		*rc = usage_error("option records (--events raw|all) are "
+				  "written as JSON only");
+		return -1;
+	}
+	c->run.cfg.emit_mask =
+	    c->kinds & mpx_pipeline_emit_mask(c->run.out.events);
+	return 0;
+}
+
+static int unknown_option(char **argv, const char *cmd)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg), "%s: unknown option or missing value: %s",
+		 cmd, argv[optind - 1]);
+	return usage_error(msg);
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONGOPTS,
+	    {"engine", required_argument, NULL, OPT_ENGINE},
+	    {"metrics-hold", no_argument, NULL, OPT_METRICS_HOLD},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mpx_replay_opts o = {.engine = MPX_ENGINE_CHOICE_AUTO};
+	struct common_opts c;
+	int opt, rc = 0;
+
+	common_defaults(&c, MPX_DSS_ALL, "off");
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int r = common_option(&c, opt, optarg, &rc);
+
+		if (r < 0)
+			return rc;
+		if (r)
+			continue;
+		if (opt == OPT_ENGINE) {
+			if (strcmp(optarg, "auto") == 0)
+				o.engine = MPX_ENGINE_CHOICE_AUTO;
+			else if (strcmp(optarg, "bpf") == 0)
+				o.engine = MPX_ENGINE_CHOICE_BPF;
+			else if (strcmp(optarg, "host") == 0)
+				o.engine = MPX_ENGINE_CHOICE_HOST;
+			else
+				return usage_error(
+				    "--engine takes auto, bpf or host");
+		} else if (opt == OPT_METRICS_HOLD) {
+			o.metrics_hold = 1;
+		} else if (opt == 'h' || opt == OPT_HELP) {
+			usage(stdout);
+			return MPX_EXIT_OK;
+		} else {
+			return unknown_option(argv, "replay");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("replay takes exactly one capture file");
+	if (common_finish(&c, &rc) < 0)
+		return rc;
+	if (o.metrics_hold && !c.run.metrics)
+		return usage_error("--metrics-hold needs --metrics ADDR:PORT");
+	o.path = argv[optind];
+	o.run = c.run;
+	return mpx_replay(&o);
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONGOPTS,
+	    {"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
+	    {"no-egress", no_argument, NULL, OPT_NO_EGRESS},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mpx_load_opts o = {.xdp_mode = MPX_XDP_AUTO, .egress = 1};
+	struct common_opts c;
+	int opt, rc = 0;
+
+	common_defaults(&c, MPX_DSS_EDGES, MPX_METRICS_DEFAULT);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int r = common_option(&c, opt, optarg, &rc);
+
+		if (r < 0)
+			return rc;
+		if (r)
+			continue;
+		if (opt == OPT_XDP_MODE) {
+			if (strcmp(optarg, "auto") == 0)
+				o.xdp_mode = MPX_XDP_AUTO;
+			else if (strcmp(optarg, "native") == 0)
+				o.xdp_mode = MPX_XDP_NATIVE;
+			else if (strcmp(optarg, "generic") == 0)
+				o.xdp_mode = MPX_XDP_GENERIC;
+			else
+				return usage_error("--xdp-mode takes auto, "
+						   "native or generic");
+		} else if (opt == OPT_NO_EGRESS) {
+			o.egress = 0;
+		} else if (opt == 'h' || opt == OPT_HELP) {
+			usage(stdout);
+			return MPX_EXIT_OK;
+		} else {
+			return unknown_option(argv, "load");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("load needs at least one interface");
+	if (argc - optind > MPX_MAX_IFACES)
+		return usage_error("load takes at most 16 interfaces");
+	for (int i = optind; i < argc; i++) {
+		for (int k = optind; k < i; k++)
+			if (strcmp(argv[i], argv[k]) == 0)
+				return usage_error(
+				    "an interface is named twice");
+		o.ifaces[o.nifaces++] = argv[i];
+	}
+	if (common_finish(&c, &rc) < 0)
+		return rc;
+	o.run = c.run;
+	return mpx_load(&o);
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error("unload takes exactly one interface");
+	return mpx_unload(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	/* replay: output may go to a pipe that closes (| head): end quietly.
+	 * load installs its own handling. */
+	signal(SIGPIPE, SIG_DFL);
+	if (argc < 2)
+		return usage_error("missing command");
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "load") == 0)
+		return cmd_load(argc - 1, argv + 1);
+	if (strcmp(argv[1], "unload") == 0)
+		return cmd_unload(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0) {
+		if (argc != 2)
+			return usage_error("status takes no arguments");
+		return mpx_status();
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return MPX_EXIT_OK;
+	}
+	if (strcmp(argv[1], "version") == 0 ||
+	    strcmp(argv[1], "--version") == 0) {
+		printf("mptcp-xdp %s (event ABI %d)\n", MPX_VERSION,
+		       MPX_ABI_VERSION);
+		return MPX_EXIT_OK;
+	}
+	fprintf(stderr,
+		"mptcp-xdp: unknown command '%s' (try 'mptcp-xdp help')\n",
+		argv[1]);
+	return MPX_EXIT_USAGE;
+}

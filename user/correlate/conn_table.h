@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * The correlator's state: MPTCP connections, their subflows, and the two
+ * indexes into them (subflow by 4-tuple, connection by token). Bounded: at
+ * most max_conns connections, MPX_SUM_MAX_SUBFLOWS subflows each and
+ * MPX_MAX_ADDRS advertised addresses per side, so that a flood of SYNs
+ * with random keys cannot grow memory without bound (DESIGN.md,
+ * Correlation). The least recently active connection makes room.
+ */
+#ifndef MPX_CONN_TABLE_H
+#define MPX_CONN_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "mptcp_event.h"
+#include "mptcp_flow.h"
+#include "output/conn_event.h"
+
+#define MPX_MAX_ADDRS	  8
+#define MPX_MAX_ANOMALIES MPX_SUM_MAX_ANOMALIES
+
+enum mpx_conn_state {
+	MPX_CONN_ATTEMPT = 0, /* MP_CAPABLE SYN seen */
+	MPX_CONN_ESTABLISHED, /* both keys seen (third ACK) */
+	MPX_CONN_CLOSED,      /* summary written; kept to absorb stragglers */
+};
+
+enum mpx_sf_role {
+	MPX_SF_INITIAL = 0,
+	MPX_SF_JOIN = 1,
+};
+
+struct mpx_addr_entry {
+	int used;
+	__u8 id;
+	__u8 family;
+	__u8 addr[MPX_ADDR_LEN];
+	__u16 port;
+};
+
+struct mpx_conn;
+
+/* A connection's entry in the token index, one per side. */
+struct mpx_tok_link {
+	struct mpx_tok_link *next;
+	struct mpx_conn *conn;
+	int side;
+	int linked;
+};
+
+struct mpx_subflow {
+	struct mpx_subflow *hnext; /* subflow index chain */
+	struct mpx_conn *conn;
+	struct mpx_flow_key key; /* canonical, as the BPF flow table */
+	__u8 family;
+	/* The initiator (SYN sender; first source seen when midstream). */
+	__u8 init_addr[MPX_ADDR_LEN];
+	__u8 resp_addr[MPX_ADDR_LEN];
+	__u16 init_port;
+	__u16 resp_port;
+	int init_side; /* the connection side (0 = A, 1 = B) of the initiator */
+	enum mpx_sf_role role;
+	__u32 isn;
+	/* MP_JOIN handshake (RFC 8684 section 3.2). */
+	__u32 token;
+	__u32 r_init, r_resp;
+	__u64 hmac64;
+	int have_syn, have_synack, join_reported;
+	int verified;		 /* 1, 0, -1 = cannot tell */
+	const char *token_match; /* "unique", "add_addr", "ambiguous" */
+	__u8 addr_id;
+	int backup;
+	/* Life. */
+	int fin[2]; /* [0] initiator's FIN, [1] responder's */
+	int closed;
+	int live; /* counted among the open subflows */
+	const char *end;
+	__u64 packets[2]; /* from subflow records; [0] initiator -> responder */
+	__u64 bytes[2];
+};
+
+struct mpx_conn {
+	struct mpx_conn *lru_prev, *lru_next; /* most recently active first */
+	struct mpx_tok_link tl[2];	      /* token index, per side */
+	char id[17];
+	__u64 serial; /* creation order */
+	enum mpx_conn_state state;
+	int version;	  /* -1 until an MP_CAPABLE says */
+	int unverifiable; /* unknown version or algorithm: no crypto checks */
+	int has_key[2];
+	int has_token[2]; /* from the key, or named by a join SYN */
+	__u64 key[2];
+	__u32 token[2];
+	__u64 idsn[2];
+	int midstream, fallback, fastclose;
+	int data_fin[2];
+	struct mpx_origin start, last;
+	int nsf;
+	struct mpx_subflow *sf[MPX_SUM_MAX_SUBFLOWS];
+	struct mpx_addr_entry addrs[2][MPX_MAX_ADDRS];
+	int addr_next[2]; /* the slot to reuse when a side's table is full */
+	int nanom;
+	const char *anomalies[MPX_MAX_ANOMALIES];
+	/* Every subflow has ended: the summary waits a grace period for the
+	 * packets still in flight (correlate.c), queued by closing time. */
+	int closing;
+	int ended; /* in the table's list of ended connections */
+	struct mpx_origin closed_at;
+	struct mpx_conn *close_prev, *close_next;
+};
+
+struct mpx_conn_table;
+
+/* Called for a connection that must go to make room (and is not closed
+ * yet), before it is freed. */
+typedef void (*mpx_evict_fn)(struct mpx_conn *c, void *arg);
+
+struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg);
+void mpx_ct_free(struct mpx_conn_table *t);
+
+/* A new connection, most recently active; evicts the least recently active
+ * one if the table is full. NULL only when out of memory. */
+struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t);
+/* Every subflow of c has ended (its summary may still wait): c joins the
+ * list of ended connections, which make room before live ones. */
+void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c);
+/* A new subflow after all: c is live again. */
+void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c);
+/* The summary is written: c stays, ended, to absorb stragglers. */
+void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
+/* Take a subflow out of the 4-tuple index (its 4-tuple is reused); it
+ * stays in its connection's summary. */
+void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf);
+/* Remove a connection and its subflows now, with no callback. */
+void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c);
+/* Mark active (LRU order). */
+void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c);
+
+/* A new subflow of c with the given canonical key; NULL if c has
+ * MPX_SUM_MAX_SUBFLOWS already (counted by the caller). */
+struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
+				       struct mpx_conn *c,
+				       const struct mpx_flow_key *key);
+struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
+					const struct mpx_flow_key *key);
+
+/* Index c under its side's token (once the key is known). */
+void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side);
+/* Connections (not closed) with a side whose token is tok: up to max into
+ * out, with that side in sides[]. Returns how many there are. */
+int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
+		      struct mpx_conn **out, int *sides, int max);
+
+/* Iterate in creation order (for the final flush). */
+size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+		       size_t max);
+size_t mpx_ct_count(const struct mpx_conn_table *t);
+size_t mpx_ct_subflows(const struct mpx_conn_table *t);
+size_t mpx_ct_capacity(const struct mpx_conn_table *t);
+
+/* Canonical key of a record's 4-tuple, and the record's direction in it
+ * (bpf/inspect.h's rule: 0 when the source is the key's first endpoint). */
+int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k);
+
+#endif /* MPX_CONN_TABLE_H */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * The correlator: option records in, connection-level events out. Links
+ * subflows into MPTCP connections by token, verifies the handshake
+ * cryptography, flags anomalies and writes one summary per connection
+ * (README.md, "Connection events", lists every event and field).
+ */
+#ifndef MPX_CORRELATE_H
+#define MPX_CORRELATE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "mptcp_event.h"
+#include "mptcp_flow.h"
+#include "origin.h"
+#include "output/conn_event.h"
+
+/* Anomaly kinds: stable names, in the `anomaly` event and the summaries. */
+#define MPX_ANOMALY_LIST(X)                                                    \
+	X(KEY_MISMATCH, "key_mismatch")                                        \
+	X(ADDR_ID_REUSE, "addr_id_reuse")                                      \
+	X(TOKEN_COLLISION, "token_collision")                                  \
+	X(ADD_ADDR_HMAC_INVALID, "add_addr_hmac_invalid")                      \
+	X(FASTCLOSE_KEY_INVALID, "fastclose_key_invalid")                      \
+	X(MP_FAIL, "mp_fail")                                                  \
+	X(OPTION_ERROR, "option_error")                                        \
+	X(UNKNOWN_VERSION, "unknown_version")                                  \
+	X(UNKNOWN_ALGORITHM, "unknown_algorithm")                              \
+	X(JOIN_HMAC_INVALID, "join_hmac_invalid")                              \
+	X(JOIN_UNKNOWN_TOKEN, "join_unknown_token")
+
+#define MPX_ANOM_ENUM(id, name) MPX_ANOM_##id,
+enum mpx_anomaly { MPX_ANOMALY_LIST(MPX_ANOM_ENUM) MPX_ANOM_MAX };
+#undef MPX_ANOM_ENUM
+
+const char *mpx_anomaly_name(enum mpx_anomaly a);
+
+/* MP_TCPRST reasons (RFC 8684 section 3.6); 7 = any other value. */
+#define MPX_TCPRST_REASONS 8
+const char *mpx_tcprst_reason_name(__u8 reason);
+
+struct mpx_corr_stats {
+	__u64 conns_started; /* MP_CAPABLE SYNs and midstream discoveries */
+	__u64 conns_midstream;
+	__u64 conns_closed;	/* summaries written, evictions included */
+	__u64 conns_evicted;	/* closed early to make room */
+	__u64 subflows_dropped; /* past the per-connection bound */
+	__u64 joins_verified;
+	__u64 joins_hmac_invalid;
+	__u64 joins_unknown_token;
+	__u64 joins_unverified; /* keys or handshake not seen */
+	__u64 fallbacks;
+	__u64 fastcloses;
+	__u64 tcprst[MPX_TCPRST_REASONS];
+	__u64 addrs_added;
+	__u64 addrs_removed;
+	__u64 addrs_evicted; /* past the per-side address bound */
+	__u64 anomalies[MPX_ANOM_MAX];
+	__u64 active_conns; /* gauges, as of the last record */
+	__u64 active_subflows;
+};
+
+/* Final per-subflow counts live in the flow table (kernel or host); the
+ * correlator asks for them when it writes a summary. 0 when found. */
+typedef int (*mpx_flow_query_fn)(void *arg, const struct mpx_flow_key *key,
+				 struct mpx_flow *out);
+
+struct mpx_correlator;
+
+struct mpx_correlator *mpx_corr_new(size_t max_conns,
+				    struct mpx_event_writer *writer);
+void mpx_corr_set_flow_query(struct mpx_correlator *c, mpx_flow_query_fn fn,
+			     void *arg);
+void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
+		     const struct mptcp_event *ev);
+/* Time passes (a frame's capture time, or the wall clock live): writes the
+ * summaries of connections whose subflows ended more than a second ago. */
+void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now);
+/* End of input: every connection still open gets its summary. */
+void mpx_corr_finish(struct mpx_correlator *c);
+const struct mpx_corr_stats *mpx_corr_stats(struct mpx_correlator *c);
+void mpx_corr_free(struct mpx_correlator *c);
+
+#endif /* MPX_CORRELATE_H */

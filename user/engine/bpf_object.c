@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli/exit_codes.h"
+#include "engine/bpf_object.h"
+#include "mptcp_counters.h"
+#include "mptcp_xdp.skel.h"
+
+/* The ring buffer map needs Linux 5.8. Say so rather than let the load
+ * fail with EINVAL. */
+static int kernel_too_old(char *err, size_t errlen)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major < 5 || (major == 5 && minor < 8))) {
+		snprintf(err, errlen,
+			 "kernel %s is too old: the BPF ring buffer needs "
+			 "Linux 5.8 or later",
+			 u.release);
+		return 1;
+	}
+	return 0;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* libbpf's warnings go to stderr only when asked for
+	 * (MPTCP_XDP_DEBUG=1): a verifier log is not a one-line error. */
+	(void)level;
+	if (getenv("MPTCP_XDP_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+void mpx_bpf_quiet(void)
+{
+	libbpf_set_print(silent_print);
+}
+
+struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
+				      size_t errlen, int *code)
+{
+	struct mptcp_xdp *skel;
+	int r;
+
+	if (kernel_too_old(err, errlen)) {
+		*code = MPX_EXIT_OLD_KERNEL;
+		return NULL;
+	}
+	mpx_bpf_quiet();
+	skel = mptcp_xdp__open();
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s",
+			 strerror(errno));
+		*code = MPX_EXIT_BPF;
+		return NULL;
+	}
+	skel->rodata->mpx_cfg = *cfg;
+	r = mptcp_xdp__load(skel);
+	if (r) {
+		int e = -r;
+
+		if (e == EPERM || e == EACCES) {
+			snprintf(err, errlen,
+				 "cannot load the BPF object: %s (needs root "
+				 "or CAP_BPF+CAP_NET_ADMIN)",
+				 strerror(e));
+			*code = MPX_EXIT_PERMISSION;
+		} else {
+			snprintf(err, errlen,
+				 "cannot load the BPF object: %s (run with "
+				 "MPTCP_XDP_DEBUG=1 for the verifier log)",
+				 strerror(e));
+			*code = MPX_EXIT_BPF;
+		}
+		mptcp_xdp__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+int mpx_bpf_read_counters(int fd, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return -1;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -1;
+	for (__u32 id = 0; id < MPX_CTR_MAX; id++) {
+		if (bpf_map_lookup_elem(fd, &id, vals) < 0)
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[id] += vals[c];
+	}
+	free(vals);
+	return 0;
+}

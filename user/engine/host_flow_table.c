@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/* Open addressing, linear probing, twice the capacity in slots so probes
+ * stay short at the limit. No deletion: subflow ends are the correlator's
+ * business, and replay runs are finite. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fnv_hash.h"
+
+#include "engine/host_flow_table.h"
+
+struct slot {
+	struct mpx_flow_key key;
+	struct mpx_flow val;
+	int used;
+};
+
+struct mpx_host_flows {
+	struct slot *slots;
+	size_t nslots; /* power of two */
+	size_t used;
+	size_t capacity;
+};
+
+static size_t hash_key(const struct mpx_flow_key *k)
+{
+	return (size_t)mpx_fnv1a(k, sizeof(*k));
+}
+
+struct mpx_host_flows *mpx_host_flows_new(size_t capacity)
+{
+	struct mpx_host_flows *t = calloc(1, sizeof(*t));
+	size_t n = 16;
+
+	if (!t)
+		return NULL;
+	while (n < capacity * 2)
+		n <<= 1;
+	t->slots = calloc(n, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	t->nslots = n;
+	t->capacity = capacity;
+	return t;
+}
+
+void mpx_host_flows_free(struct mpx_host_flows *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t);
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static struct slot *probe(const struct mpx_host_flows *t,
+			  const struct mpx_flow_key *key)
+{
+	size_t i = hash_key(key) & (t->nslots - 1);
+
+	for (;;) {
+		struct slot *s = &t->slots[i];
+
+		if (!s->used || memcmp(&s->key, key, sizeof(*key)) == 0)
+			return s;
+		i = (i + 1) & (t->nslots - 1);
+	}
+}
+
+const struct mpx_flow *mpx_host_flows_find(const struct mpx_host_flows *t,
+					   const struct mpx_flow_key *key)
+{
+	const struct slot *s = probe(t, key);
+
+	return s->used ? &s->val : NULL;
+}
+
+struct mpx_flow *mpx_host_flows_get(struct mpx_host_flows *t,
+				    const struct mpx_flow_key *key,
+				    int *created)
+{
+	struct slot *s = probe(t, key);
+
+	*created = 0;
+	if (s->used)
+		return &s->val;
+	if (t->used >= t->capacity)
+		return NULL;
+	s->used = 1;
+	s->key = *key;
+	memset(&s->val, 0, sizeof(s->val));
+	t->used++;
+	*created = 1;
+	return &s->val;
+}

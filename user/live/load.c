@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/*
+ * The live loop, in the manner of libbpf-bootstrap: load the object with
+ * its configuration, attach, poll the ring buffer in a signal-safe loop,
+ * and one cleanup path whatever ended it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli/exit_codes.h"
+#include "engine/bpf_object.h"
+#include "live/load.h"
+#include "metrics/metrics_server.h"
+#include "mptcp_xdp.skel.h"
+#include "output/counters_report.h"
+
+#define POLL_MS 200
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Handlers without SA_RESTART, so that a signal ends the poll at once. */
+static void catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* A closed output pipe shows up as a write error instead. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+struct live {
+	struct mpx_pipeline *pipe;
+	__s64 mono_to_real_ns; /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+};
+
+static __s64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct mptcp_event *ev = data;
+	struct live *l = ctx;
+	struct mpx_origin o = {0};
+	__s64 real;
+
+	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION)
+		return 0;
+	real = (__s64)ev->ts_ns + l->mono_to_real_ns;
+	o.ts_sec = real / 1000000000LL;
+	o.ts_usec = (__s32)((real % 1000000000LL) / 1000);
+	mpx_pipeline_set_origin(l->pipe, &o);
+	mpx_pipeline_tick(l->pipe, &o);
+	mpx_pipeline_record(ev, l->pipe);
+	return 0;
+}
+
+static void tick_now(struct live *l)
+{
+	__s64 real = clock_ns(CLOCK_REALTIME);
+	struct mpx_origin now = {
+	    .ts_sec = real / 1000000000LL,
+	    .ts_usec = (__s32)((real % 1000000000LL) / 1000),
+	};
+
+	mpx_pipeline_tick(l->pipe, &now);
+}
+
+static int flow_query(void *arg, const struct mpx_flow_key *key,
+		      struct mpx_flow *out)
+{
+	struct mptcp_xdp *skel = arg;
+
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), key, out);
+}
+
+/* What a scrape shows besides the kernel counters it reads itself. */
+static void publish(struct mpx_metrics_server *m, struct live *l,
+		    const struct mpx_attachment *a, int n)
+{
+	const struct mpx_corr_stats *cs;
+	struct mpx_metrics_state st;
+
+	if (!m)
+		return;
+	memset(&st, 0, sizeof(st));
+	cs = mpx_pipeline_stats(l->pipe);
+	if (cs) {
+		st.corr = *cs;
+		st.has_corr = 1;
+	}
+	for (int i = 0; i < n && i < MPX_METRICS_MAX_IFACES; i++) {
+		_Static_assert(sizeof(st.ifaces[i].name) == IF_NAMESIZE,
+			       "interface names fit");
+		memcpy(st.ifaces[i].name, a[i].ifname, IF_NAMESIZE);
+		snprintf(st.ifaces[i].xdp_mode, sizeof(st.ifaces[i].xdp_mode),
+			 "%s", a[i].xdp_mode);
+		st.ifaces[i].egress = a[i].tc_attached;
+		st.nifaces++;
+	}
+	mpx_metrics_publish(m, &st);
+}
+
+static void say_attached(const struct mpx_attachment *a, int n)
+{
+	fprintf(stderr, "mptcp-xdp: attached to");
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "%s %s (XDP %s%s)", i ? "," : "", a[i].ifname,
+			a[i].xdp_mode, a[i].tc_attached ? ", TC egress" : "");
+	fprintf(stderr, "; stop with Ctrl-C\n");
+}
+
+int mpx_load(const struct mpx_load_opts *o)
+{
+	struct mpx_attachment att[MPX_MAX_IFACES];
+	struct mpx_metrics_server *metrics = NULL;
+	struct live l = {0};
+	struct mptcp_xdp *skel;
+	struct ring_buffer *rb = NULL;
+	char err[512] = "";
+	int code = MPX_EXIT_OK, n = 0, r;
+
+	catch_signals();
+	setvbuf(o->run.out.out, NULL, _IOLBF, 0);
+	skel = mpx_bpf_object_load(&o->run.cfg, err, sizeof(err), &code);
+	if (!skel) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		return code;
+	}
+	l.pipe = mpx_pipeline_new(&o->run.out);
+	if (!l.pipe) {
+		fprintf(stderr, "mptcp-xdp: out of memory\n");
+		mptcp_xdp__destroy(skel);
+		return MPX_EXIT_FAILURE;
+	}
+	mpx_pipeline_set_flow_query(l.pipe, flow_query, skel);
+	l.mono_to_real_ns =
+	    clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, &l,
+			      NULL);
+	if (!rb) {
+		snprintf(err, sizeof(err), "cannot open the ring buffer: %s",
+			 strerror(errno));
+		code = MPX_EXIT_BPF;
+		goto out;
+	}
+	for (; n < o->nifaces && !stop_signal; n++) {
+		if (mpx_attach(bpf_program__fd(skel->progs.mptcp_xdp),
+			       bpf_program__fd(skel->progs.mptcp_tc_egress),
+			       o->ifaces[n], o->xdp_mode, o->egress, &att[n],
+			       err, sizeof(err), &code) < 0)
+			goto out;
+	}
+	if (o->run.metrics && !stop_signal) {
+		metrics = mpx_metrics_start(
+		    o->run.metrics_host, o->run.metrics_port,
+		    bpf_map__fd(skel->maps.counters), err, sizeof(err));
+		if (!metrics) {
+			code = MPX_EXIT_METRICS;
+			goto out;
+		}
+	}
+	if (!stop_signal)
+		say_attached(att, n);
+	while (!stop_signal) {
+		publish(metrics, &l, att, n);
+		r = ring_buffer__poll(rb, POLL_MS);
+		if (r < 0 && r != -EINTR) {
+			snprintf(err, sizeof(err), "ring buffer: %s",
+				 strerror(-r));
+			code = MPX_EXIT_BPF;
+			break;
+		}
+		if (ferror(o->run.out.out))
+			break; /* the reader went away (| head): just stop */
+		tick_now(&l);
+	}
+	ring_buffer__consume(rb);
+out:
+	/* One way out: detach everything first, then report. */
+	mpx_metrics_stop(metrics);
+	while (n-- > 0)
+		mpx_detach(&att[n]);
+	if (code != MPX_EXIT_OK)
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+	if (!ferror(o->run.out.out))
+		mpx_pipeline_finish(l.pipe);
+	if (o->run.stats) {
+		__u64 ctr[MPX_CTR_MAX] = {0};
+		const struct mpx_corr_stats *cs = mpx_pipeline_stats(l.pipe);
+
+		if (mpx_bpf_read_counters(bpf_map__fd(skel->maps.counters),
+					  ctr) == 0)
+			mpx_counters_report(stderr, ctr);
+		if (cs)
+			mpx_corr_stats_report(stderr, cs);
+	}
+	ring_buffer__free(rb);
+	mpx_pipeline_free(l.pipe);
+	mptcp_xdp__destroy(skel);
+	return code;
+}

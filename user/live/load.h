@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/* `mptcp-xdp load IFACE...`: the live sensor. */
+#ifndef MPX_LOAD_H
+#define MPX_LOAD_H
+
+#include "cli/run_opts.h"
+#include "live/attach.h"
+#include "mptcp_config.h"
+#include "pipeline.h"
+
+#define MPX_MAX_IFACES 16
+
+struct mpx_load_opts {
+	const char *ifaces[MPX_MAX_IFACES];
+	int nifaces;
+	enum mpx_xdp_mode xdp_mode;
+	int egress;
+	struct mpx_run_opts run;
+};
+
+/* Attach, stream events until SIGINT/SIGTERM/SIGHUP/SIGQUIT or a closed
+ * output, detach. Returns an exit code. */
+int mpx_load(const struct mpx_load_opts *o);
+
+#endif /* MPX_LOAD_H */

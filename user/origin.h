@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * Where and when a record was seen: the frame number of a capture (1-based;
+ * 0 live) and the time (the capture's, or the wall clock live). Every record
+ * and every connection event carries one.
+ */
+#ifndef MPX_ORIGIN_H
+#define MPX_ORIGIN_H
+
+#include <stdint.h>
+
+struct mpx_origin {
+	uint64_t frame;
+	int64_t ts_sec;
+	int32_t ts_usec;
+};
+
+#endif /* MPX_ORIGIN_H */
