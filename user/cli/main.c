@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "capture/replay.h"
 #include "cli/cli_options.h"
 #include "cli/exit_codes.h"
@@ -17,6 +19,13 @@
 
 #ifndef MPX_VERSION
 #define MPX_VERSION "0.1.0"
+#endif
+/* Set by the Makefile's probes; 0 when built without them. */
+#ifndef HAVE_LIBBPF_ATTACH_TCX
+#define HAVE_LIBBPF_ATTACH_TCX 0
+#endif
+#ifndef HAVE_LIBBPF_XDP_QUERY
+#define HAVE_LIBBPF_XDP_QUERY 0
 #endif
 
 static void usage(FILE *f)
@@ -362,6 +371,12 @@ int main(int argc, char **argv)
 	    strcmp(argv[1], "--version") == 0) {
 		printf("mptcp-xdp %s (event ABI %d)\n", MPX_VERSION,
 		       MPX_ABI_VERSION);
+		/* What the Makefile's libbpf probes found at build time. */
+		printf(
+		    "libbpf %u.%u; tcx attach %s; bpf_xdp_query %s\n",
+		    libbpf_major_version(), libbpf_minor_version(),
+		    HAVE_LIBBPF_ATTACH_TCX ? "available" : "not in this libbpf",
+		    HAVE_LIBBPF_XDP_QUERY ? "available" : "not in this libbpf");
 		return MPX_EXIT_OK;
 	}
 	fprintf(stderr,

@@ -12,7 +12,7 @@
 
 #include "metrics/metrics_text.h"
 
-/* Default: loopback only (README.md says why this port). */
+/* Default: loopback only (README.md, "Prometheus metrics"). */
 #define MPX_METRICS_DEFAULT "127.0.0.1:9846"
 
 struct mpx_metrics_server;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
 /*
  * `--events raw`: one JSON line per record, the schema of README.md
- * ("Raw event JSON"). Field names are fixed: tools parse them.
+ * ("Option records"). Field names are fixed: tools parse them.
  */
 #ifndef MPX_RAW_WRITER_H
 #define MPX_RAW_WRITER_H
