@@ -36,11 +36,12 @@ endif
 
 # Libraries found through pkg-config, each with the Debian package that
 # ships its .pc file (for the error message when one is missing).
-PKGS       := libbpf libpcap libcrypto libmicrohttpd libelf zlib
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libelf zlib
 DEB_libbpf := libbpf-dev
 DEB_libpcap := libpcap-dev
 DEB_libcrypto := libssl-dev
 DEB_libmicrohttpd := libmicrohttpd-dev
+DEB_libsodium := libsodium-dev
 DEB_libelf := libelf-dev
 DEB_zlib   := zlib1g-dev
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -82,7 +83,7 @@ BIN        := $(OUT)/mptcp-xdp
 # Debian 12 packages the build and the tests need. `deps` installs the
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-              libpcap-dev libssl-dev libmicrohttpd-dev pkg-config tcpdump \
+              libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make
 
@@ -107,14 +108,9 @@ deps:
 # One clear line naming the package when a library is missing, instead of
 # a wall of undefined references.
 check-pkgs:
-	@for p in $(PKGS); do \
-		case $$p in libbpf) d=$(DEB_libbpf);; libpcap) d=$(DEB_libpcap);; \
-		libcrypto) d=$(DEB_libcrypto);; libmicrohttpd) d=$(DEB_libmicrohttpd);; \
-		libelf) d=$(DEB_libelf);; zlib) d=$(DEB_zlib);; esac; \
-		pkg-config --exists $$p 2>/dev/null || { \
-			echo "error: pkg-config cannot find $$p: install the Debian package $$d (or run 'make deps')" >&2; \
-			exit 1; }; \
-	done
+	@$(foreach p,$(PKGS),pkg-config --exists $(p) 2>/dev/null || { \
+		echo "error: pkg-config cannot find $(p): install the Debian package $(DEB_$(p)) (or run 'make deps')" >&2; \
+		exit 1; };)
 	@command -v $(CLANG) >/dev/null || { echo "error: $(CLANG) not found: install the Debian package clang (or run 'make deps')" >&2; exit 1; }
 	@command -v $(BPFTOOL) >/dev/null || { echo "error: $(BPFTOOL) not found: install the Debian package bpftool (or run 'make deps')" >&2; exit 1; }
 

@@ -75,9 +75,10 @@ $(TEST_OUT)/xdp_cost: $(OUT)/tests/bench/xdp_cost.o $(OUT)/tests/packet_builder.
 # libFuzzer on the shared parser, seeded with real frames; ASan + UBSan.
 FUZZ_SECONDS ?= 60
 FUZZ_BIN     := $(OUT)/fuzz/fuzz_parser
-$(FUZZ_BIN): tests/fuzz/fuzz_parser.c user/engine/host_flow_table.c
+FUZZ_LIB_SRCS := user/engine/host_flow_table.c user/keyed_hash.c
+$(FUZZ_BIN): tests/fuzz/fuzz_parser.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(WARNFLAGS) $(DEPFLAGS) -Iinclude -Ibpf -Iuser \
-		-o $@ tests/fuzz/fuzz_parser.c user/engine/host_flow_table.c
+		-o $@ $^ -lsodium -lpthread

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fnv_hash.h"
-
 #include "engine/host_flow_table.h"
+#include "keyed_hash.h"
 
 struct slot {
 	struct mpx_flow_key key;
@@ -22,20 +21,23 @@ struct mpx_host_flows {
 	size_t capacity;
 };
 
+/* Keyed: the 4-tuple is the sender's choice, and linear probing turns
+ * chosen collisions into a scan of the table. */
 static size_t hash_key(const struct mpx_flow_key *k)
 {
-	return (size_t)mpx_fnv1a(k, sizeof(*k));
+	return (size_t)mpx_keyed_hash(k, sizeof(*k));
 }
 
 struct mpx_host_flows *mpx_host_flows_new(size_t capacity)
 {
-	struct mpx_host_flows *t = calloc(1, sizeof(*t));
-	size_t n = 16;
+	struct mpx_host_flows *t;
+	size_t n = mpx_pow2_at_least(capacity * 2);
 
+	if (mpx_keyed_hash_init() < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	while (n < capacity * 2)
-		n <<= 1;
 	t->slots = calloc(n, sizeof(*t->slots));
 	if (!t->slots) {
 		free(t);
