@@ -36,12 +36,13 @@ endif
 
 # Libraries found through pkg-config, each with the Debian package that
 # ships its .pc file (for the error message when one is missing).
-PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libelf zlib
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libcap-ng libelf zlib
 DEB_libbpf := libbpf-dev
 DEB_libpcap := libpcap-dev
 DEB_libcrypto := libssl-dev
 DEB_libmicrohttpd := libmicrohttpd-dev
 DEB_libsodium := libsodium-dev
+DEB_libcap-ng := libcap-ng-dev
 DEB_libelf := libelf-dev
 DEB_zlib   := zlib1g-dev
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -83,7 +84,7 @@ BIN        := $(OUT)/mptcp-xdp
 # Debian 12 packages the build and the tests need. `deps` installs the
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-              libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev pkg-config tcpdump \
+              libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make
 

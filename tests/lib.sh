@@ -3,6 +3,9 @@
 # closing "suite: N passed, N failed, N skipped" line that run_all.sh adds
 # up. A skip is only allowed outside CI (CI=true turns it into a failure).
 
+# The test filter (make test T=PATTERN), read before a suite reuses T for
+# its own temporary directory.
+TEST_FILTER=${TEST_FILTER-${T:-}}
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
@@ -31,3 +34,17 @@ summary() {
 	[ "$T_FAILED" -eq 0 ]
 }
 is_root() { [ "$(id -u)" -eq 0 ]; }
+# run_tests SUITE FUNCTION...: runs each test function whose name contains
+# TEST_FILTER (all when it is empty), fails one that made no check, then
+# prints the summary line.
+run_tests() {
+	local suite=$1 fn before
+	shift
+	for fn in "$@"; do
+		[ -z "$TEST_FILTER" ] || [[ $fn == *"$TEST_FILTER"* ]] || continue
+		before=$((T_PASSED + T_FAILED + T_SKIPPED))
+		"$fn"
+		[ $((T_PASSED + T_FAILED + T_SKIPPED)) -gt "$before" ] || fail "$fn" "made no checks"
+	done
+	summary "$suite"
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #include <stdlib.h>
+#include <string.h>
 
 #include "mptcp_config.h"
 #include "output/conn_json_writer.h"
@@ -39,8 +40,8 @@ struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o)
 	if (!p)
 		return NULL;
 	p->opts = *o;
-	if (o->events == MPX_EVENTS_RAW)
-		return p;
+	/* A writer even in raw mode: the pipeline's own events (records_lost)
+	 * need one; raw mode is JSON only. */
 	switch (o->format) {
 	case MPX_FORMAT_TEXT:
 		mpx_text_writer_init(&p->writer, o->out);
@@ -52,6 +53,8 @@ struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o)
 		mpx_json_writer_init(&p->writer, o->out);
 		break;
 	}
+	if (o->events == MPX_EVENTS_RAW)
+		return p;
 	p->corr = mpx_corr_new(o->max_conns, &p->writer);
 	if (!p->corr) {
 		free(p);
@@ -89,12 +92,27 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 		mpx_corr_record(p->corr, &p->origin, ev);
 }
 
+void mpx_pipeline_records_lost(struct mpx_pipeline *p,
+			       const struct mpx_origin *now, __u64 lost,
+			       __u64 total, const struct mpx_origin *since)
+{
+	struct mpx_conn_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.name = "records_lost";
+	e.origin = *now;
+	mpx_ev_u64(&e, "lost", lost);
+	mpx_ev_u64(&e, "lost_total", total);
+	mpx_ev_time(&e, "since", since);
+	mpx_ev_str(&e, "cause", "ring_buffer_full");
+	p->writer.event(&p->writer, &e);
+}
+
 void mpx_pipeline_finish(struct mpx_pipeline *p)
 {
-	if (p->corr) {
+	if (p->corr)
 		mpx_corr_finish(p->corr);
-		p->writer.finish(&p->writer);
-	}
+	p->writer.finish(&p->writer);
 	fflush(p->opts.out);
 }
 

@@ -45,6 +45,16 @@ void mpx_pipeline_set_origin(struct mpx_pipeline *p,
 void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now);
 /* An mpx_record_fn: arg is the pipeline. */
 void mpx_pipeline_record(const struct mptcp_event *ev, void *arg);
+/*
+ * Records the kernel side could not push (the ring buffer was full: the
+ * consumer fell behind or was stopped) between since and now: a
+ * `records_lost` event with how many (lost, and lost_total since the
+ * start). The kernel never waits for the consumer; this is how a gap in
+ * what was inspected is made visible (docs/security.md, "Back-pressure").
+ */
+void mpx_pipeline_records_lost(struct mpx_pipeline *p,
+			       const struct mpx_origin *now, __u64 lost,
+			       __u64 total, const struct mpx_origin *since);
 /* End of input: summaries of what is still open, writer trailers. */
 void mpx_pipeline_finish(struct mpx_pipeline *p);
 /* NULL in raw mode. */

@@ -139,6 +139,9 @@ static void field_text(const struct mpx_field *f, char *out, size_t len)
 			n += (size_t)snprintf(out + n, len - n,
 					      i ? ",%u" : "%u", f->v.bytes[i]);
 		break;
+	case MPX_F_TIME:
+		snprintf(out, len, "%" PRIu64 ".%06d", f->v.u, f->width);
+		break;
 	}
 }
 

@@ -20,6 +20,7 @@ static void known_state(struct mpx_metrics_state *st)
 	memset(st, 0, sizeof(*st));
 	for (int i = 0; i < MPX_CTR_MAX; i++)
 		st->counters[i] = 100 + (__u64)i;
+	st->records_rejected = 11;
 	st->has_corr = 1;
 	st->corr.conns_started = 7;
 	st->corr.conns_midstream = 1;
@@ -124,6 +125,9 @@ static const char golden[] =
 	"# HELP mptcp_xdp_flow_table_full_total Kernel flow table inserts that failed.\n"
 	"# TYPE mptcp_xdp_flow_table_full_total counter\n"
 	"mptcp_xdp_flow_table_full_total 140\n"
+	"# HELP mptcp_xdp_records_rejected_total Ring buffer records the daemon refused (another event ABI version or size).\n"
+	"# TYPE mptcp_xdp_records_rejected_total counter\n"
+	"mptcp_xdp_records_rejected_total 11\n"
 	"# HELP mptcp_xdp_active_connections MPTCP connections being tracked now.\n"
 	"# TYPE mptcp_xdp_active_connections gauge\n"
 	"mptcp_xdp_active_connections 2\n"

@@ -16,11 +16,15 @@
 #include "cli/exit_codes.h"
 #include "engine/bpf_object.h"
 #include "live/load.h"
+#include "live/privilege.h"
 #include "metrics/metrics_server.h"
 #include "mptcp_xdp.skel.h"
 #include "output/counters_report.h"
 
 #define POLL_MS 200
+/* How often the ring buffer's loss counter is read (a syscall per CPU
+ * slot): losses are reported within this, never per record. */
+#define LOSS_CHECK_NS 1000000000LL
 
 static volatile sig_atomic_t stop_signal;
 
@@ -47,6 +51,11 @@ static void catch_signals(void)
 struct live {
 	struct mpx_pipeline *pipe;
 	__s64 mono_to_real_ns; /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+	int counters_fd;
+	__u64 rejected;		 /* records of another ABI version or size */
+	__u64 lost_reported;	 /* ring-full drops already reported */
+	struct mpx_origin clean; /* the last check that found no new loss */
+	__s64 next_check_ns;	 /* CLOCK_MONOTONIC */
 };
 
 static __s64 clock_ns(clockid_t id)
@@ -64,8 +73,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct mpx_origin o = {0};
 	__s64 real;
 
-	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION)
+	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION) {
+		/* Another build's object, or a bug: never guess at a layout,
+		 * but count it (exported as records_rejected). */
+		l->rejected++;
 		return 0;
+	}
 	real = (__s64)ev->ts_ns + l->mono_to_real_ns;
 	o.ts_sec = real / 1000000000LL;
 	o.ts_usec = (__s32)((real % 1000000000LL) / 1000);
@@ -75,7 +88,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void tick_now(struct live *l)
+static struct mpx_origin wall_now(void)
 {
 	__s64 real = clock_ns(CLOCK_REALTIME);
 	struct mpx_origin now = {
@@ -83,7 +96,49 @@ static void tick_now(struct live *l)
 	    .ts_usec = (__s32)((real % 1000000000LL) / 1000),
 	};
 
+	return now;
+}
+
+/*
+ * The kernel side never waits for us: a record it cannot reserve room for
+ * is counted (MPX_CTR_RINGBUF_FULL) and dropped. Once a second (and at the
+ * end) the count is compared with what was reported; new losses become one
+ * records_lost event covering the time since the last clean check, and one
+ * warning on stderr.
+ */
+static void check_losses(struct live *l, int force)
+{
+	__u64 ctr[MPX_CTR_MAX] = {0};
+	__s64 mono = clock_ns(CLOCK_MONOTONIC);
+	struct mpx_origin now;
+	__u64 lost;
+
+	if (!force && mono < l->next_check_ns)
+		return;
+	l->next_check_ns = mono + LOSS_CHECK_NS;
+	if (mpx_bpf_read_counters(l->counters_fd, ctr) != 0)
+		return;
+	now = wall_now();
+	lost = ctr[MPX_CTR_RINGBUF_FULL];
+	if (lost > l->lost_reported) {
+		mpx_pipeline_records_lost(
+		    l->pipe, &now, lost - l->lost_reported, lost, &l->clean);
+		fprintf(stderr,
+			"mptcp-xdp: warning: %llu records lost (ring buffer "
+			"full: the daemon fell behind), %llu in all\n",
+			(unsigned long long)(lost - l->lost_reported),
+			(unsigned long long)lost);
+		l->lost_reported = lost;
+	}
+	l->clean = now;
+}
+
+static void tick_now(struct live *l)
+{
+	struct mpx_origin now = wall_now();
+
 	mpx_pipeline_tick(l->pipe, &now);
+	check_losses(l, 0);
 }
 
 static int flow_query(void *arg, const struct mpx_flow_key *key,
@@ -104,6 +159,7 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 	if (!m)
 		return;
 	memset(&st, 0, sizeof(st));
+	st.records_rejected = l->rejected;
 	cs = mpx_pipeline_stats(l->pipe);
 	if (cs) {
 		st.corr = *cs;
@@ -121,13 +177,27 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 	mpx_metrics_publish(m, &st);
 }
 
-static void say_attached(const struct mpx_attachment *a, int n)
+static void say_attached(const struct mpx_attachment *a, int n,
+			 const char *caps)
 {
 	fprintf(stderr, "mptcp-xdp: attached to");
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "%s %s (XDP %s%s)", i ? "," : "", a[i].ifname,
 			a[i].xdp_mode, a[i].tc_attached ? ", TC egress" : "");
-	fprintf(stderr, "; stop with Ctrl-C\n");
+	fprintf(stderr, "; capabilities kept: %s; stop with Ctrl-C\n", caps);
+}
+
+/* Once attached, only what detaching needs: CAP_NET_ADMIN while a TC
+ * filter (or our clsact qdisc) is to be removed; the XDP links go when
+ * their fds close, which needs nothing. */
+static int drop_privileges(const struct mpx_attachment *a, int n,
+			   const char **kept, char *err, size_t errlen)
+{
+	int tc = 0;
+
+	for (int i = 0; i < n; i++)
+		tc |= a[i].tc_attached || a[i].created_clsact;
+	return mpx_priv_drop(tc, kept, err, errlen);
 }
 
 int mpx_load(const struct mpx_load_opts *o)
@@ -137,11 +207,16 @@ int mpx_load(const struct mpx_load_opts *o)
 	struct live l = {0};
 	struct mptcp_xdp *skel;
 	struct ring_buffer *rb = NULL;
+	const char *kept = "all";
 	char err[512] = "";
 	int code = MPX_EXIT_OK, n = 0, r;
 
 	catch_signals();
 	setvbuf(o->run.out.out, NULL, _IOLBF, 0);
+	if (mpx_priv_require(MPX_PRIV_LOAD, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		return MPX_EXIT_PERMISSION;
+	}
 	skel = mpx_bpf_object_load(&o->run.cfg, err, sizeof(err), &code);
 	if (!skel) {
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
@@ -156,6 +231,8 @@ int mpx_load(const struct mpx_load_opts *o)
 	mpx_pipeline_set_flow_query(l.pipe, flow_query, skel);
 	l.mono_to_real_ns =
 	    clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	l.counters_fd = bpf_map__fd(skel->maps.counters);
+	l.clean = wall_now();
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, &l,
 			      NULL);
 	if (!rb) {
@@ -180,8 +257,13 @@ int mpx_load(const struct mpx_load_opts *o)
 			goto out;
 		}
 	}
+	if (!stop_signal &&
+	    drop_privileges(att, n, &kept, err, sizeof(err)) < 0) {
+		code = MPX_EXIT_FAILURE;
+		goto out;
+	}
 	if (!stop_signal)
-		say_attached(att, n);
+		say_attached(att, n, kept);
 	while (!stop_signal) {
 		publish(metrics, &l, att, n);
 		r = ring_buffer__poll(rb, POLL_MS);
@@ -196,6 +278,8 @@ int mpx_load(const struct mpx_load_opts *o)
 		tick_now(&l);
 	}
 	ring_buffer__consume(rb);
+	if (!ferror(o->run.out.out))
+		check_losses(&l, 1);
 out:
 	/* One way out: detach everything first, then report. */
 	mpx_metrics_stop(metrics);
@@ -214,6 +298,8 @@ out:
 			mpx_counters_report(stderr, ctr);
 		if (cs)
 			mpx_corr_stats_report(stderr, cs);
+		fprintf(stderr, "{\"daemon\":{\"records_rejected\":%llu}}\n",
+			(unsigned long long)l.rejected);
 	}
 	ring_buffer__free(rb);
 	mpx_pipeline_free(l.pipe);

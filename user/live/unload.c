@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "engine/bpf_object.h"
 #include "live/attach.h"
+#include "live/privilege.h"
 #include "live/unload.h"
 
 int mpx_unload(const char *ifname)
@@ -20,6 +21,12 @@ int mpx_unload(const char *ifname)
 		fprintf(stderr, "mptcp-xdp: %s: no such network interface\n",
 			ifname);
 		return MPX_EXIT_NO_IFACE;
+	}
+	/* Without privilege the programs cannot even be seen: refuse rather
+	 * than report that nothing is there. */
+	if (mpx_priv_require(MPX_PRIV_UNLOAD, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		return MPX_EXIT_PERMISSION;
 	}
 	mpx_bpf_quiet();
 	mpx_iface_state(ifindex, ifname, &st);

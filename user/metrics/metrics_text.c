@@ -220,6 +220,10 @@ char *mpx_metrics_render(const struct mpx_metrics_state *st, size_t *len)
 		}
 	}
 	kernel(f, st->counters);
+	single(f, "records_rejected_total", "counter",
+	       "Ring buffer records the daemon refused (another event ABI "
+	       "version or size).",
+	       st->records_rejected);
 	if (st->has_corr)
 		correlator(f, &st->corr);
 	if (fclose(f) != 0) {

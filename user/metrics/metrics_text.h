@@ -28,7 +28,8 @@ struct mpx_metrics_iface {
 struct mpx_metrics_state {
 	__u64 counters[MPX_CTR_MAX];
 	struct mpx_corr_stats corr;
-	int has_corr; /* raw mode runs no correlator */
+	int has_corr;		/* raw mode runs no correlator */
+	__u64 records_rejected; /* ring records of another ABI version */
 	int nifaces;
 	struct mpx_metrics_iface ifaces[MPX_METRICS_MAX_IFACES];
 };

@@ -60,6 +60,17 @@ void mpx_ev_hex(struct mpx_conn_event *e, const char *key, uint64_t v,
 	}
 }
 
+void mpx_ev_time(struct mpx_conn_event *e, const char *key,
+		 const struct mpx_origin *t)
+{
+	struct mpx_field *f = add(e, key, MPX_F_TIME);
+
+	if (f) {
+		f->v.u = (uint64_t)t->ts_sec;
+		f->width = t->ts_usec;
+	}
+}
+
 void mpx_ev_bytes(struct mpx_conn_event *e, const char *key, const uint8_t *b,
 		  int n)
 {

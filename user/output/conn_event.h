@@ -25,6 +25,7 @@ enum mpx_field_type {
 	MPX_F_HEX,   /* u64 as fixed-width lowercase hex */
 	MPX_F_BYTES, /* bytes as lowercase hex */
 	MPX_F_U8S,   /* array of small integers */
+	MPX_F_TIME,  /* a time: u = seconds, width = microseconds */
 };
 
 struct mpx_field {
@@ -110,6 +111,9 @@ void mpx_ev_bytes(struct mpx_conn_event *e, const char *key, const uint8_t *b,
 		  int n);
 void mpx_ev_u8s(struct mpx_conn_event *e, const char *key, const uint8_t *v,
 		int n);
+/* A time, written like the event's own "ts". */
+void mpx_ev_time(struct mpx_conn_event *e, const char *key,
+		 const struct mpx_origin *t);
 
 /* A writer of connection events: json, text or zeek (each writer.c fills
  * one in with its init function). */

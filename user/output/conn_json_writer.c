@@ -28,6 +28,9 @@ static void field(struct json_line *j, const struct mpx_field *f)
 	case MPX_F_U8S:
 		jl_u8_array(j, f->key, f->v.bytes, (size_t)f->width);
 		break;
+	case MPX_F_TIME:
+		jl_time(j, f->key, (int64_t)f->v.u, f->width);
+		break;
 	}
 }
 

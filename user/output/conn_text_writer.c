@@ -45,6 +45,14 @@ static void field(FILE *f, const struct mpx_field *fl)
 		for (int i = 0; i < fl->width; i++)
 			fprintf(f, i ? ",%u" : "%u", fl->v.bytes[i]);
 		break;
+	case MPX_F_TIME: {
+		char when[40];
+
+		mpx_format_time((int64_t)fl->v.u, fl->width, when,
+				sizeof(when));
+		fputs(when, f);
+		break;
+	}
 	}
 }
 

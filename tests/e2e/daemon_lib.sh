@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# daemon_lib.sh - the live daemon and transfers in the two-path test network
+# (sourced after lib.sh and netns_lib.sh; needs T, a temporary directory, and
+# XFER, the mptcp_xfer binary).
+#
+#   start_daemon NAME ARGS...  `load ARGS s1 s2` in the server namespace,
+#                              output in $T/NAME.out/.err, PID in DAEMON;
+#                              returns once it says it is attached
+#   stop_daemon NAME SIGNAL    the daemon must exit 0 on SIGNAL (a check)
+#   nothing_attached NAME      no XDP, TC filter or clsact left (a check)
+#   transfer_bg DST PORT ARGS  server (with SRVARGS) and client in the
+#                              background: SRV_PID, CLI_PID
+#   transfer_wait, transfer DST PORT ARGS
+
+DAEMON=
+SRVARGS=()
+
+start_daemon() {
+	local name=$1
+	shift
+	netns_bg "$NS_SRV" "$MPTCP_XDP" load "$@" s1 s2 >"$T/$name.out" 2>"$T/$name.err"
+	DAEMON=$NETNS_BG_PID
+	for _ in $(seq 100); do
+		grep -q 'attached to' "$T/$name.err" 2>/dev/null && return 0
+		kill -0 "$DAEMON" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "$name/start" "daemon did not attach: $(cat "$T/$name.err")"
+	return 1
+}
+
+stop_daemon() {
+	local rc=0
+	kill "-$2" "$DAEMON"
+	netns_wait_pid "$DAEMON" 200 || rc=$?
+	if [ "$rc" -eq 0 ]; then pass "$1/exit_on_$2"; else fail "$1/exit_on_$2" "exit $rc: $(tail -2 "$T/$1.err")"; fi
+}
+
+nothing_attached() {
+	local dev bad=
+	for dev in s1 s2; do
+		ip -n "$NS_SRV" -d link show dev "$dev" | grep -q 'prog/xdp' && bad+=" xdp:$dev"
+		[ -n "$(ip netns exec "$NS_SRV" tc filter show dev "$dev" egress 2>/dev/null)" ] && bad+=" tc-filter:$dev"
+		ip netns exec "$NS_SRV" tc qdisc show dev "$dev" | grep -q clsact && bad+=" clsact:$dev"
+	done
+	# bpftool's view of the namespace: no XDP or TC program of ours.
+	ip netns exec "$NS_SRV" bpftool net show 2>/dev/null | grep -q mptcp_ && bad+=" bpftool-net"
+	if [ -z "$bad" ]; then pass "$1/nothing_attached"; else fail "$1/nothing_attached" "$bad"; fi
+}
+
+# The wildcard of the destination's family (mptcp_xfer listens IPv6-only
+# on ::).
+any_of() { case $1 in *:*) echo :: ;; *) echo 0.0.0.0 ;; esac; }
+
+transfer_bg() {
+	local dst=$1 port=$2
+	shift 2
+	netns_bg "$NS_SRV" "$XFER" server --listen "$(any_of "$dst")" --port "$port" --once "${SRVARGS[@]}"
+	SRV_PID=$NETNS_BG_PID
+	netns_wait_listen "$NS_SRV" "$port"
+	netns_bg "$NS_CLI" "$XFER" client --connect "$dst" --port "$port" "$@" >/dev/null
+	CLI_PID=$NETNS_BG_PID
+}
+
+transfer_wait() {
+	netns_wait_pid "$CLI_PID" 600 || true
+	netns_wait_pid "$SRV_PID" 600 || true
+}
+
+transfer() {
+	transfer_bg "$@"
+	transfer_wait
+}
