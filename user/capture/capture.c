@@ -95,6 +95,11 @@ struct mpx_capture *mpx_capture_open(const char *path, char *err, size_t errlen,
 	return c;
 }
 
+int mpx_capture_snaplen(const struct mpx_capture *c)
+{
+	return pcap_snapshot(c->pcap);
+}
+
 int mpx_capture_linktype(const struct mpx_capture *c)
 {
 	return c->dlt;

@@ -23,6 +23,8 @@ struct mpx_frame {
 struct mpx_capture *mpx_capture_open(const char *path, char *err, size_t errlen,
 				     int *code);
 int mpx_capture_linktype(const struct mpx_capture *c);
+/* The capture's snapshot length: no frame holds more bytes. */
+int mpx_capture_snaplen(const struct mpx_capture *c);
 /* 1: a frame; 0: end of file; -1: error (message, exit code set). */
 int mpx_capture_next(struct mpx_capture *c, struct mpx_frame *f, char *err,
 		     size_t errlen, int *code);

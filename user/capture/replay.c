@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,18 @@ static struct mpx_engine *open_engine(const struct mpx_replay_opts *o,
 	fprintf(stderr, "mptcp-xdp: notice: %s; using the host engine\n", err);
 	return mpx_engine_open(MPX_ENGINE_HOST, &o->run.cfg,
 			       mpx_pipeline_record, s, err, sizeof(err), code);
+}
+
+/* Frames the snaplen cut inside their headers: the parser counted them
+ * as truncated, and what options they carried was never seen. */
+static __u64 truncated_headers(struct mpx_engine *eng)
+{
+	__u64 ctr[MPX_CTR_MAX];
+
+	if (mpx_engine_counters(eng, ctr) != 0)
+		return 0;
+	return ctr[MPX_CTR_ERR_TRUNC_L2] + ctr[MPX_CTR_ERR_TRUNC_L3] +
+	       ctr[MPX_CTR_ERR_TRUNC_L4] + ctr[MPX_CTR_ERR_OPT_TRUNCATED];
 }
 
 static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
@@ -102,6 +115,8 @@ int mpx_replay(const struct mpx_replay_opts *o)
 	struct mpx_frame f;
 	char err[512] = "";
 	int code = MPX_EXIT_OK, r, dlt;
+	__u64 cut = 0, cut_headers = 0;
+	size_t shortest = SIZE_MAX; /* of the frames cut short */
 
 	cap = mpx_capture_open(o->path, err, sizeof(err), &code);
 	if (!cap) {
@@ -139,6 +154,11 @@ int mpx_replay(const struct mpx_replay_opts *o)
 						  sizeof(frame));
 
 		origin.frame++;
+		if (f.caplen < f.wirelen) {
+			cut++;
+			if (f.caplen < shortest)
+				shortest = f.caplen;
+		}
 		origin.ts_sec = f.ts_sec;
 		origin.ts_usec = f.ts_usec;
 		mpx_pipeline_set_origin(pipe, &origin);
@@ -160,6 +180,20 @@ int mpx_replay(const struct mpx_replay_opts *o)
 	if (r < 0)
 		fprintf(stderr, "mptcp-xdp: %s (after %llu frames)\n", err,
 			(unsigned long long)origin.frame);
+	if (cut)
+		cut_headers = truncated_headers(eng);
+	if (r >= 0 && cut_headers) {
+		/* Not an error in the file, but the output is incomplete: say
+		 * so in one line and with an exit code of its own. */
+		fprintf(stderr,
+			"mptcp-xdp: %s: %llu frames were captured short of "
+			"their headers (as few as %zu bytes kept, snaplen "
+			"%d): their TCP options were not fully inspected "
+			"(capture with -s 0)\n",
+			o->path, (unsigned long long)cut_headers, shortest,
+			mpx_capture_snaplen(cap));
+		code = MPX_EXIT_SNAPLEN;
+	}
 	if (o->run.stats)
 		report_stats(eng, pipe);
 	publish(metrics, eng, pipe);
@@ -169,5 +203,5 @@ int mpx_replay(const struct mpx_replay_opts *o)
 	mpx_engine_close(eng);
 	mpx_pipeline_free(pipe);
 	mpx_capture_close(cap);
-	return r < 0 ? code : MPX_EXIT_OK;
+	return r < 0 || cut_headers ? code : MPX_EXIT_OK;
 }

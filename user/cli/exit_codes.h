@@ -17,13 +17,18 @@ enum mpx_exit {
 				     was processed and printed) */
 	MPX_EXIT_LINKTYPE = 7,	  /* link type not supported */
 	MPX_EXIT_BPF = 8,	  /* BPF object could not be loaded or run */
-	MPX_EXIT_PERMISSION = 9,  /* needs root (CAP_BPF, CAP_NET_ADMIN) */
+	MPX_EXIT_PERMISSION = 9,  /* missing capabilities (load: CAP_BPF or
+				     CAP_SYS_ADMIN, CAP_NET_ADMIN; unload:
+				     CAP_SYS_ADMIN, CAP_NET_ADMIN) */
 	MPX_EXIT_OLD_KERNEL = 10, /* kernel lacks what is needed (ring
 				     buffer: Linux 5.8) */
 	MPX_EXIT_NO_IFACE = 11,	  /* no such network interface */
 	MPX_EXIT_BUSY = 12,	  /* interface already has our programs (a
 				     second load) or another XDP program */
 	MPX_EXIT_METRICS = 13,	  /* metrics endpoint cannot listen */
+	MPX_EXIT_SNAPLEN = 14,	  /* the capture's snaplen cut frames inside
+				     their headers: their options were not
+				     inspected (all the rest was) */
 };
 
 #endif /* MPX_EXIT_CODES_H */
