@@ -9,6 +9,8 @@
 #     on the same capture (real kernel MPTCP traffic, 20 connections).
 #  3. Correlator memory under a flood of MP_CAPABLE SYNs with random keys,
 #     bounded by --max-conns, vs a replay of the same file with raw output.
+#  4. Chosen collisions: MP_JOIN SYNs whose tokens share their low 16 bits
+#     vs random tokens (the keyed token index makes them cost the same).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -68,6 +70,13 @@ read -r t_f64k m_f64k < <(measure 3 "$BIN" replay --engine host "$tmp/flood.pcap
 evicted=$("$BIN" replay --engine host --stats "$tmp/flood.pcap" 2>&1 >/dev/null |
 	sed -n 's/.*"conns_evicted":\([0-9]*\).*/\1/p')
 
+# ---- 4. chosen collisions vs random input ------------------------------
+njoin=60000
+/usr/bin/python3 "$ROOT/tests/bench/make_join_flood.py" $njoin "$tmp/join_random.pcap" random
+/usr/bin/python3 "$ROOT/tests/bench/make_join_flood.py" $njoin "$tmp/join_collide.pcap" collide
+read -r t_jr m_jr < <(measure 3 "$BIN" replay --engine host "$tmp/join_random.pcap")
+read -r t_jc m_jc < <(measure 3 "$BIN" replay --engine host "$tmp/join_collide.pcap")
+
 kernel=$(uname -r)
 cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 {
@@ -121,6 +130,19 @@ same replay with option records only (no correlator state).
 With the default bound, $evicted connections were evicted (counted in
 \`--stats\` as \`conns_evicted\`, each summarised with \`end: "evicted"\`):
 memory stops growing at the bound instead of following the flood.
+
+## 4. Chosen collisions against random input
+
+$njoin MP_JOIN SYNs with unknown tokens from distinct 4-tuples
+(\`tests/bench/make_join_flood.py $njoin FILE random|collide\`): each starts a
+midstream connection indexed under its token. \`collide\` gives every token
+the same low 16 bits, what an index on those bits (the one before keyed
+hashing) turned into a single chain. Median of 3 runs.
+
+| command | seconds | ratio to random | peak RSS KiB |
+|---|---|---|---|
+| \`mptcp-xdp replay --engine host join_random.pcap\` (baseline) | $t_jr | 1.00 | $m_jr |
+| \`mptcp-xdp replay --engine host join_collide.pcap\` | $t_jc | $(ratio "$t_jc" "$t_jr") | $m_jc |
 EOF
 } >"$OUT"
 echo "bench: wrote $OUT"
