@@ -22,7 +22,7 @@ T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
 T_CURRENT=                 # the test running now
-declare -gA T_SETUP_RC=()  # set-up function -> its status, once it ran
+declare -gA T_SETUP_RC=()  # set-up command -> its status, once it ran
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MPTCP_XDP=${MPTCP_XDP:-$ROOT/build/mptcp-xdp}
 SHARED_PCAPS=${SHARED_PCAPS:-$ROOT/../shared/testdata/pcaps}
@@ -64,25 +64,25 @@ list_tests() {
 	eval "$had"
 }
 
-# need SETUP: runs the set-up function SETUP for the test running now, the
-# first time any test needs it (so a set-up that no selected test needs
-# never runs), and afterwards returns the status it had. A set-up does not
-# call pass; it reports its own failure with fail (or need does, if it did
-# not). The tests that need a failed set-up later fail too ("needs SETUP,
-# which failed"): they never skip, and never pass without having run.
-# Usage, in a test: need SETUP || return
+# need SETUP [ARG...]: runs the set-up command SETUP ARG... for the test
+# running now, the first time any test needs it (so a set-up that no
+# selected test needs never runs), and afterwards returns the status it had.
+# A set-up does not call pass; it reports its own failure with fail (or need
+# does, if it did not). The tests that need a failed set-up later fail too
+# ("needs SETUP, which failed"): they never skip, and never pass without
+# having run. Usage, in a test: need SETUP || return
 need() {
-	local _nd_s=$1 _nd_before=$T_FAILED
-	if [ -z "${T_SETUP_RC[$_nd_s]+set}" ]; then
-		"$_nd_s"
-		T_SETUP_RC[$_nd_s]=$?
-		if [ "${T_SETUP_RC[$_nd_s]}" -ne 0 ] && [ "$T_FAILED" -eq "$_nd_before" ]; then
-			fail "$_nd_s" "set-up failed (status ${T_SETUP_RC[$_nd_s]})"
+	local _nd_key="$*" _nd_before=$T_FAILED
+	if [ -z "${T_SETUP_RC[$_nd_key]+set}" ]; then
+		"$@"
+		T_SETUP_RC[$_nd_key]=$?
+		if [ "${T_SETUP_RC[$_nd_key]}" -ne 0 ] && [ "$T_FAILED" -eq "$_nd_before" ]; then
+			fail "$_nd_key" "set-up failed (status ${T_SETUP_RC[$_nd_key]})"
 		fi
-		return "${T_SETUP_RC[$_nd_s]}"
+		return "${T_SETUP_RC[$_nd_key]}"
 	fi
-	if [ "${T_SETUP_RC[$_nd_s]}" -ne 0 ]; then
-		fail "${T_CURRENT:-$_nd_s}" "needs $_nd_s, which failed"
+	if [ "${T_SETUP_RC[$_nd_key]}" -ne 0 ]; then
+		fail "${T_CURRENT:-$_nd_key}" "needs $_nd_key, which failed"
 		return 1
 	fi
 }
