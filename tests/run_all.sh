@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 # Runs every suite, adds up their "N passed, N failed, N skipped" lines and
-# ends with the total. Exit status: non-zero when anything failed.
+# ends with the total. Exit status: non-zero when anything failed. Each
+# suite's output streams as it runs (tee into a temporary file, from which
+# the summary line is read at its end).
+#
+# Which tests run: the environment variable T (`make test T=PATTERN` exports
+# it). Every suite still runs, but only its tests whose name contains $T, a
+# plain case-sensitive substring: the C suites get it as argv[1] and match
+# their TEST() names (tests/test_harness.h), the shell suites read T and
+# match their test function names without "test_" (tests/lib.sh). T unset
+# or empty: every test. A suite where T matches nothing reports 0 passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+T=${T:-}
+export T
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
 suites=(
 	"build/tests/test_parser"
@@ -21,14 +34,16 @@ suites=(
 	"tests/e2e/test_capture_replay.sh"
 	"tests/e2e/test_correlate.sh"
 	"tests/e2e/test_live.sh"
+	"tests/e2e/test_privilege.sh"
 )
 passed=0 failed=0 skipped=0 broken=0
 for s in "${suites[@]}"; do
 	echo "== $s"
-	out=$("./$s" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
-	line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
+	args=()
+	case $s in build/tests/*) [ -z "$T" ] || args=("$T") ;; esac
+	"./$s" "${args[@]}" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ -z "$line" ]; then
 		echo "run_all: $s printed no summary (exit $rc)" >&2
 		broken=$((broken + 1))

@@ -8,6 +8,7 @@ set -uo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 V0="$SHARED_PCAPS/tcpdump_mptcp-v0.pcap"
+PCAPNG="$SHARED_PCAPS/pymptcpanalyzer_client_2.pcap"
 
 # expect NAME CODE ARGS...: exit code CODE, and for errors exactly one line
 # on stderr starting with "mptcp-xdp: ".
@@ -27,124 +28,264 @@ expect() {
 	pass "$name"
 }
 
-expect no_args 2
-expect unknown_command 2 frobnicate
-expect replay_no_file 2 replay
-expect replay_two_files 2 replay "$V0" "$V0"
-expect replay_unknown_flag 2 replay --bogus "$V0"
-expect replay_bad_engine 2 replay --engine gpu "$V0"
-expect replay_bad_dss 2 replay --dss sample:0 "$V0"
-expect replay_bad_dss_word 2 replay --dss some "$V0"
-expect replay_bad_events 2 replay --events everything "$V0"
-expect replay_bad_kinds 2 replay --kinds mp_nothing "$V0"
-expect replay_bad_format 2 replay --format xml "$V0"
-expect replay_raw_not_text 2 replay --events raw --format text "$V0"
-expect replay_bad_max_conns 2 replay --max-conns 0 "$V0"
-expect load_no_iface 2 load
-expect load_unknown_flag 2 load --bogus lo
-expect load_bad_xdp_mode 2 load --xdp-mode turbo lo
-expect load_iface_twice 2 load lo lo
-expect load_bad_metrics 2 load --metrics 127.0.0.1 lo
-expect load_raw_not_zeek 2 load --events all --format zeek lo
-expect unload_no_iface 2 unload
-expect status_extra_arg 2 status now
-expect unload_unknown_iface 11 unload nosuch0
-expect help 0 help
-expect version 0 version
+# unprivileged ARGS...: mptcp-xdp ARGS as nobody (uid 65534), with no
+# capability at all. Acting as another user needs root and setpriv
+# (need_setpriv skips the test otherwise).
+unprivileged() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP" "$@"
+}
+need_setpriv() {
+	if is_root && command -v setpriv >/dev/null; then return 0; fi
+	skip "$T_CURRENT" "needs root and setpriv to act as another user"
+	return 1
+}
+# A copy of the v0 capture nobody may read, and one anybody may.
+unprivileged_files() {
+	cp "$V0" "$tmp/secret.pcap" && chmod 600 "$tmp/secret.pcap" &&
+		cp "$V0" "$tmp/open.pcap" && chmod 644 "$tmp/open.pcap" &&
+		chmod 755 "$tmp" || { fail unprivileged_files "cannot copy $V0 into $tmp"; return 1; }
+}
 
-expect missing_file 3 replay --engine host "$tmp/does-not-exist.pcap"
-mkdir "$tmp/dir.pcap"
-expect directory 4 replay --engine host "$tmp/dir.pcap"
-: >"$tmp/empty.pcap"
-expect empty_file 5 replay --engine host "$tmp/empty.pcap"
-echo "this is not a capture, just some text" >"$tmp/text.pcap"
-expect text_file 5 replay --engine host "$tmp/text.pcap"
+test_usage_errors() {
+	expect no_args 2
+	expect unknown_command 2 frobnicate
+	expect replay_no_file 2 replay
+	expect replay_two_files 2 replay "$V0" "$V0"
+	expect replay_unknown_flag 2 replay --bogus "$V0"
+	expect replay_bad_engine 2 replay --engine gpu "$V0"
+	expect replay_bad_dss 2 replay --dss sample:0 "$V0"
+	expect replay_bad_dss_word 2 replay --dss some "$V0"
+	expect replay_bad_events 2 replay --events everything "$V0"
+	expect replay_bad_kinds 2 replay --kinds mp_nothing "$V0"
+	expect replay_bad_format 2 replay --format xml "$V0"
+	expect replay_raw_not_text 2 replay --events raw --format text "$V0"
+	expect replay_bad_max_conns 2 replay --max-conns 0 "$V0"
+	expect load_no_iface 2 load
+	expect load_unknown_flag 2 load --bogus lo
+	expect load_bad_xdp_mode 2 load --xdp-mode turbo lo
+	expect load_iface_twice 2 load lo lo
+	expect load_bad_metrics 2 load --metrics 127.0.0.1 lo
+	expect load_raw_not_zeek 2 load --events all --format zeek lo
+	expect unload_no_iface 2 unload
+	expect status_extra_arg 2 status now
+	# Conflicting or misplaced flags.
+	expect replay_hold_without_metrics 2 replay --metrics-hold "$V0"
+	expect replay_load_only_flag 2 replay --xdp-mode native "$V0"
+	expect load_raw_not_text 2 load --events raw --format text lo
+}
+
+test_unload_unknown_iface() {
+	expect unload_unknown_iface 11 unload nosuch0
+}
+
+test_help_and_version() {
+	expect help 0 help
+	expect version 0 version
+}
+
+test_missing_file() {
+	expect missing_file 3 replay --engine host "$tmp/does-not-exist.pcap"
+}
+
+test_directory() {
+	mkdir -p "$tmp/dir.pcap"
+	expect directory 4 replay --engine host "$tmp/dir.pcap"
+}
+
+test_not_a_capture() {
+	: >"$tmp/empty.pcap"
+	expect empty_file 5 replay --engine host "$tmp/empty.pcap"
+	echo "this is not a capture, just some text" >"$tmp/text.pcap"
+	expect text_file 5 replay --engine host "$tmp/text.pcap"
+}
 
 # A pcap header with link type 105 (IEEE 802.11): valid, not supported.
-printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' >"$tmp/wifi.pcap"
-expect unsupported_linktype 7 replay --engine host "$tmp/wifi.pcap"
+test_unsupported_linktype() {
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' >"$tmp/wifi.pcap"
+	expect unsupported_linktype 7 replay --engine host "$tmp/wifi.pcap"
+}
 
 # Unreadable: as an unprivileged user (root reads anything).
-if is_root && command -v setpriv >/dev/null; then
-	cp "$V0" "$tmp/secret.pcap"
-	chmod 600 "$tmp/secret.pcap"
-	chmod 755 "$tmp"
-	MPTCP_XDP_SAVED=$MPTCP_XDP
-	MPTCP_XDP="setpriv --reuid=65534 --regid=65534 --clear-groups -- $MPTCP_XDP_SAVED"
-	# shellcheck disable=SC2086
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$MPTCP_XDP_SAVED" replay --engine host "$tmp/secret.pcap" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
+test_unreadable() {
+	need_setpriv || return
+	need unprivileged_files || return
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$MPTCP_XDP" replay --engine host "$tmp/secret.pcap" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
 	if [ "$rc" -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass unreadable; else fail unreadable "exit $rc: $(cat "$tmp/err")"; fi
-	# The BPF engine without privilege: exit 9, and auto falls back.
-	cp "$V0" "$tmp/open.pcap"
-	chmod 644 "$tmp/open.pcap"
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" replay --engine bpf "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
+}
+
+# The BPF engine without privilege: exit 9, and auto falls back.
+test_bpf_without_privilege() {
+	need_setpriv || return
+	need unprivileged_files || return
+	unprivileged replay --engine bpf "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
 	if [ "$rc" -eq 9 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass bpf_without_privilege; else fail bpf_without_privilege "exit $rc: $(cat "$tmp/err")"; fi
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" replay "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
+}
+
+test_auto_falls_back_to_host() {
+	need_setpriv || return
+	need unprivileged_files || return
+	unprivileged replay "$tmp/open.pcap" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
 	if [ "$rc" -eq 0 ] && grep -q 'notice: .*host engine' "$tmp/err" && [ -s "$tmp/out" ]; then
 		pass auto_falls_back_to_host
 	else
 		fail auto_falls_back_to_host "exit $rc: $(cat "$tmp/err")"
 	fi
-	# load without privilege: exit 9, one line, nothing attached.
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$MPTCP_XDP_SAVED" load --metrics off lo >"$tmp/out" 2>"$tmp/err"
-	rc=$?
+}
+
+# load without privilege: exit 9, one line, nothing attached.
+test_load_without_privilege() {
+	need_setpriv || return
+	unprivileged load --metrics off lo >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
 	if [ "$rc" -eq 9 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then pass load_without_privilege; else fail load_without_privilege "exit $rc: $(cat "$tmp/err")"; fi
-	MPTCP_XDP=$MPTCP_XDP_SAVED
-else
-	skip unreadable "needs root and setpriv to act as another user"
-	skip bpf_without_privilege "needs root and setpriv"
-	skip auto_falls_back_to_host "needs root and setpriv"
-	skip load_without_privilege "needs root and setpriv"
-fi
+}
+
+# unload without privilege: exit 9 and one line naming the capabilities,
+# not "nothing attached" (it could not even have looked).
+test_unload_without_privilege() {
+	need_setpriv || return
+	unprivileged unload lo >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -eq 9 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q 'CAP_NET_ADMIN' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		pass unload_without_privilege
+	else
+		fail unload_without_privilege "exit $rc: $(cat "$tmp/err" "$tmp/out")"
+	fi
+}
+
+# A snaplen shorter than the headers: the frames are still read, but their
+# options were not: exit 14, one line with how many frames (tshark counts
+# the frames cut short, independently).
+test_snaplen_cuts_headers() {
+	local rc n want
+	editcap -s 40 "$V0" "$tmp/snap40.pcap" >/dev/null 2>&1 || { fail snaplen_cuts_headers "editcap failed"; return; }
+	want=$(tshark -n -r "$tmp/snap40.pcap" -Y 'frame.cap_len < frame.len' 2>/dev/null | wc -l)
+	"$MPTCP_XDP" replay --engine host --events raw "$tmp/snap40.pcap" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 14 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ "$want" -gt 0 ] &&
+		grep -q "^mptcp-xdp: .*: $want frames were captured short of their headers" "$tmp/err"; then
+		pass snaplen_cuts_headers
+	else
+		fail snaplen_cuts_headers "exit $rc, tshark counts $want cut frames: $(cat "$tmp/err")"
+	fi
+}
+
+# A snaplen that cuts only payload loses nothing the inspector reads: the
+# same records as the whole capture, exit 0.
+test_snaplen_cuts_only_payload() {
+	local rc
+	editcap -s 120 "$V0" "$tmp/snap120.pcap" >/dev/null 2>&1 || { fail snaplen_cuts_only_payload "editcap failed"; return; }
+	"$MPTCP_XDP" replay --engine host --events raw "$V0" >"$tmp/whole.jsonl" 2>/dev/null
+	"$MPTCP_XDP" replay --engine host --events raw "$tmp/snap120.pcap" >"$tmp/snap120.jsonl" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$tmp/whole.jsonl" ] && cmp -s "$tmp/whole.jsonl" "$tmp/snap120.jsonl"; then
+		pass snaplen_cuts_only_payload
+	else
+		fail snaplen_cuts_only_payload "exit $rc: $(cat "$tmp/err")"
+	fi
+}
+
+# A record header claiming a frame longer than any snaplen: exit 6 and one
+# line, whatever came before printed.
+test_bogus_record_length() {
+	{ head -c 24 "$V0"; printf '\x00\x00\x00\x00\x00\x00\x00\x00\x40\x42\x0f\x00\x40\x42\x0f\x00'; } >"$tmp/bogus.pcap"
+	expect bogus_record_length 6 replay --engine host "$tmp/bogus.pcap"
+}
+
+# Fuzzed frames (bytes of a real capture flipped, a fixed seed): the run
+# ends normally and every line it wrote is a JSON object.
+test_fuzzed_frames() {
+	local rc
+	python3 - "$V0" "$tmp/fuzzed.pcap" <<'PY' || { fail fuzzed_frames "cannot write the fuzzed capture"; return; }
+import random, struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+rnd = random.Random(6824)
+off = 24
+while off + 16 <= len(data):
+    caplen = struct.unpack('<I', data[off + 8:off + 12])[0]
+    start, end = off + 16, min(off + 16 + caplen, len(data))
+    for _ in range(8):  # flip 8 bytes of every frame past Ethernet
+        if end - start > 14:
+            data[rnd.randrange(start + 14, end)] = rnd.getrandbits(8)
+    off = end
+open(sys.argv[2], 'wb').write(data)
+PY
+	"$MPTCP_XDP" replay --engine host --events all "$tmp/fuzzed.pcap" >"$tmp/fuzzed.jsonl" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$tmp/fuzzed.jsonl" ] && jq -e . "$tmp/fuzzed.jsonl" >/dev/null 2>&1; then
+		pass fuzzed_frames
+	else
+		fail fuzzed_frames "exit $rc: $(head -2 "$tmp/err")"
+	fi
+}
 
 # Truncated: the last record cut short. Everything before it is printed,
 # identical to the full run, then exit 6.
-"$MPTCP_XDP" replay --engine host --events raw "$V0" >"$tmp/full.jsonl" 2>/dev/null
-size=$(stat -c %s "$V0")
-head -c $((size - 30)) "$V0" >"$tmp/cut.pcap"
-"$MPTCP_XDP" replay --engine host --events raw "$tmp/cut.pcap" >"$tmp/cut.jsonl" 2>"$tmp/err"
-rc=$?
-n=$(wc -l <"$tmp/cut.jsonl")
-if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-	cmp -s "$tmp/cut.jsonl" <(head -n "$n" "$tmp/full.jsonl"); then
-	pass truncated_keeps_what_came_before
-else
-	fail truncated_keeps_what_came_before "exit $rc, $n records, stderr: $(cat "$tmp/err")"
-fi
+test_truncated_keeps_what_came_before() {
+	local size rc n
+	"$MPTCP_XDP" replay --engine host --events raw "$V0" >"$tmp/full.jsonl" 2>/dev/null
+	size=$(stat -c %s "$V0")
+	head -c $((size - 30)) "$V0" >"$tmp/cut.pcap"
+	"$MPTCP_XDP" replay --engine host --events raw "$tmp/cut.pcap" >"$tmp/cut.jsonl" 2>"$tmp/err"
+	rc=$?
+	n=$(wc -l <"$tmp/cut.jsonl")
+	if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		cmp -s "$tmp/cut.jsonl" <(head -n "$n" "$tmp/full.jsonl"); then
+		pass truncated_keeps_what_came_before
+	else
+		fail truncated_keeps_what_came_before "exit $rc, $n records, stderr: $(cat "$tmp/err")"
+	fi
+}
+
 # pcapng cut inside a block: the same.
-PCAPNG="$SHARED_PCAPS/pymptcpanalyzer_client_2.pcap"
-"$MPTCP_XDP" replay --engine host --events raw "$PCAPNG" >"$tmp/ng_full.jsonl" 2>/dev/null
-size=$(stat -c %s "$PCAPNG")
-head -c $((size / 2)) "$PCAPNG" >"$tmp/ng_cut.pcap"
-"$MPTCP_XDP" replay --engine host --events raw "$tmp/ng_cut.pcap" >"$tmp/ng_cut.jsonl" 2>"$tmp/err"
-rc=$?
-n=$(wc -l <"$tmp/ng_cut.jsonl")
-if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && cmp -s "$tmp/ng_cut.jsonl" <(head -n "$n" "$tmp/ng_full.jsonl"); then
-	pass pcapng_truncated
-else
-	fail pcapng_truncated "exit $rc, $n records, stderr: $(cat "$tmp/err")"
-fi
+test_pcapng_truncated() {
+	local size rc n
+	"$MPTCP_XDP" replay --engine host --events raw "$PCAPNG" >"$tmp/ng_full.jsonl" 2>/dev/null
+	size=$(stat -c %s "$PCAPNG")
+	head -c $((size / 2)) "$PCAPNG" >"$tmp/ng_cut.pcap"
+	"$MPTCP_XDP" replay --engine host --events raw "$tmp/ng_cut.pcap" >"$tmp/ng_cut.jsonl" 2>"$tmp/err"
+	rc=$?
+	n=$(wc -l <"$tmp/ng_cut.jsonl")
+	if [ "$rc" -eq 6 ] && [ "$n" -gt 0 ] && cmp -s "$tmp/ng_cut.jsonl" <(head -n "$n" "$tmp/ng_full.jsonl"); then
+		pass pcapng_truncated
+	else
+		fail pcapng_truncated "exit $rc, $n records, stderr: $(cat "$tmp/err")"
+	fi
+}
 
 # A closed pipe ends the run quietly: no error text.
-"$MPTCP_XDP" replay --engine host "$PCAPNG" 2>"$tmp/err" | head -1 >/dev/null
-if [ ! -s "$tmp/err" ]; then pass closed_pipe_quiet; else fail closed_pipe_quiet "$(cat "$tmp/err")"; fi
+test_closed_pipe_quiet() {
+	"$MPTCP_XDP" replay --engine host "$PCAPNG" 2>"$tmp/err" | head -1 >/dev/null
+	if [ ! -s "$tmp/err" ]; then pass closed_pipe_quiet; else fail closed_pipe_quiet "$(cat "$tmp/err")"; fi
+}
 
 # --kinds: only the asked-for kinds come out, the rest are counted.
-"$MPTCP_XDP" replay --engine host --events raw --kinds mp_join --stats "$V0" >"$tmp/joins" 2>"$tmp/stats"
-if [ -s "$tmp/joins" ] && ! grep -qv '"event":"mp_join"' "$tmp/joins" &&
-	grep -q '"kind_disabled":[1-9]' "$tmp/stats"; then
-	pass kinds_filter
-else
-	fail kinds_filter "$(head -2 "$tmp/joins")"
-fi
-# --dss sample:N and edges give fewer DSS records than all.
-all=$("$MPTCP_XDP" replay --engine host --events raw --dss all "$V0" | grep -c '"mp_dss"')
-s10=$("$MPTCP_XDP" replay --engine host --events raw --dss sample:10 "$V0" | grep -c '"mp_dss"')
-edges=$("$MPTCP_XDP" replay --engine host --events raw --dss edges "$V0" | grep -c '"mp_dss"')
-if [ "$s10" -eq $(((all + 9) / 10)) ]; then pass dss_sample; else fail dss_sample "all=$all sample:10=$s10"; fi
-if [ "$edges" -gt 0 ] && [ "$edges" -lt "$all" ]; then pass dss_edges; else fail dss_edges "all=$all edges=$edges"; fi
+test_kinds_filter() {
+	"$MPTCP_XDP" replay --engine host --events raw --kinds mp_join --stats "$V0" >"$tmp/joins" 2>"$tmp/stats"
+	if [ -s "$tmp/joins" ] && ! grep -qv '"event":"mp_join"' "$tmp/joins" &&
+		grep -q '"kind_disabled":[1-9]' "$tmp/stats"; then
+		pass kinds_filter
+	else
+		fail kinds_filter "$(head -2 "$tmp/joins")"
+	fi
+}
 
-summary cli
+# --dss sample:N and edges give fewer DSS records than all.
+dss_count() { "$MPTCP_XDP" replay --engine host --events raw --dss "$1" "$V0" | grep -c '"mp_dss"'; }
+test_dss_sample() {
+	local all s10
+	all=$(dss_count all)
+	s10=$(dss_count sample:10)
+	if [ "$s10" -eq $(((all + 9) / 10)) ]; then pass dss_sample; else fail dss_sample "all=$all sample:10=$s10"; fi
+}
+test_dss_edges() {
+	local all edges
+	all=$(dss_count all)
+	edges=$(dss_count edges)
+	if [ "$edges" -gt 0 ] && [ "$edges" -lt "$all" ]; then pass dss_edges; else fail dss_edges "all=$all edges=$edges"; fi
+}
+
+run_tests cli

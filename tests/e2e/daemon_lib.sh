@@ -1,41 +1,52 @@
 # shellcheck shell=bash
 # daemon_lib.sh - the live daemon and transfers in the two-path test network
-# (sourced after lib.sh and netns_lib.sh; needs T, a temporary directory, and
-# XFER, the mptcp_xfer binary).
+# (sourced after lib.sh and netns_lib.sh, by the live suites). Needs W, the
+# run's directory, and XFER, the mptcp_xfer binary.
 #
-#   start_daemon NAME ARGS...  `load ARGS s1 s2` in the server namespace,
-#                              output in $T/NAME.out/.err, PID in DAEMON;
-#                              returns once it says it is attached
-#   stop_daemon NAME SIGNAL    the daemon must exit 0 on SIGNAL (a check)
-#   nothing_attached NAME      no XDP, TC filter or clsact left (a check)
-#   transfer_bg DST PORT ARGS  server (with SRVARGS) and client in the
-#                              background: SRV_PID, CLI_PID
-#   transfer_wait, transfer DST PORT ARGS
+#   start_daemon NAME ARGS...   `load ARGS s1 s2` in the server namespace
+#   halt_daemon SIGNAL, exited_ok NAME SIGNAL, stop_daemon NAME SIGNAL
+#   nothing_attached NAME       no XDP, TC filter or clsact left (a check)
+#   transfer_bg DST PORT ARGS, transfer_wait, transfer DST PORT ARGS
 
 DAEMON=
-SRVARGS=()
+HALT_RC=
+SRVARGS=() # mptcp_xfer server options of the next transfer
 
+# start_daemon NAME ARGS...: load on s1 s2 in the server namespace, output
+# to $W/NAME.out/.err; waits until it says it is attached (set-up: fails
+# when it does not, never passes).
 start_daemon() {
 	local name=$1
 	shift
-	netns_bg "$NS_SRV" "$MPTCP_XDP" load "$@" s1 s2 >"$T/$name.out" 2>"$T/$name.err"
+	netns_bg "$NS_SRV" "$MPTCP_XDP" load "$@" s1 s2 >"$W/$name.out" 2>"$W/$name.err"
 	DAEMON=$NETNS_BG_PID
 	for _ in $(seq 100); do
-		grep -q 'attached to' "$T/$name.err" 2>/dev/null && return 0
+		grep -q 'attached to' "$W/$name.err" 2>/dev/null && return 0
 		kill -0 "$DAEMON" 2>/dev/null || break
 		sleep 0.05
 	done
-	fail "$name/start" "daemon did not attach: $(cat "$T/$name.err")"
+	fail "$name/start" "daemon did not attach: $(cat "$W/$name.err")"
 	return 1
 }
 
+# halt_daemon SIGNAL: sends it and waits for the daemon's exit; its status
+# in HALT_RC.
+halt_daemon() {
+	HALT_RC=0
+	kill "-$1" "$DAEMON"
+	netns_wait_pid "$DAEMON" 200 || HALT_RC=$?
+}
+# exited_ok NAME SIGNAL: the daemon NAME, halted by SIGNAL, exited 0.
+exited_ok() {
+	if [ "$HALT_RC" -eq 0 ]; then pass "$1/exit_on_$2"; else fail "$1/exit_on_$2" "exit $HALT_RC: $(tail -2 "$W/$1.err")"; fi
+}
+# stop_daemon NAME SIGNAL: the daemon must exit 0 on it.
 stop_daemon() {
-	local rc=0
-	kill "-$2" "$DAEMON"
-	netns_wait_pid "$DAEMON" 200 || rc=$?
-	if [ "$rc" -eq 0 ]; then pass "$1/exit_on_$2"; else fail "$1/exit_on_$2" "exit $rc: $(tail -2 "$T/$1.err")"; fi
+	halt_daemon "$2"
+	exited_ok "$1" "$2"
 }
 
+# Nothing of ours on s1/s2: no XDP, no TC filter, no clsact qdisc.
 nothing_attached() {
 	local dev bad=
 	for dev in s1 s2; do
@@ -52,6 +63,8 @@ nothing_attached() {
 # on ::).
 any_of() { case $1 in *:*) echo :: ;; *) echo 0.0.0.0 ;; esac; }
 
+# transfer_bg DST PORT ARGS...: server on PORT (SRVARGS), client to DST
+# with ARGS, both in the background; their PIDs in SRV_PID and CLI_PID.
 transfer_bg() {
 	local dst=$1 port=$2
 	shift 2
@@ -67,7 +80,7 @@ transfer_wait() {
 	netns_wait_pid "$SRV_PID" 600 || true
 }
 
-transfer() {
+transfer() { # transfer DST PORT ARGS...: the same, to its end
 	transfer_bg "$@"
 	transfer_wait
 }

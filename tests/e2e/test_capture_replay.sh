@@ -15,17 +15,18 @@ export NETNS_TAG="mxcap$$"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# NAME SUBTYPE-EVENTS...: capture, replay, compare, and require each event.
-run_case() {
-	local name=$1 args=$2
+# capture_case NAME MAKE_CAPTURE_ARGS SUBTYPE-EVENTS...: capture (set-up:
+# fails, never passes), replay, compare, and require each event.
+capture_case() {
+	local name=$1 args=$2 pcap="$DATA/$1.pcap" out ev
 	shift 2
-	local pcap="$DATA/$name.pcap"
+	need_root "network namespaces and BPF need root" || return
+	need xfer_built || return
 	# shellcheck disable=SC2086
 	if ! "$ROOT/tests/e2e/make_capture.sh" "$pcap" $args >"$tmp/$name.mk" 2>&1; then
 		fail "$name/capture" "$(tail -5 "$tmp/$name.mk")"
 		return
 	fi
-	pass "$name/capture"
 	"$MPTCP_XDP" replay --engine host --events raw --stats "$pcap" >"$tmp/$name.host" 2>"$tmp/$name.host.stats" ||
 		fail "$name/host" "replay failed: $(tail -1 "$tmp/$name.host.stats")"
 	"$MPTCP_XDP" replay --engine bpf --events raw --stats "$pcap" >"$tmp/$name.bpf" 2>"$tmp/$name.bpf.stats" ||
@@ -55,29 +56,28 @@ run_case() {
 	done
 }
 
-if ! is_root; then
-	skip e2e_capture "network namespaces and BPF need root"
-	summary e2e_capture
-	exit $?
-fi
-if [ ! -x "$MPTCP_XFER" ]; then
-	fail e2e_capture "missing $MPTCP_XFER (make test-binaries)"
-	summary e2e_capture
-	exit 1
-fi
+xfer_built() {
+	[ -x "$MPTCP_XFER" ] && return 0
+	fail mptcp_xfer "missing $MPTCP_XFER (make test-binaries)"
+	return 1
+}
 
 # Two paths, a subflow endpoint, a signal endpoint: joins and ADD_ADDR.
-run_case multipath_v4 "--scenario multipath" mp_capable mp_join mp_dss mp_add_addr
-run_case multipath_v6 "--ipv6 --scenario multipath" mp_capable mp_join mp_dss mp_add_addr
+test_multipath_v4() { capture_case multipath_v4 "--scenario multipath" mp_capable mp_join mp_dss mp_add_addr; }
+test_multipath_v6() { capture_case multipath_v6 "--ipv6 --scenario multipath" mp_capable mp_join mp_dss mp_add_addr; }
 # The same traffic as `tcpdump -i any` writes it (Linux cooked v2).
-run_case multipath_any "--scenario multipath --link any" mp_capable mp_join mp_dss mp_add_addr
-run_case prio_v4 "--scenario prio" mp_join mp_prio
-run_case remove_v4 "--scenario remove" mp_join mp_remove_addr
-run_case fastclose_v4 "--scenario fastclose" mp_fastclose mp_tcprst
-run_case fallback_v4 "--scenario fallback" mp_capable
+test_multipath_any() { capture_case multipath_any "--scenario multipath --link any" mp_capable mp_join mp_dss mp_add_addr; }
+test_prio_v4() { capture_case prio_v4 "--scenario prio" mp_join mp_prio; }
+test_remove_v4() { capture_case remove_v4 "--scenario remove" mp_join mp_remove_addr; }
+test_fastclose_v4() { capture_case fastclose_v4 "--scenario fastclose" mp_fastclose mp_tcprst; }
+test_fallback_v4() { capture_case fallback_v4 "--scenario fallback" mp_capable; }
 
-# Nothing of ours may be left behind.
-left=$(ip netns list 2>/dev/null | grep -c "^$NETNS_TAG-" || true)
-if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list)"; fi
+# Nothing of ours may be left behind (whichever tests ran).
+test_no_namespace_left() {
+	local left
+	need_root "network namespaces need root" || return
+	left=$(ip netns list 2>/dev/null | grep -c "^$NETNS_TAG-" || true)
+	if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list)"; fi
+}
 
-summary e2e_capture
+run_tests e2e_capture

@@ -29,41 +29,54 @@ export MPTCP_XFER="${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if ! is_root; then
-	skip "$SUITE" "network namespaces and BPF need root"
-	summary "$SUITE"
-	exit $?
-fi
-for tool in jq python3; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "$SUITE" "$tool missing"
-		summary "$SUITE"
-		exit 1
-	fi
-done
-if [ ! -x "$MPTCP_XFER" ] || [ ! -x "$MPTCP_XDP" ]; then
-	fail "$SUITE" "missing $MPTCP_XDP or $MPTCP_XFER (make all test-binaries)"
-	summary "$SUITE"
-	exit 1
-fi
 mkdir -p "$DATA"
 NS_TAG="mxcorr$$"
 
 # ---- helpers -----------------------------------------------------------------
 
-# ensure NAME MAKE_CAPTURE_ARGS...: tests/data/NAME.pcap, made if absent.
+# ready: in a test, skips it unless root (a failure in CI), fails it when a
+# tool or a binary is missing.
+ready() {
+	need_root "network namespaces and BPF need root" && need tools_ready
+}
+tools_ready() {
+	local tool
+	for tool in jq python3; do
+		if ! command -v "$tool" >/dev/null; then
+			fail "$SUITE" "$tool missing"
+			return 1
+		fi
+	done
+	if [ ! -x "$MPTCP_XFER" ] || [ ! -x "$MPTCP_XDP" ]; then
+		fail "$SUITE" "missing $MPTCP_XDP or $MPTCP_XFER (make all test-binaries)"
+		return 1
+	fi
+}
+
+# The make_capture.sh arguments of each capture.
+declare -A SCENARIO=(
+	[multipath_v4]="--scenario multipath"
+	[multipath_v6]="--ipv6 --scenario multipath"
+	[multipath_any]="--scenario multipath --link any"
+	[prio_v4]="--scenario prio" [prio_v6]="--scenario prio --ipv6"
+	[remove_v4]="--scenario remove" [remove_v6]="--scenario remove --ipv6"
+	[fastclose_v4]="--scenario fastclose" [fastclose_v6]="--scenario fastclose --ipv6"
+	[fallback_v4]="--scenario fallback" [fallback_v6]="--scenario fallback --ipv6"
+	[many_v4]="--scenario many"
+)
+
+# ensure NAME: tests/data/NAME.pcap, made if absent (set-up: `need ensure
+# NAME` makes it once; a failure to make it fails, never passes).
 ensure() {
 	local name=$1 pcap="$DATA/$1.pcap"
-	shift
 	if [ -s "$pcap" ] && [ -z "${FRESH:-}" ]; then
 		return 0
 	fi
 	# Our own namespace names, so that the final check looks at ours only
 	# (other suites may be running theirs at the same time).
-	if NETNS_TAG="${NS_TAG}${name//_/}" "$ROOT/tests/e2e/make_capture.sh" "$pcap" "$@" \
+	# shellcheck disable=SC2086 # the arguments are words
+	if ! NETNS_TAG="${NS_TAG}${name//_/}" "$ROOT/tests/e2e/make_capture.sh" "$pcap" ${SCENARIO[$name]} \
 		>"$tmp/$name.mk" 2>&1; then
-		pass "$name/capture"
-	else
 		fail "$name/capture" "$(tail -3 "$tmp/$name.mk")"
 		return 1
 	fi
@@ -202,12 +215,12 @@ EOF
 
 # ---- benign captures ---------------------------------------------------------
 
-# benign NAME MAKE_CAPTURE_ARGS: capture, replay, the checks every benign
-# capture passes. Returns non-zero when there is nothing to check.
+# benign NAME: capture, replay, the checks every benign capture passes.
+# Returns non-zero when there is nothing more to check.
 benign() {
-	local name=$1
-	shift
-	ensure "$name" "$@" || return 1
+	local name=$1 out
+	ready || return 1
+	need ensure "$name" || return 1
 	replay "$name" "$DATA/$name.pcap" || return 1
 	expect no_anomaly "$name" "$NO_ANOMALY"
 	expect summary_shape "$name" "$SUMMARY_SHAPE"
@@ -220,13 +233,9 @@ benign() {
 
 # Two paths, a subflow endpoint and a signal endpoint: two joins per
 # connection (RFC 8684 section 3.2), an ADD_ADDR (3.4.1), DATA_FIN (3.3).
-for name in multipath_v4 multipath_v6 multipath_any; do
-	case $name in
-	multipath_v4) args=(--scenario multipath) ;;
-	multipath_v6) args=(--ipv6 --scenario multipath) ;;
-	multipath_any) args=(--scenario multipath --link any) ;;
-	esac
-	benign "$name" "${args[@]}" || continue
+multipath() {
+	local name=$1
+	benign "$name" || return
 	expect keys_and_tokens "$name" "$SUMMARY_KEYS"
 	expect two_joins_verified "$name" "$(verified_joins 2)"
 	expect join_token_unique "$name" 'all(.[] | select(.event == "subflow_joined"); .token_match == "unique")'
@@ -239,40 +248,41 @@ for name in multipath_v4 multipath_v6 multipath_any; do
 		and ([.[] | select(.event == "mptcp_established")] | length) == 1'
 	expect subflow_closed_each "$name" '([.[] | select(.event == "subflow_closed")] | length) == 3'
 	formats "$name" "$DATA/$name.pcap"
-done
+}
+test_multipath_v4() { multipath multipath_v4; }
+test_multipath_v6() { multipath multipath_v6; }
+test_multipath_any() { multipath multipath_any; }
 
 # MP_PRIO (RFC 8684 section 3.3.8): a path-2 endpoint turned backup.
-for fam in v4 v6; do
-	name=prio_$fam
-	args=(--scenario prio)
-	[ "$fam" = v6 ] && args+=(--ipv6)
-	benign "$name" "${args[@]}" || continue
+prio() {
+	local name=$1
+	benign "$name" || return
 	expect keys_and_tokens "$name" "$SUMMARY_KEYS"
 	expect two_joins_verified "$name" "$(verified_joins 2)"
 	expect prio_change_backup "$name" 'any(.[]; .event == "prio_change" and .backup == true and (.conn | length) == 16 and (.sport > 0))'
 	expect summary_backup "$name" "$SUMMARIES"' | any(.[]; any(.subflows[]; .backup == true))'
-done
+}
+test_prio_v4() { prio prio_v4; }
+test_prio_v6() { prio prio_v6; }
 
 # REMOVE_ADDR (RFC 8684 section 3.4.2): each side withdraws an address.
-for fam in v4 v6; do
-	name=remove_$fam
-	args=(--scenario remove)
-	[ "$fam" = v6 ] && args+=(--ipv6)
-	benign "$name" "${args[@]}" || continue
+remove() {
+	local name=$1
+	benign "$name" || return
 	expect keys_and_tokens "$name" "$SUMMARY_KEYS"
 	expect two_joins_verified "$name" "$(verified_joins 2)"
 	expect remove_addr_both_sides "$name" '([.[] | select(.event == "remove_addr") | .by] | unique) == ["a", "b"]
 		and all(.[] | select(.event == "remove_addr"); (.addr_ids | length) >= 1)'
 	expect removed_joins_closed "$name" '[.[] | select(.event == "subflow_closed" and .role == "join")] | length == 2'
-done
+}
+test_remove_v4() { remove remove_v4; }
+test_remove_v6() { remove remove_v6; }
 
 # MP_FASTCLOSE with the receiver's key (RFC 8684 section 3.5) and MP_TCPRST
 # (3.6) on the resets, from both sides.
-for fam in v4 v6; do
-	name=fastclose_$fam
-	args=(--scenario fastclose)
-	[ "$fam" = v6 ] && args+=(--ipv6)
-	benign "$name" "${args[@]}" || continue
+fastclose() {
+	local name=$1
+	benign "$name" || return
 	expect keys_and_tokens "$name" "$SUMMARY_KEYS"
 	expect fastclose_key_valid "$name" '[.[] | select(.event == "fastclose")] | length >= 2 and all(.[]; .key_valid == true)'
 	expect fastclose_both_keys "$name" '. as $all | [$all[] | select(.event == "fastclose") | .receiver_key] | unique as $k
@@ -282,23 +292,26 @@ for fam in v4 v6; do
 		and all(.[]; (.reason | type == "number") and (.reason_name | type == "string") and (.conn | length) == 16)'
 	expect end_fastclose "$name" "$SUMMARIES"' | length == 2 and all(.[]; .end == "fastclose")'
 	formats "$name" "$DATA/$name.pcap"
-done
+}
+test_fastclose_v4() { fastclose fastclose_v4; }
+test_fastclose_v6() { fastclose fastclose_v6; }
 
 # Fallback to TCP (RFC 8684 section 3.7): the server is plain TCP.
-for fam in v4 v6; do
-	name=fallback_$fam
-	args=(--scenario fallback)
-	[ "$fam" = v6 ] && args+=(--ipv6)
-	benign "$name" "${args[@]}" || continue
+fallback() {
+	local name=$1
+	benign "$name" || return
 	expect mptcp_fallback "$name" '[.[] | select(.event == "mptcp_fallback")] | length == 1'
 	expect end_fallback "$name" "$SUMMARIES"' | length == 1 and all(.[]; .end == "fallback" and .fallback == true
 		and (.subflows | length) == 1 and .subflows[0].bytes_fwd > 0)'
 	expect no_join "$name" 'all(.[]; .event != "subflow_joined" and .event != "mptcp_established")'
-done
+}
+test_fallback_v4() { fallback fallback_v4; }
+test_fallback_v6() { fallback fallback_v6; }
 
 # 20 concurrent connections: 20 summaries, each with its subflows and bytes.
-name=many_v4
-if benign "$name" --scenario many; then
+test_many_v4() {
+	local name=many_v4
+	benign "$name" || return
 	expect keys_and_tokens "$name" "$SUMMARY_KEYS"
 	expect twenty_summaries "$name" "$SUMMARIES"' | length == 20 and ([.[].conn] | unique | length) == 20
 		and all(.[]; (.subflows | length) >= 1 and ([.subflows[] | .bytes_fwd + .bytes_rev] | add) > 0)'
@@ -306,10 +319,15 @@ if benign "$name" --scenario many; then
 	expect joins_verified "$name" "$(verified_joins 1)"
 	expect distinct_tokens "$name" "$SUMMARIES"' | ([.[].token_b] | unique | length) == 20'
 	formats "$name" "$DATA/$name.pcap"
+}
 
-	# The bound (DESIGN.md: bounded state, eviction counted and reported):
-	# 4 connections at most, so at least 16 of the 20 are evicted, each
-	# with a summary that says so.
+# The bound (DESIGN.md: bounded state, eviction counted and reported): 4
+# connections at most, so at least 16 of the 20 of many_v4 are evicted,
+# each with a summary that says so.
+test_many_v4_bound() {
+	local name=many_v4 ev summ
+	ready || return
+	need ensure "$name" || return
 	if "$MPTCP_XDP" replay --max-conns 4 --stats "$DATA/$name.pcap" >"$tmp/bound.json" 2>"$tmp/bound.stats"; then
 		ev=$(grep '"correlator"' "$tmp/bound.stats" | jq '.correlator.conns_evicted')
 		summ=$(jq -s '[.[] | select(.event == "connection_closed" and .end == "evicted")] | length' "$tmp/bound.json")
@@ -321,86 +339,103 @@ if benign "$name" --scenario many; then
 	else
 		fail "$name/bound_replay" "$(tail -1 "$tmp/bound.stats")"
 	fi
-fi
+}
 
 # v0 (RFC 6824, SHA-1) on a real capture of another project: the join's
 # HMACs verify (DESIGN.md: "both join HMACs check").
-v0="$SHARED_PCAPS/tcpdump_mptcp-v0.pcap"
-if [ -f "$v0" ]; then
-	if replay v0 "$v0"; then
-		expect join_verified v0 '[.[] | select(.event == "subflow_joined")] | length == 1
-			and all(.[]; .verified == true and .token == "e47f0142")'
-		expect v0_tokens v0 "$SUMMARIES"' | all(.[]; .version == 0 and .token_b == "e47f0142")'
+test_v0() {
+	local v0="$SHARED_PCAPS/tcpdump_mptcp-v0.pcap"
+	ready || return
+	if [ ! -f "$v0" ]; then
+		fail v0/capture "no $v0"
+		return
 	fi
-else
-	fail v0/capture "no $v0"
-fi
+	replay v0 "$v0" || return
+	expect join_verified v0 '[.[] | select(.event == "subflow_joined")] | length == 1
+		and all(.[]; .verified == true and .token == "e47f0142")'
+	expect v0_tokens v0 "$SUMMARIES"' | all(.[]; .version == 0 and .token_b == "e47f0142")'
+}
 
 # ---- forged captures ----------------------------------------------------------
 
-# forged MUTATION BASE EVENT_FILTER ANOMALY_KINDS SUMMARY_KINDS: forge, replay
-# (both engines), the mutation's own evidence (EVENT_FILTER), and exactly the
-# expected anomaly event kinds and summary anomaly kinds (JSON arrays, sorted).
+# forged MUTATION BASE: forge (set-up: fails, never passes) from BASE's
+# capture, replay (both engines), the mutation's own evidence
+# (FORGED_EVIDENCE, a jq filter), and exactly the expected anomaly event
+# kinds and summary anomaly kinds (FORGED_KINDS, FORGED_SKINDS: JSON arrays,
+# sorted).
+declare -A FORGED_EVIDENCE FORGED_KINDS FORGED_SKINDS
 forged() {
-	local mut=$1 base=$2 evidence=$3 kinds=$4 skinds=$5
+	local mut=$1 base=$2
 	local name="forged_${mut}_$base" out
-	[ -s "$DATA/$base.pcap" ] || return 0 # its capture failed: said above
+	ready || return
+	need ensure "$base" || return
 	if ! out=$(python3 "$FORGE" "$mut" "$DATA/$base.pcap" "$tmp/$name.pcap" 2>&1); then
 		fail "$name/forge" "$out"
 		return
 	fi
-	pass "$name/forge"
 	[ -z "${VERBOSE:-}" ] || echo "     $out"
 	replay "$name" "$tmp/$name.pcap" || return
-	expect evidence "$name" "$evidence"
-	expect anomaly_kinds "$name" "([.[] | select(.event == \"anomaly\") | .kind] | unique) == $kinds"
-	expect summary_kinds "$name" "([.[] | select(.event == \"connection_closed\") | .anomalies[]] | unique) == $skinds"
+	expect evidence "$name" "${FORGED_EVIDENCE[$mut]}"
+	expect anomaly_kinds "$name" "([.[] | select(.event == \"anomaly\") | .kind] | unique) == ${FORGED_KINDS[$mut]}"
+	expect summary_kinds "$name" "([.[] | select(.event == \"connection_closed\") | .anomalies[]] | unique) == ${FORGED_SKINDS[$mut]}"
 }
 
-for base in multipath_v4 multipath_v6; do
-	# RFC 8684 section 3.2: a join naming a token nobody has.
-	forged join-unknown-token "$base" \
-		'([.[] | select(.event == "join_unknown_token")] | length) == 1
-		and all(.[] | select(.event == "join_unknown_token"); (.token | test("^[0-9a-f]{8}$")) and (.conn | length) == 16)
-		and ([.[] | select(.event == "subflow_joined" and .verified == true)] | length) == 1
-		and ([.[] | select(.event == "join_hmac_invalid")] | length) == 0' \
-		'[]' '["join_unknown_token"]'
-	# RFC 8684 section 3.2: the third ACK's HMAC does not check.
-	forged join-bad-ack-hmac "$base" \
-		'([.[] | select(.event == "join_hmac_invalid")] | length) == 1
-		and all(.[] | select(.event == "join_hmac_invalid"); .failed == "ack")
-		and ([.[] | select(.event == "subflow_joined" and .verified == false)] | length) == 1
-		and ([.[] | select(.event == "subflow_joined" and .verified == true)] | length) == 1
-		and ([.[] | select(.event == "join_unknown_token")] | length) == 0' \
-		'[]' '["join_hmac_invalid"]'
-	# RFC 8684 section 3.1: the third ACK echoes another key than B's.
-	forged key-mismatch "$base" \
-		'[.[] | select(.event == "anomaly")] | length == 1 and .[0].side == "b"' \
-		'["key_mismatch"]' '["key_mismatch"]'
-	# RFC 8684 section 3.4.1: the same id for another address, HMAC right.
-	forged addr-id-reuse "$base" \
-		'([.[] | select(.event == "add_addr" and .echo == false)] | length == 2 and all(.[]; .hmac_valid == true))
-		and ([.[] | select(.event == "anomaly")] | length) == 1' \
-		'["addr_id_reuse"]' '["addr_id_reuse"]'
-	# RFC 8684 section 3.7: MP_FAIL on a real connection.
-	forged mp-fail "$base" \
-		'([.[] | select(.event == "mp_fail")] | length) == 1
-		and ([.[] | select(.event == "anomaly")] | length) == 1
-		and ([.[] | select(.event == "mp_fail")][0].conn | length) == 16' \
-		'["mp_fail"]' '["mp_fail"]'
-done
-for base in fastclose_v4 fastclose_v6; do
-	# RFC 8684 section 3.5: MP_FASTCLOSE with a key that is not the
-	# receiver's; the other MP_FASTCLOSEs of the capture still check.
-	forged fastclose-bad-key "$base" \
-		'([.[] | select(.event == "fastclose" and .key_valid == false)] | length) == 1
-		and ([.[] | select(.event == "fastclose" and .key_valid == true)] | length) >= 1
-		and ([.[] | select(.event == "anomaly")] | length) == 1' \
-		'["fastclose_key_invalid"]' '["fastclose_key_invalid"]'
-done
+# forged_case MUTATION EVIDENCE ANOMALY_KINDS SUMMARY_KINDS BASE...: one test
+# per base capture, test_forged_MUTATION_BASE.
+forged_case() {
+	local mut=$1 base
+	FORGED_EVIDENCE[$mut]=$2 FORGED_KINDS[$mut]=$3 FORGED_SKINDS[$mut]=$4
+	shift 4
+	for base; do
+		eval "test_forged_${mut}_$base() { forged $mut $base; }"
+	done
+}
 
-# Nothing of the namespaces made for this suite may be left behind.
-left=$(ip netns list 2>/dev/null | grep -c "^$NS_TAG" || true)
-if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list | grep "^$NS_TAG")"; fi
+# RFC 8684 section 3.2: a join naming a token nobody has.
+forged_case join-unknown-token \
+	'([.[] | select(.event == "join_unknown_token")] | length) == 1
+	and all(.[] | select(.event == "join_unknown_token"); (.token | test("^[0-9a-f]{8}$")) and (.conn | length) == 16)
+	and ([.[] | select(.event == "subflow_joined" and .verified == true)] | length) == 1
+	and ([.[] | select(.event == "join_hmac_invalid")] | length) == 0' \
+	'[]' '["join_unknown_token"]' multipath_v4 multipath_v6
+# RFC 8684 section 3.2: the third ACK's HMAC does not check.
+forged_case join-bad-ack-hmac \
+	'([.[] | select(.event == "join_hmac_invalid")] | length) == 1
+	and all(.[] | select(.event == "join_hmac_invalid"); .failed == "ack")
+	and ([.[] | select(.event == "subflow_joined" and .verified == false)] | length) == 1
+	and ([.[] | select(.event == "subflow_joined" and .verified == true)] | length) == 1
+	and ([.[] | select(.event == "join_unknown_token")] | length) == 0' \
+	'[]' '["join_hmac_invalid"]' multipath_v4 multipath_v6
+# RFC 8684 section 3.1: the third ACK echoes another key than B's.
+forged_case key-mismatch \
+	'[.[] | select(.event == "anomaly")] | length == 1 and .[0].side == "b"' \
+	'["key_mismatch"]' '["key_mismatch"]' multipath_v4 multipath_v6
+# RFC 8684 section 3.4.1: the same id for another address, HMAC right.
+forged_case addr-id-reuse \
+	'([.[] | select(.event == "add_addr" and .echo == false)] | length == 2 and all(.[]; .hmac_valid == true))
+	and ([.[] | select(.event == "anomaly")] | length) == 1' \
+	'["addr_id_reuse"]' '["addr_id_reuse"]' multipath_v4 multipath_v6
+# RFC 8684 section 3.7: MP_FAIL on a real connection.
+forged_case mp-fail \
+	'([.[] | select(.event == "mp_fail")] | length) == 1
+	and ([.[] | select(.event == "anomaly")] | length) == 1
+	and ([.[] | select(.event == "mp_fail")][0].conn | length) == 16' \
+	'["mp_fail"]' '["mp_fail"]' multipath_v4 multipath_v6
+# RFC 8684 section 3.5: MP_FASTCLOSE with a key that is not the receiver's;
+# the other MP_FASTCLOSEs of the capture still check.
+forged_case fastclose-bad-key \
+	'([.[] | select(.event == "fastclose" and .key_valid == false)] | length) == 1
+	and ([.[] | select(.event == "fastclose" and .key_valid == true)] | length) >= 1
+	and ([.[] | select(.event == "anomaly")] | length) == 1' \
+	'["fastclose_key_invalid"]' '["fastclose_key_invalid"]' fastclose_v4 fastclose_v6
 
-summary "$SUITE"
+# Nothing of the namespaces made for this suite may be left behind
+# (whichever tests ran).
+test_no_namespace_left() {
+	local left
+	need_root "network namespaces need root" || return
+	left=$(ip netns list 2>/dev/null | grep -c "^$NS_TAG" || true)
+	if [ "$left" -eq 0 ]; then pass no_namespace_left; else fail no_namespace_left "$(ip netns list | grep "^$NS_TAG")"; fi
+}
+
+run_tests "$SUITE"

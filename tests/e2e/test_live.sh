@@ -11,224 +11,209 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/e2e/netns_lib.sh
 source "$ROOT/tests/e2e/netns_lib.sh"
+# shellcheck source=tests/e2e/daemon_lib.sh
+source "$ROOT/tests/e2e/daemon_lib.sh"
 XFER=${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}
 FORGE="$ROOT/tests/tools/send_forged_join.py"
 
-if ! is_root; then
-	skip live "network namespaces and XDP need root"
-	summary live
-	exit $?
-fi
-if [ ! -x "$XFER" ]; then
-	fail live "missing $XFER (make test-binaries)"
-	summary live
-	exit 1
-fi
+# ---- set-up and helpers ------------------------------------------------
 
-netns_trap
-netns_setup both >/dev/null 2>&1 || { fail live_setup "netns_setup failed"; summary live; exit 1; }
-netns_tmpdir
-T=$NETNS_TMPDIR
-DAEMON=
-
-# start_daemon NAME ARGS...: load on s1 s2 in the server namespace, output
-# to $T/NAME.out/.err; waits until it says it is attached.
-start_daemon() {
-	local name=$1
-	shift
-	netns_bg "$NS_SRV" "$MPTCP_XDP" load "$@" s1 s2 >"$T/$name.out" 2>"$T/$name.err"
-	DAEMON=$NETNS_BG_PID
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$T/$name.err" 2>/dev/null && return 0
-		kill -0 "$DAEMON" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "$name/start" "daemon did not attach: $(cat "$T/$name.err")"
-	return 1
+# ready: in a test, skips it unless root (a failure in CI); fails it when
+# the test network cannot be made.
+ready() {
+	need_root "network namespaces and XDP need root" && need network
 }
 
-# stop_daemon NAME SIGNAL: the daemon must exit 0 on it.
-stop_daemon() {
-	local rc=0
-	kill "-$2" "$DAEMON"
-	netns_wait_pid "$DAEMON" 200 || rc=$?
-	if [ "$rc" -eq 0 ]; then pass "$1/exit_on_$2"; else fail "$1/exit_on_$2" "exit $rc: $(tail -2 "$T/$1.err")"; fi
+# network (set-up): the two namespaces, the teardown trap, and this run's
+# directory in $W.
+network() {
+	if [ ! -x "$XFER" ]; then
+		fail live "missing $XFER (make test-binaries)"
+		return 1
+	fi
+	netns_trap
+	netns_setup both >/dev/null 2>&1 || { fail live_setup "netns_setup failed"; return 1; }
+	netns_tmpdir
+	W=$NETNS_TMPDIR
 }
-
-# Nothing of ours on s1/s2: no XDP, no TC filter, no clsact qdisc.
-nothing_attached() {
-	local dev bad=
-	for dev in s1 s2; do
-		ip -n "$NS_SRV" -d link show dev "$dev" | grep -q 'prog/xdp' && bad+=" xdp:$dev"
-		[ -n "$(ip netns exec "$NS_SRV" tc filter show dev "$dev" egress 2>/dev/null)" ] && bad+=" tc-filter:$dev"
-		ip netns exec "$NS_SRV" tc qdisc show dev "$dev" | grep -q clsact && bad+=" clsact:$dev"
-	done
-	# bpftool's view of the namespace: no XDP or TC program of ours.
-	ip netns exec "$NS_SRV" bpftool net show 2>/dev/null | grep -q mptcp_ && bad+=" bpftool-net"
-	if [ -z "$bad" ]; then pass "$1/nothing_attached"; else fail "$1/nothing_attached" "$bad"; fi
-}
+W=
 
 # has NAME FILE JQ-FILTER: at least one event matches.
 has() {
 	if jq -e -s "$3" "$2" >/dev/null 2>&1; then pass "$1"; else fail "$1" "no match for $3 in $(basename "$2")"; fi
 }
 
-# The wildcard of the destination's family (mptcp_xfer listens IPv6-only
-# on ::).
-any_of() { case $1 in *:*) echo :: ;; *) echo 0.0.0.0 ;; esac; }
-
-# transfer_bg DST PORT ARGS...: server on PORT (SRVARGS), client to DST
-# with ARGS, both in the background; their PIDs in SRV_PID and CLI_PID.
-transfer_bg() {
-	local dst=$1 port=$2
-	shift 2
-	netns_bg "$NS_SRV" "$XFER" server --listen "$(any_of "$dst")" --port "$port" --once "${SRVARGS[@]}"
-	SRV_PID=$NETNS_BG_PID
-	netns_wait_listen "$NS_SRV" "$port"
-	netns_bg "$NS_CLI" "$XFER" client --connect "$dst" --port "$port" "$@" >/dev/null
-	CLI_PID=$NETNS_BG_PID
-}
-
-transfer_wait() {
-	netns_wait_pid "$CLI_PID" 600 || true
-	netns_wait_pid "$SRV_PID" 600 || true
-}
-
-transfer() { # transfer DST PORT ARGS...: the same, to its end
-	transfer_bg "$@"
-	transfer_wait
-}
-
 # ---- 1: the main run, with a capture beside it -------------------------
-start_daemon main --events all --stats || { summary live; exit 1; }
-# Which XDP mode ran (native XDP on veth needs the MTU to fit a page).
-echo "note: $(grep -o 'attached to.*;' "$T/main.err")"
-netns_capture_start "$NS_SRV" s1 "$T/s1.pcap" tcp
-cap1=$NETNS_CAPTURE_PID
-netns_capture_start "$NS_SRV" s2 "$T/s2.pcap" tcp
-cap2=$NETNS_CAPTURE_PID
+# main_run (set-up): the daemon with --events all, every kind of traffic,
+# a capture of s1 and s2 beside it, then SIGTERM (the daemon's status in
+# MAIN_RC, checked by test_main_exit_on_TERM). It printed $W/main.out.
+main_run() {
+	local cap1 cap2
+	start_daemon main --events all --stats || return 1
+	# Which XDP mode ran (native XDP on veth needs the MTU to fit a page).
+	echo "note: $(grep -o 'attached to.*;' "$W/main.err")"
+	netns_capture_start "$NS_SRV" s1 "$W/s1.pcap" tcp
+	cap1=$NETNS_CAPTURE_PID
+	netns_capture_start "$NS_SRV" s2 "$W/s2.pcap" tcp
+	cap2=$NETNS_CAPTURE_PID
 
-SRVARGS=()
-transfer "$SRV4_1" 5201 --bytes 400000 --hold-ms 200
-transfer "$SRV6_1" 5202 --bytes 400000 --hold-ms 200
-SRVARGS=(--tcp)
-transfer "$SRV4_1" 5203 --bytes 50000 # plain TCP server: fallback
-SRVARGS=(--no-read)
-transfer "$SRV4_1" 5204 --bytes 400000 --hold-ms 200 # MP_FASTCLOSE, MP_TCPRST
-SRVARGS=()
-ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV4_1" 5201 --token deadbeef >/dev/null
-ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV6_1" 5201 --token feedf00d >/dev/null
-# MP_PRIO then REMOVE_ADDR on a slow transfer.
-transfer_bg "$SRV4_1" 5205 --bytes 400000 --chunk 4096 --delay-ms 15 --hold-ms 200
-sleep 0.6
-ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" backup
-sleep 0.4
-ip -n "$NS_SRV" mptcp endpoint delete id "$EP_ID4"
-transfer_wait
-sleep 1.2 # let tcpdump's buffer reach the file (netns_lib.sh notes)
-netns_capture_stop "$cap1" "$cap2" >/dev/null 2>&1
-stop_daemon main TERM
-nothing_attached main
+	SRVARGS=()
+	transfer "$SRV4_1" 5201 --bytes 400000 --hold-ms 200
+	transfer "$SRV6_1" 5202 --bytes 400000 --hold-ms 200
+	SRVARGS=(--tcp)
+	transfer "$SRV4_1" 5203 --bytes 50000 # plain TCP server: fallback
+	SRVARGS=(--no-read)
+	transfer "$SRV4_1" 5204 --bytes 400000 --hold-ms 200 # MP_FASTCLOSE, MP_TCPRST
+	SRVARGS=()
+	ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV4_1" 5201 --token deadbeef >/dev/null
+	ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV6_1" 5201 --token feedf00d >/dev/null
+	# MP_PRIO then REMOVE_ADDR on a slow transfer.
+	transfer_bg "$SRV4_1" 5205 --bytes 400000 --chunk 4096 --delay-ms 15 --hold-ms 200
+	sleep 0.6
+	ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" backup
+	sleep 0.4
+	ip -n "$NS_SRV" mptcp endpoint delete id "$EP_ID4"
+	transfer_wait
+	sleep 1.2 # let tcpdump's buffer reach the file (netns_lib.sh notes)
+	netns_capture_stop "$cap1" "$cap2" >/dev/null 2>&1
+	halt_daemon TERM
+	MAIN_RC=$HALT_RC
+}
+MAIN_RC=
+# main: in a test, the main run done (once).
+main() { ready && need main_run; }
 
-out="$T/main.out"
-has v4_joins_verified "$out" '[.[] | select(.event=="subflow_joined" and .verified==true and (.src|test("^198")))] | length >= 2'
-has v6_joins_verified "$out" '[.[] | select(.event=="subflow_joined" and .verified==true and (.src|test("^2001")))] | length >= 2'
-has add_addr_verified "$out" 'any(.[]; .event=="add_addr" and .echo==false and .hmac_valid==true)'
-has prio_change "$out" 'any(.[]; .event=="prio_change" and .backup==true)'
-has remove_addr "$out" 'any(.[]; .event=="remove_addr")'
-has fastclose "$out" 'any(.[]; .event=="fastclose" and .key_valid==true)'
-has tcprst "$out" 'any(.[]; .event=="tcprst")'
-has fallback "$out" 'any(.[]; .event=="mptcp_fallback")'
-has forged_join_v4 "$out" 'any(.[]; .event=="join_unknown_token" and .token=="deadbeef")'
-has forged_join_v6 "$out" 'any(.[]; .event=="join_unknown_token" and .token=="feedf00d")'
-has summaries "$out" '[.[] | select(.event=="connection_closed")] | length >= 5'
-has raw_records_too "$out" 'any(.[]; .record=="option" and .event=="mp_join")'
-has hooks_both_ways "$out" '[.[] | select(.record=="option")] | length > 0'
-if grep -q '"event":"anomaly"' "$out"; then
-	fail no_anomaly_on_benign "$(grep -m3 '"event":"anomaly"' "$out")"
-else
-	pass no_anomaly_on_benign
-fi
+test_main_exit_on_TERM() {
+	main || return
+	HALT_RC=$MAIN_RC
+	exited_ok main TERM
+}
+test_main_nothing_attached() { main && nothing_attached main; }
+test_v4_joins_verified() { main && has v4_joins_verified "$W/main.out" '[.[] | select(.event=="subflow_joined" and .verified==true and (.src|test("^198")))] | length >= 2'; }
+test_v6_joins_verified() { main && has v6_joins_verified "$W/main.out" '[.[] | select(.event=="subflow_joined" and .verified==true and (.src|test("^2001")))] | length >= 2'; }
+test_add_addr_verified() { main && has add_addr_verified "$W/main.out" 'any(.[]; .event=="add_addr" and .echo==false and .hmac_valid==true)'; }
+test_prio_change() { main && has prio_change "$W/main.out" 'any(.[]; .event=="prio_change" and .backup==true)'; }
+test_remove_addr() { main && has remove_addr "$W/main.out" 'any(.[]; .event=="remove_addr")'; }
+test_fastclose() { main && has fastclose "$W/main.out" 'any(.[]; .event=="fastclose" and .key_valid==true)'; }
+test_tcprst() { main && has tcprst "$W/main.out" 'any(.[]; .event=="tcprst")'; }
+test_fallback() { main && has fallback "$W/main.out" 'any(.[]; .event=="mptcp_fallback")'; }
+test_forged_join_v4() { main && has forged_join_v4 "$W/main.out" 'any(.[]; .event=="join_unknown_token" and .token=="deadbeef")'; }
+test_forged_join_v6() { main && has forged_join_v6 "$W/main.out" 'any(.[]; .event=="join_unknown_token" and .token=="feedf00d")'; }
+test_summaries() { main && has summaries "$W/main.out" '[.[] | select(.event=="connection_closed")] | length >= 5'; }
+test_raw_records_too() { main && has raw_records_too "$W/main.out" 'any(.[]; .record=="option" and .event=="mp_join")'; }
+test_hooks_both_ways() { main && has hooks_both_ways "$W/main.out" '[.[] | select(.record=="option")] | length > 0'; }
+test_no_anomaly_on_benign() {
+	main || return
+	if grep -q '"event":"anomaly"' "$W/main.out"; then
+		fail no_anomaly_on_benign "$(grep -m3 '"event":"anomaly"' "$W/main.out")"
+	else
+		pass no_anomaly_on_benign
+	fi
+}
 
 # The capture of the same run, replayed: the same summaries, timestamps
 # aside. (Forged joins make summaries of their own on both sides.)
-if mergecap -F pcap -w "$T/live.pcap" "$T/s1.pcap" "$T/s2.pcap" 2>/dev/null &&
-	"$MPTCP_XDP" replay "$T/live.pcap" >"$T/replay.out" 2>"$T/replay.err"; then
-	norm='[.[] | select(.event=="connection_closed") | del(.ts,.frame,.start,.duration,.record)] | sort_by(.conn)'
-	if diff <(jq -S -s "$norm" "$T/main.out") <(jq -S -s "$norm" "$T/replay.out") >"$T/diff" &&
-		[ "$(jq -s "$norm | length" "$T/replay.out")" -ge 5 ]; then
-		pass live_equals_replay
+test_live_equals_replay() {
+	local norm
+	main || return
+	if mergecap -F pcap -w "$W/live.pcap" "$W/s1.pcap" "$W/s2.pcap" 2>/dev/null &&
+		"$MPTCP_XDP" replay "$W/live.pcap" >"$W/replay.out" 2>"$W/replay.err"; then
+		norm='[.[] | select(.event=="connection_closed") | del(.ts,.frame,.start,.duration,.record)] | sort_by(.conn)'
+		if diff <(jq -S -s "$norm" "$W/main.out") <(jq -S -s "$norm" "$W/replay.out") >"$W/diff" &&
+			[ "$(jq -s "$norm | length" "$W/replay.out")" -ge 5 ]; then
+			pass live_equals_replay
+		else
+			fail live_equals_replay "$(head -20 "$W/diff")"
+			# Keep the evidence: the run's directory goes with the trap.
+			[ -z "${LIVE_KEEP:-}" ] || cp "$W/main.out" "$W/replay.out" "$W/live.pcap" "$LIVE_KEEP/"
+		fi
 	else
-		fail live_equals_replay "$(head -20 "$T/diff")"
-		# Keep the evidence: the run's directory goes with the trap.
-		[ -z "${LIVE_KEEP:-}" ] || cp "$T/main.out" "$T/replay.out" "$T/live.pcap" "$LIVE_KEEP/"
+		fail live_equals_replay "capture or replay failed: $(cat "$W/replay.err")"
 	fi
-else
-	fail live_equals_replay "capture or replay failed: $(cat "$T/replay.err")"
-fi
+}
 
 # ---- 2: a connection already running when load starts -----------------
-transfer_bg "$SRV4_1" 5301 --bytes 400000 --chunk 4096 --delay-ms 20 --hold-ms 200
-sleep 0.5
-start_daemon midstream && {
+test_midstream() {
+	ready || return
+	transfer_bg "$SRV4_1" 5301 --bytes 400000 --chunk 4096 --delay-ms 20 --hold-ms 200
+	sleep 0.5
+	start_daemon midstream || {
+		transfer_wait
+		return
+	}
 	transfer_wait
 	sleep 0.3
 	stop_daemon midstream INT
 	nothing_attached midstream
-	has midstream "$T/midstream.out" 'any(.[]; .event=="mptcp_midstream")'
-	has midstream_summary "$T/midstream.out" 'any(.[]; .event=="connection_closed" and .midstream==true)'
+	has midstream "$W/midstream.out" 'any(.[]; .event=="mptcp_midstream")'
+	has midstream_summary "$W/midstream.out" 'any(.[]; .event=="connection_closed" and .midstream==true)'
 }
 
 # ---- 3: SIGHUP, and a second load while one runs ----------------------
-start_daemon hup && {
+test_second_load_status_hup() {
+	local rc
+	ready || return
+	start_daemon hup || return
 	ip netns exec "$NS_CLI" python3 "$FORGE" "$SRV4_1" 5201 >/dev/null
-	ip netns exec "$NS_SRV" "$MPTCP_XDP" load s1 >"$T/second.out" 2>"$T/second.err"
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" load s1 >"$W/second.out" 2>"$W/second.err"
 	rc=$?
-	if [ "$rc" -eq 12 ] && [ "$(wc -l <"$T/second.err")" -eq 1 ]; then
+	if [ "$rc" -eq 12 ] && [ "$(wc -l <"$W/second.err")" -eq 1 ]; then
 		pass second_load_refused
 	else
-		fail second_load_refused "exit $rc: $(cat "$T/second.err")"
+		fail second_load_refused "exit $rc: $(cat "$W/second.err")"
 	fi
-	ip netns exec "$NS_SRV" "$MPTCP_XDP" status >"$T/status.out" 2>&1
-	if grep -q '^s1 .*xdp id [0-9]* mode native.*tc egress id [0-9]*.*running' "$T/status.out" &&
-		grep -q 'counters.*: packets=' "$T/status.out"; then
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" status >"$W/status.out" 2>&1
+	if grep -q '^s1 .*xdp id [0-9]* mode native.*tc egress id [0-9]*.*running' "$W/status.out" &&
+		grep -q 'counters.*: packets=' "$W/status.out"; then
 		pass status_lists_attachment
 	else
-		fail status_lists_attachment "$(cat "$T/status.out")"
+		fail status_lists_attachment "$(cat "$W/status.out")"
 	fi
 	stop_daemon hup HUP
 	nothing_attached hup
 }
-ip netns exec "$NS_SRV" "$MPTCP_XDP" load nosuch0 >/dev/null 2>"$T/noif.err"
-rc=$?
-if [ "$rc" -eq 11 ]; then pass unknown_interface; else fail unknown_interface "exit $rc: $(cat "$T/noif.err")"; fi
+
+test_unknown_interface() {
+	local rc
+	ready || return
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" load nosuch0 >/dev/null 2>"$W/noif.err"
+	rc=$?
+	if [ "$rc" -eq 11 ]; then pass unknown_interface; else fail unknown_interface "exit $rc: $(cat "$W/noif.err")"; fi
+}
 
 # ---- 4: a closed output pipe ends the daemon, detached ----------------
-mkfifo "$T/pipe"
-# The reader first: opening a FIFO for writing waits for one.
-head -n 1 <"$T/pipe" >"$T/pipe.out" &
-reader=$!
-netns_bg "$NS_SRV" "$MPTCP_XDP" load --events raw --dss all s1 s2 >"$T/pipe" 2>"$T/pipe.err"
-DAEMON=$NETNS_BG_PID
-for _ in $(seq 100); do grep -q 'attached to' "$T/pipe.err" 2>/dev/null && break; sleep 0.05; done
-transfer "$SRV4_1" 5401 --bytes 100000
-wait "$reader" 2>/dev/null
-rc=0
-netns_wait_pid "$DAEMON" 100 || rc=$?
-if [ "$rc" -eq 0 ] && [ -s "$T/pipe.out" ]; then pass closed_pipe_exit; else fail closed_pipe_exit "exit $rc: $(cat "$T/pipe.err")"; fi
-nothing_attached closed_pipe
+test_closed_pipe_exit() {
+	local reader rc
+	ready || return
+	mkfifo "$W/pipe"
+	# The reader first: opening a FIFO for writing waits for one.
+	head -n 1 <"$W/pipe" >"$W/pipe.out" &
+	reader=$!
+	netns_bg "$NS_SRV" "$MPTCP_XDP" load --events raw --dss all s1 s2 >"$W/pipe" 2>"$W/pipe.err"
+	DAEMON=$NETNS_BG_PID
+	for _ in $(seq 100); do grep -q 'attached to' "$W/pipe.err" 2>/dev/null && break; sleep 0.05; done
+	transfer "$SRV4_1" 5401 --bytes 100000
+	wait "$reader" 2>/dev/null
+	rc=0
+	netns_wait_pid "$DAEMON" 100 || rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$W/pipe.out" ]; then pass closed_pipe_exit; else fail closed_pipe_exit "exit $rc: $(cat "$W/pipe.err")"; fi
+	nothing_attached closed_pipe
+}
 
 # ---- 5: SIGKILL leaves the TC filter; unload removes it ----------------
-start_daemon killed && {
+test_sigkill_then_unload() {
+	local dev
+	ready || return
+	start_daemon killed || return
 	kill -KILL "$DAEMON"
 	netns_wait_pid "$DAEMON" 100 || true
-	ip netns exec "$NS_SRV" "$MPTCP_XDP" status >"$T/status2.out" 2>&1
-	if grep -q "unload s1" "$T/status2.out"; then pass status_shows_leftovers; else fail status_shows_leftovers "$(cat "$T/status2.out")"; fi
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" status >"$W/status2.out" 2>&1
+	if grep -q "unload s1" "$W/status2.out"; then pass status_shows_leftovers; else fail status_shows_leftovers "$(cat "$W/status2.out")"; fi
 	for dev in s1 s2; do
-		if ip netns exec "$NS_SRV" "$MPTCP_XDP" unload "$dev" >"$T/unload.out" 2>&1; then
+		if ip netns exec "$NS_SRV" "$MPTCP_XDP" unload "$dev" >"$W/unload.out" 2>&1; then
 			pass "unload_$dev"
 		else
-			fail "unload_$dev" "$(cat "$T/unload.out")"
+			fail "unload_$dev" "$(cat "$W/unload.out")"
 		fi
 	done
 	nothing_attached killed
@@ -249,9 +234,15 @@ except Exception:
     print('')
 PY
 }
-if command -v prometheus >/dev/null; then
-	start_daemon prom --metrics "127.0.0.1:$MPORT" && {
-		cat >"$T/prom.yml" <<EOF
+test_prometheus_counts_verified_joins() {
+	local prom made v
+	ready || return
+	if ! command -v prometheus >/dev/null; then
+		fail prometheus_counts_verified_joins "prometheus is not installed (make deps installs it)"
+		return
+	fi
+	start_daemon prom --metrics "127.0.0.1:$MPORT" || return
+	cat >"$W/prom.yml" <<EOF
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -260,34 +251,33 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$MPORT']
 EOF
-		netns_bg "$NS_SRV" prometheus --config.file="$T/prom.yml" \
-			--storage.tsdb.path="$T/tsdb" --web.listen-address=127.0.0.1:9090 \
-			>"$T/prom.log" 2>&1
-		prom=$NETNS_BG_PID
-		# Run 1 changed the endpoints: back to two joins per connection.
-		ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" nobackup
+	netns_bg "$NS_SRV" prometheus --config.file="$W/prom.yml" \
+		--storage.tsdb.path="$W/tsdb" --web.listen-address=127.0.0.1:9090 \
+		>"$W/prom.log" 2>&1
+	prom=$NETNS_BG_PID
+	# The main run (if it ran) changed the endpoints: back to two joins per
+	# connection.
+	ip -n "$NS_CLI" mptcp endpoint change id "$EP_ID4" nobackup
+	ip -n "$NS_SRV" mptcp endpoint show id "$EP_ID4" >/dev/null 2>&1 ||
 		ip -n "$NS_SRV" mptcp endpoint add "$SRV4_2" id "$EP_ID4" signal
-		SRVARGS=()
-		transfer "$SRV4_1" 5501 --bytes 400000 --hold-ms 200
-		made=$(jq -s '[.[] | select(.event=="subflow_joined" and .verified==true)] | length' "$T/prom.out")
-		v=
-		for _ in $(seq 80); do
-			v=$(query_prom 'mptcp_xdp_joins_total{result="verified"}')
-			[ -n "$v" ] && [ "$v" = "$made" ] && break
-			sleep 0.25
-		done
-		if [ "$made" -ge 2 ] && [ "$v" = "$made" ]; then
-			pass prometheus_counts_verified_joins
-		else
-			fail prometheus_counts_verified_joins "prometheus says '$v', daemon printed $made verified joins; $(tail -2 "$T/prom.log")"
-		fi
-		kill -TERM "$prom" 2>/dev/null
-		netns_wait_pid "$prom" 100 || true
-		stop_daemon prom INT
-		nothing_attached prom
-	}
-else
-	fail prometheus_counts_verified_joins "prometheus is not installed (make deps installs it)"
-fi
+	SRVARGS=()
+	transfer "$SRV4_1" 5501 --bytes 400000 --hold-ms 200
+	made=$(jq -s '[.[] | select(.event=="subflow_joined" and .verified==true)] | length' "$W/prom.out")
+	v=
+	for _ in $(seq 80); do
+		v=$(query_prom 'mptcp_xdp_joins_total{result="verified"}')
+		[ -n "$v" ] && [ "$v" = "$made" ] && break
+		sleep 0.25
+	done
+	if [ "$made" -ge 2 ] && [ "$v" = "$made" ]; then
+		pass prometheus_counts_verified_joins
+	else
+		fail prometheus_counts_verified_joins "prometheus says '$v', daemon printed $made verified joins; $(tail -2 "$W/prom.log")"
+	fi
+	kill -TERM "$prom" 2>/dev/null
+	netns_wait_pid "$prom" 100 || true
+	stop_daemon prom INT
+	nothing_attached prom
+}
 
-summary live
+run_tests live

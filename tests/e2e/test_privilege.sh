@@ -19,24 +19,33 @@ source "$ROOT/tests/e2e/netns_lib.sh"
 # shellcheck source=tests/e2e/daemon_lib.sh
 source "$ROOT/tests/e2e/daemon_lib.sh"
 XFER=${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}
-SUITE=privilege
+W=
 
-if ! is_root; then
-	skip "$SUITE" "network namespaces and XDP need root"
-	summary "$SUITE"
-	exit $?
-fi
+# ready: in a test, skips it unless root (a failure in CI); fails it when
+# the test network cannot be made.
+ready() {
+	need_root "network namespaces and XDP need root" && need network
+}
 
-netns_trap
-netns_setup 4 >/dev/null 2>&1 || { fail setup "netns_setup failed"; summary "$SUITE"; exit 1; }
-netns_tmpdir
-T=$NETNS_TMPDIR
+# network (set-up): the two namespaces (IPv4 endpoints), the teardown trap,
+# and this run's directory in $W.
+network() {
+	if [ ! -x "$XFER" ]; then
+		fail privilege "missing $XFER (make test-binaries)"
+		return 1
+	fi
+	netns_trap
+	netns_setup 4 >/dev/null 2>&1 || { fail privilege_setup "netns_setup failed"; return 1; }
+	netns_tmpdir
+	W=$NETNS_TMPDIR
+}
 
 # cap_eff PID: the effective capability set, as the kernel shows it.
 cap_eff() { awk '/^CapEff:/ {print $2}' "/proc/$1/status"; }
 cap_bnd() { awk '/^CapBnd:/ {print $2}' "/proc/$1/status"; }
 
 test_caps_dropped_to_net_admin() {
+	ready || return
 	local want
 	# CAP_NET_ADMIN is capability 12 (linux/capability.h).
 	want=$(printf '%016x' $((1 << 12)))
@@ -46,12 +55,13 @@ test_caps_dropped_to_net_admin() {
 	else
 		fail caps/net_admin_only "CapEff $(cap_eff "$DAEMON") CapBnd $(cap_bnd "$DAEMON"), want $want"
 	fi
-	if grep -q 'capabilities kept: CAP_NET_ADMIN;' "$T/caps.err"; then pass caps/says_what_it_kept; else fail caps/says_what_it_kept "$(cat "$T/caps.err")"; fi
+	if grep -q 'capabilities kept: CAP_NET_ADMIN;' "$W/caps.err"; then pass caps/says_what_it_kept; else fail caps/says_what_it_kept "$(cat "$W/caps.err")"; fi
 	stop_daemon caps TERM
 	nothing_attached caps
 }
 
 test_caps_dropped_to_none_without_egress() {
+	ready || return
 	start_daemon noegress --metrics off --no-egress || return
 	if [ "$(cap_eff "$DAEMON")" = 0000000000000000 ]; then pass noegress/no_capability; else fail noegress/no_capability "CapEff $(cap_eff "$DAEMON")"; fi
 	# A scrape still works without privilege: the maps are read through
@@ -61,10 +71,11 @@ test_caps_dropped_to_none_without_egress() {
 }
 
 test_metrics_after_drop() {
+	ready || return
 	local port=9846
 	start_daemon scrape --metrics "127.0.0.1:$port" || return
-	if ip netns exec "$NS_SRV" curl -sf "http://127.0.0.1:$port/metrics" >"$T/scrape.txt" &&
-		grep -q '^mptcp_xdp_packets_total ' "$T/scrape.txt"; then
+	if ip netns exec "$NS_SRV" curl -sf "http://127.0.0.1:$port/metrics" >"$W/scrape.txt" &&
+		grep -q '^mptcp_xdp_packets_total ' "$W/scrape.txt"; then
 		pass scrape/after_drop
 	else
 		fail scrape/after_drop "no packets_total in the scrape"
@@ -73,7 +84,8 @@ test_metrics_after_drop() {
 }
 
 test_records_lost_after_sigstop() {
-	local out=$T/lost.out err=$T/lost.err port=9847 stopped_done=0 kernel_lost events_sum last_total scraped
+	ready || return
+	local out=$W/lost.out err=$W/lost.err port=9847 stopped_done=0 kernel_lost events_sum last_total scraped
 	start_daemon lost --events all --dss all --stats --metrics "127.0.0.1:$port" || return
 	SRVARGS=()
 	transfer_bg "$SRV4_1" 5301 --bytes 300000000
@@ -91,10 +103,10 @@ test_records_lost_after_sigstop() {
 	# A connection after the gap is followed from its start to its end.
 	transfer "$SRV4_1" 5302 --bytes 100000 --hold-ms 200
 	sleep 1.5 # the summary's grace period
-	ip netns exec "$NS_SRV" curl -sf "http://127.0.0.1:$port/metrics" >"$T/lost.metrics"
+	ip netns exec "$NS_SRV" curl -sf "http://127.0.0.1:$port/metrics" >"$W/lost.metrics"
 	stop_daemon lost TERM
 	kernel_lost=$(grep -o '"ringbuf_full":[0-9]*' "$err" | tail -1 | cut -d: -f2)
-	scraped=$(awk '/^mptcp_xdp_records_lost_total / {print $2}' "$T/lost.metrics")
+	scraped=$(awk '/^mptcp_xdp_records_lost_total / {print $2}' "$W/lost.metrics")
 	events_sum=$(jq -s '[.[] | select(.event=="records_lost") | .lost] | add // 0' "$out")
 	last_total=$(jq -s '[.[] | select(.event=="records_lost") | .lost_total] | last // 0' "$out")
 	echo "note: records lost while stopped: kernel $kernel_lost, events $events_sum, scraped $scraped"
@@ -126,5 +138,4 @@ test_records_lost_after_sigstop() {
 	nothing_attached lost
 }
 
-run_tests "$SUITE" test_caps_dropped_to_net_admin test_caps_dropped_to_none_without_egress \
-	test_metrics_after_drop test_records_lost_after_sigstop
+run_tests privilege
