@@ -27,6 +27,11 @@ mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
  * (NULL if the table is full), else NULL. */
 mpx_inline struct mpx_flow *
 mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *k, int create);
+/* Subflow k has just become assured (include/mptcp_flow.h): move it where
+ * floods cannot flush it; return where its entry is now (f if it stays). */
+mpx_inline struct mpx_flow *mpx_sink_flow_assure(struct mpx_sink *sink,
+						 const struct mpx_flow_key *k,
+						 struct mpx_flow *f);
 
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
 		   MPX_EV_MP_TCPRST,
@@ -243,6 +248,12 @@ mpx_inspect_done(struct mpx_sink *sink, const struct mpx_config *cfg,
 		return;
 	__sync_fetch_and_add(&flow->packets[dir & 1], 1);
 	__sync_fetch_and_add(&flow->bytes[dir & 1], pkt->payload_len);
+	if (!flow->assured && flow->packets[0] >= MPX_FLOW_ASSURED_PACKETS &&
+	    flow->packets[1] >= MPX_FLOW_ASSURED_PACKETS) {
+		flow->assured = 1;
+		mpx_sink_count(sink, MPX_CTR_FLOW_ASSURED);
+		flow = mpx_sink_flow_assure(sink, &key, flow);
+	}
 	if (syn && !ack && (w->seen & mpc))
 		flow->syn_mpc = (__u8)(1 + dir);
 	if (syn && ack && !(w->seen & mpc) && flow->syn_mpc == 2 - dir &&

@@ -47,7 +47,14 @@ struct {
 	__uint(max_entries, MPX_FLOW_TABLE_SIZE);
 	__type(key, struct mpx_flow_key);
 	__type(value, struct mpx_flow);
-} flows SEC(".maps");
+} flows SEC(".maps"); /* assured subflows (include/mptcp_flow.h) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MPX_FLOW_NEW_TABLE_SIZE);
+	__type(key, struct mpx_flow_key);
+	__type(value, struct mpx_flow);
+} flows_new SEC(".maps"); /* subflows not assured yet: what floods churn */
 
 /* Scratch for one packet: more than the 512-byte stack comfortably holds
  * next to the compiler's own spills. */
@@ -90,14 +97,36 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 	struct mpx_flow *f;
 
 	f = bpf_map_lookup_elem(&flows, key);
+	if (f)
+		return f;
+	f = bpf_map_lookup_elem(&flows_new, key);
 	if (f || !create)
 		return f;
-	if (bpf_map_update_elem(&flows, key, &zero, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&flows_new, key, &zero, BPF_NOEXIST) == 0)
 		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
-	f = bpf_map_lookup_elem(&flows, key);
+	f = bpf_map_lookup_elem(&flows_new, key);
 	if (!f)
 		mpx_sink_count(sink, MPX_CTR_FLOW_TABLE_FULL);
 	return f;
+}
+
+/* Copy, insert, delete: a packet of the same subflow counted on another
+ * CPU in between may be lost from the copy, once in a subflow's life. */
+static __always_inline struct mpx_flow *
+mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
+		     struct mpx_flow *f)
+{
+	struct mpx_flow v = *f;
+	struct mpx_flow *moved;
+
+	(void)sink;
+	if (bpf_map_update_elem(&flows, key, &v, BPF_NOEXIST) != 0)
+		return f;
+	moved = bpf_map_lookup_elem(&flows, key);
+	if (!moved)
+		return f;
+	bpf_map_delete_elem(&flows_new, key);
+	return moved;
 }
 
 #include "inspect.h"

@@ -64,7 +64,10 @@
 	  "records not emitted because their kind is not enabled")             \
 	X(DSS_SUPPRESSED, "dss_suppressed", "DSS records held back by policy") \
 	X(FLOW_NEW, "flow_new", "subflows entered in the flow table")          \
-	X(FLOW_TABLE_FULL, "flow_table_full", "flow table inserts that failed")
+	X(FLOW_TABLE_FULL, "flow_table_full",                                  \
+	  "flow table inserts that failed")                                    \
+	X(FLOW_ASSURED, "flow_assured",                                        \
+	  "subflows that carried two packets each way (assured)")
 
 #define MPX_CTR_ENUM_ENTRY(id, name, help) MPX_CTR_##id,
 enum mpx_counter { MPX_COUNTER_LIST(MPX_CTR_ENUM_ENTRY) MPX_CTR_MAX };

@@ -21,7 +21,19 @@
 #include <linux/types.h>
 #endif
 
-#define MPX_FLOW_TABLE_SIZE 65536
+#include "mptcp_event.h" /* MPX_ADDR_LEN */
+
+/*
+ * Two tables, as conntrack keeps its "assured" connections apart: a new
+ * subflow enters the table of new subflows; once it has carried two packets
+ * each way (a handshake and then some: what no flood of SYNs, of bare
+ * three-packet handshakes or of join SYNs does) it is assured and moves to
+ * the main table, which such a flood then cannot flush (docs/security.md).
+ * The host engine keeps one table: it never evicts.
+ */
+#define MPX_FLOW_TABLE_SIZE	 65536
+#define MPX_FLOW_NEW_TABLE_SIZE	 65536
+#define MPX_FLOW_ASSURED_PACKETS 2
 
 struct mpx_flow_key {
 	__u8 addr[2][MPX_ADDR_LEN];
@@ -38,7 +50,7 @@ struct mpx_flow {
 	__u8 syn_mpc; /* 1 + direction of a SYN that carried MP_CAPABLE */
 	__u8 fallback_reported;
 	__u8 rst_seen;
-	__u8 pad0;
+	__u8 assured; /* carried two packets each way (see below) */
 };
 
 _Static_assert(sizeof(struct mpx_flow_key) == 40, "flow key layout");

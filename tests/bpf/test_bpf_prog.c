@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "engine/bpf_object.h"
 #include "engine/engine.h"
 #include "mptcp_xdp.skel.h"
 
@@ -788,9 +789,8 @@ TEST(xdp_dss_edges_and_flow_map)
 		ASSERT_EQ(FX.rec[2].u.dss.data_fin, 1);
 		ASSERT_EQ(FX.rec[3].u.dss.data_fin, 1);
 		dir_a = flow_key_of(&FX.rec[0], &key);
-		CHECK(bpf_map_lookup_elem(bpf_map__fd(FX.skel->maps.flows),
-					  &key, &flow) == 0,
-		      "subflow not in the flows map");
+		CHECK(mpx_bpf_flow_lookup(FX.skel, &key, &flow) == 0,
+		      "subflow not in the flow tables");
 		ASSERT_EQ(flow.first_map_seen[dir_a], 1);
 		ASSERT_EQ(flow.first_map_seen[!dir_a], 1);
 	}
@@ -861,9 +861,8 @@ TEST(xdp_subflow_records)
 		w.u.subflow.bytes[1] = 300;
 		check_record(&FX.rec[3], &w, t0);
 		flow_key_of(&FX.rec[0], &key);
-		CHECK(bpf_map_lookup_elem(bpf_map__fd(FX.skel->maps.flows),
-					  &key, &flow) == 0,
-		      "subflow not in the flows map");
+		CHECK(mpx_bpf_flow_lookup(FX.skel, &key, &flow) == 0,
+		      "subflow not in the flow tables");
 		ASSERT_EQ(flow.packets[0], 3); /* 198.18.0.1 is the lower */
 		ASSERT_EQ(flow.packets[1], 2);
 		ASSERT_EQ(flow.bytes[0], 300);
@@ -1211,24 +1210,37 @@ static void compare_engines(const struct mpx_config *cfg, const char *what)
 		CHECK(bc[id] == hc[id],
 		      "counter %s: BPF %" PRIu64 ", host %" PRIu64,
 		      mpx_counter_name(id), (uint64_t)bc[id], (uint64_t)hc[id]);
-	/* The flow tables agree on every subflow the kernel side holds. */
+	/* The flow tables agree on every subflow the kernel side holds, in
+	 * either of its tables (assured ones in flows, as many as counted). */
 	{
-		int fd = bpf_map__fd(FX.skel->maps.flows);
-		struct mpx_flow_key k, next;
-		struct mpx_flow bf, hf;
-		int nflows = 0, r = bpf_map_get_next_key(fd, NULL, &next);
+		int fds[2] = {bpf_map__fd(FX.skel->maps.flows),
+			      bpf_map__fd(FX.skel->maps.flows_new)};
+		int nflows = 0, nassured = 0;
 
-		while (r == 0) {
-			k = next;
-			nflows++;
-			CHECK(bpf_map_lookup_elem(fd, &k, &bf) == 0, "lookup");
-			CHECK(mpx_engine_flow(host, &k, &hf) == 0,
-			      "a BPF flow is missing from the host table");
-			if (mpx_engine_flow(host, &k, &hf) == 0)
-				ASSERT_MEMEQ(&bf, &hf, sizeof(bf));
-			r = bpf_map_get_next_key(fd, &k, &next);
+		for (int t = 0; t < 2; t++) {
+			struct mpx_flow_key k, next;
+			struct mpx_flow bf, hf;
+			int r = bpf_map_get_next_key(fds[t], NULL, &next);
+
+			while (r == 0) {
+				k = next;
+				nflows++;
+				CHECK(bpf_map_lookup_elem(fds[t], &k, &bf) == 0,
+				      "lookup");
+				nassured += t == 0;
+				CHECK(bf.assured == (t == 0),
+				      "an assured flow in the new table, or "
+				      "back");
+				CHECK(mpx_engine_flow(host, &k, &hf) == 0,
+				      "a BPF flow is missing from the host "
+				      "table");
+				if (mpx_engine_flow(host, &k, &hf) == 0)
+					ASSERT_MEMEQ(&bf, &hf, sizeof(bf));
+				r = bpf_map_get_next_key(fds[t], &k, &next);
+			}
 		}
 		ASSERT_EQ(nflows, hc[MPX_CTR_FLOW_NEW]);
+		ASSERT_EQ(nassured, hc[MPX_CTR_FLOW_ASSURED]);
 	}
 	fx_close(&FX);
 	mpx_engine_close(host);

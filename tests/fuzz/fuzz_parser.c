@@ -66,6 +66,16 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 	return mpx_host_flows_get(s->flows, key, &created);
 }
 
+/* One table that never evicts: nothing to move. */
+static inline struct mpx_flow *
+mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
+		     struct mpx_flow *f)
+{
+	(void)sink;
+	(void)key;
+	return f;
+}
+
 #include "inspect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "engine/bpf_object.h"
 #include "mptcp_counters.h"
+#include "mptcp_flow.h"
 #include "mptcp_xdp.skel.h"
 
 /* The ring buffer map needs Linux 5.8. Say so rather than let the load
@@ -108,4 +109,12 @@ int mpx_bpf_read_counters(int fd, __u64 *out)
 	}
 	free(vals);
 	return 0;
+}
+
+int mpx_bpf_flow_lookup(struct mptcp_xdp *skel, const struct mpx_flow_key *key,
+			struct mpx_flow *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), key, out) == 0)
+		return 0;
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows_new), key, out);
 }

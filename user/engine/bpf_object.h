@@ -22,5 +22,10 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 void mpx_bpf_quiet(void);
 /* Sum of the per-CPU counters map (fd) into out[MPX_CTR_MAX] (added). */
 int mpx_bpf_read_counters(int counters_fd, __u64 *out);
+/* A subflow's entry, assured or new (include/mptcp_flow.h): 0 when found. */
+struct mpx_flow_key;
+struct mpx_flow;
+int mpx_bpf_flow_lookup(struct mptcp_xdp *skel, const struct mpx_flow_key *key,
+			struct mpx_flow *out);
 
 #endif /* MPX_BPF_OBJECT_H */

@@ -84,7 +84,7 @@ static int bpf_flow(struct mpx_engine *e, const struct mpx_flow_key *key,
 {
 	struct bpf_engine *b = (struct bpf_engine *)e;
 
-	return bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.flows), key, out);
+	return mpx_bpf_flow_lookup(b->skel, key, out);
 }
 
 static void bpf_close(struct mpx_engine *e)

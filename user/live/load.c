@@ -146,7 +146,7 @@ static int flow_query(void *arg, const struct mpx_flow_key *key,
 {
 	struct mptcp_xdp *skel = arg;
 
-	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), key, out);
+	return mpx_bpf_flow_lookup(skel, key, out);
 }
 
 /* What a scrape shows besides the kernel counters it reads itself. */

@@ -136,6 +136,10 @@ static void kernel(FILE *f, const __u64 *c)
 	single(f, "flow_table_full_total", "counter",
 	       "Kernel flow table inserts that failed.",
 	       c[MPX_CTR_FLOW_TABLE_FULL]);
+	single(f, "flow_table_assured_total", "counter",
+	       "Subflows that carried two packets each way, moved where "
+	       "floods cannot flush them.",
+	       c[MPX_CTR_FLOW_ASSURED]);
 }
 
 static void correlator(FILE *f, const struct mpx_corr_stats *s)
