@@ -146,6 +146,7 @@ struct gen {
 	struct set tuples, tokens;
 	EVP_MD_CTX *md;
 	unsigned long handshakes, joins;
+	unsigned long mptcp_options; /* kind 30 options a walk meets */
 };
 
 static void die(const char *fmt, ...)
@@ -274,6 +275,7 @@ static void expect_rec(struct gen *g, enum cls c, int sub, int len,
 		       enum reason r)
 {
 	g->opt_err[c][r]++;
+	g->mptcp_options++;
 	for (int i = 0; i < g->nrecs; i++) {
 		if (g->recs[i].sub == sub && g->recs[i].len == len &&
 		    g->recs[i].reason == (int)r) {
@@ -861,6 +863,7 @@ static void handshakes(struct gen *g, unsigned long n)
 		c.ack = isn_s + 1;
 		pb_tcp_opt(&c, o, pb_mp_capable(o, 1, 20, 0x01, ka, kb, 0, 0));
 		emit(g, C_HANDSHAKE, f, build(&c, f, NULL));
+		g->mptcp_options += 3;
 	}
 	g->handshakes = n;
 }
@@ -881,6 +884,7 @@ static void joins(struct gen *g, unsigned long n)
 			   pb_mp_join_syn(o, 0, (uint8_t)(r & 0x0f),
 					  fresh_token(g), (uint32_t)(r >> 32)));
 		emit(g, C_JOIN, f, build(&c, f, NULL));
+		g->mptcp_options++;
 	}
 	g->joins = n;
 }
@@ -901,6 +905,9 @@ static void print_summary(struct gen *g, const char *file, uint64_t seed)
 	       seed, g->frames);
 	printf("\"connections\":{\"handshake\":%lu,\"join\":%lu},",
 	       g->handshakes, g->joins);
+	/* Every MPTCP option a walk meets makes one record (an mp_error one
+	 * when it is not legal). */
+	printf("\"mptcp_options\":%lu,", g->mptcp_options);
 	printf("\"classes\":{");
 	for (int c = 0; c < C_MAX; c++) {
 		int first = 1;
