@@ -12,6 +12,7 @@
 #                                and against the host engine
 #   build/tests/*_asan           each unit test under ASan + UBSan
 #   build/tests/mptcp_xfer       MPTCP transfer tool for the e2e tests
+#   build/tests/gen_hostile      hostile-traffic pcap writer (e2e hostile)
 #
 # A sanitizer binary links a second build of the daemon's objects, made
 # with the sanitizer flags in build/san/, so that the code under test is
@@ -32,7 +33,8 @@ SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
 UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
-               $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer
+               $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
+               $(TEST_OUT)/gen_hostile
 
 .PHONY: test-binaries bench-binaries
 test-binaries: $(TEST_BINS)
@@ -64,6 +66,11 @@ $(TEST_OUT)/test_bpf_prog: $(OUT)/tests/bpf/test_bpf_prog.o $(TEST_HELPER_OBJS) 
 $(TEST_OUT)/mptcp_xfer: $(OUT)/tests/tools/mptcp_xfer.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# Frames from the test builder, written with libpcap, tokens with libcrypto.
+$(TEST_OUT)/gen_hostile: $(OUT)/tests/tools/gen_hostile.o $(OUT)/tests/packet_builder.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Benchmark tools (make bench).
 bench-binaries: $(TEST_OUT)/xdp_cost $(TEST_OUT)/mptcp_xfer

@@ -13,6 +13,7 @@
  *                     [--linger0] [--no-read] [--timeout-ms T]
  *   mptcp_xfer client --connect ADDR --port P --bytes N [--chunk K]
  *                     [--delay-ms D] [--hold-ms H] [--linger0] [--no-reply]
+ *                     [--until-file F]
  *                     [--tcp] [--timeout-ms T]
  *
  * ADDR is a numeric IPv4 or IPv6 address (no name resolution on purpose).
@@ -41,6 +42,10 @@
  *                (MP_FASTCLOSE) if the connection is still open then: after
  *                a complete exchange both DATA_FINs are done and the kernel
  *                has nothing left to abort.
+ *   --until-file F  stop sending (then finish as usual) before the first
+ *                chunk after file F exists: a transfer that lasts as long as
+ *                the test needs; --bytes is then the most it sends, and N in
+ *                the "ok" line what it did send
  *   --no-reply   close right after the last write: no DATA_FIN, no reply
  *                read; with --linger0 this is a client-side MP_FASTCLOSE
  *                (success line then reads "ok bytes=N aborted ...")
@@ -130,6 +135,7 @@ struct opts {
 	long delay_ms;
 	long hold_ms;
 	int timeout_ms;
+	const char *until_file;
 };
 
 static void errx_line(const char *fmt, ...)
@@ -153,7 +159,8 @@ static void usage(void)
 			"--bytes N [--chunk K]\n"
 			"                         [--delay-ms D] [--hold-ms H] "
 			"[--linger0] [--no-reply]\n"
-			"                         [--tcp] [--timeout-ms T]\n");
+			"                         [--tcp] [--timeout-ms T] "
+			"[--until-file F]\n");
 }
 
 static void sleep_ms(long ms)
@@ -268,6 +275,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (!o->server && !strcmp(a, "--hold-ms")) {
 			NUMVAL(3600000);
 			o->hold_ms = (long)v;
+		} else if (!o->server && !strcmp(a, "--until-file")) {
+			NEEDVAL();
+			o->until_file = val;
 		} else {
 			errx_line("unknown or misplaced argument: %s", a);
 			goto bad;
@@ -569,7 +579,7 @@ static void mptcp_state(const struct opts *o, int fd, char *out, size_t outlen)
 static int run_client(const struct opts *o)
 {
 	struct addrinfo *ai;
-	unsigned long long left = o->bytes, got;
+	unsigned long long left = o->bytes, got, sent;
 	char reply[64], state[64], *end;
 	size_t have = 0;
 	char *buf;
@@ -607,6 +617,8 @@ static int run_client(const struct opts *o)
 	while (left) {
 		size_t n = left < o->chunk ? (size_t)left : o->chunk;
 
+		if (o->until_file && access(o->until_file, F_OK) == 0)
+			break;
 		rc = write_all(fd, buf, n, o->timeout_ms);
 		if (rc)
 			goto out;
@@ -614,9 +626,10 @@ static int run_client(const struct opts *o)
 		if (left)
 			sleep_ms(o->delay_ms);
 	}
+	sent = o->bytes - left;
 	mptcp_state(o, fd, state, sizeof(state));
 	if (o->no_reply) {
-		printf("ok bytes=%llu aborted %s\n", o->bytes, state);
+		printf("ok bytes=%llu aborted %s\n", sent, state);
 		fflush(stdout);
 		rc = EX_OK;
 		goto out;
@@ -653,13 +666,13 @@ static int run_client(const struct opts *o)
 		rc = EX_XFER;
 		goto out;
 	}
-	if (got != o->bytes) {
+	if (got != sent) {
 		errx_line("client: server counted %llu bytes, sent %llu", got,
-			  o->bytes);
+			  sent);
 		rc = EX_VERIFY;
 		goto out;
 	}
-	printf("ok bytes=%llu %s\n", o->bytes, state);
+	printf("ok bytes=%llu %s\n", sent, state);
 	fflush(stdout);
 	rc = EX_OK;
 out:
