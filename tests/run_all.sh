@@ -35,6 +35,7 @@ suites=(
 	"tests/e2e/test_correlate.sh"
 	"tests/e2e/test_live.sh"
 	"tests/e2e/test_privilege.sh"
+	"tests/e2e/test_hostile.sh"
 )
 passed=0 failed=0 skipped=0 broken=0
 for s in "${suites[@]}"; do
