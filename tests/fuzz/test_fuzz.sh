@@ -12,12 +12,13 @@ set -uo pipefail
 FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-10}
 FUZZ_BIN_DIR=${FUZZ_BIN_DIR:-$ROOT/build/fuzz/bin}
 REGRESSIONS=$ROOT/tests/fuzz/regressions
-TARGETS=(fuzz_parser fuzz_correlate fuzz_capture)
+cd "$ROOT" || exit 1 # the flags name dictionaries from the top
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mptcp-xdp-fuzz.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The flags a target is always run with (max_len), one file per target.
+# The flags a target is always run with (max_len, dictionary), one file
+# per target.
 flags() { cat "$ROOT/tests/fuzz/$1.flags"; }
 
 # Seeds once for every test, from the shared captures and this repository.
