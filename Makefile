@@ -8,7 +8,8 @@
 #                     the tests whose name contains PATTERN, in every suite
 #   make demo         deps, then the inspector on a built-in network
 #   make bench        deps, then speed and memory against baselines
-#   make fuzz         deps, then libFuzzer on the parser (FUZZ_SECONDS=60)
+#   make fuzz         deps, then each libFuzzer target (FUZZ_SECONDS=60 each)
+#   make fuzz-smoke   each target FUZZ_SMOKE_SECONDS=10, then its regressions
 #   make lint         cppcheck;  make check-format   clang-format
 #   make install      PREFIX=/usr/local DESTDIR=
 #
@@ -149,11 +150,17 @@ bench: deps
 	$(Q)$(MAKE) $(BIN) bench-binaries
 	$(Q)tests/bench/run_bench.sh
 
+# Every target in turn, FUZZ_SECONDS each, on a fresh corpus of seeds; a
+# finding is written to build/fuzz/<target>/ (crash-*, leak-*, timeout-*)
+# and the run stops there.
 fuzz: deps
-	$(Q)$(MAKE) $(FUZZ_BIN)
-	$(Q)tests/fuzz/seed_corpus.py $(OUT)/fuzz/corpus ../shared/testdata/pcaps/*.pcap tests/data/*.pcap
-	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
-		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus
+	$(Q)$(MAKE) $(FUZZ_BINS) fuzz-seeds
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$(FUZZ_OUT)/bin/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_OUT)/$$t/ $$(cat tests/fuzz/$$t.flags) \
+			$(FUZZ_OUT)/$$t/corpus || exit 1; \
+	done
 
 FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.[ch] user/*/*.[ch] \
                 tests/*.[ch] tests/*/*.[ch])

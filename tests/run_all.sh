@@ -36,6 +36,7 @@ suites=(
 	"tests/e2e/test_live.sh"
 	"tests/e2e/test_privilege.sh"
 	"tests/e2e/test_hostile.sh"
+	"tests/fuzz/test_fuzz.sh"
 )
 passed=0 failed=0 skipped=0 broken=0
 for s in "${suites[@]}"; do

@@ -13,6 +13,7 @@
 #   build/tests/*_asan           each unit test under ASan + UBSan
 #   build/tests/mptcp_xfer       MPTCP transfer tool for the e2e tests
 #   build/tests/gen_hostile      hostile-traffic pcap writer (e2e hostile)
+#   build/fuzz/bin/fuzz_*        the libFuzzer targets (tests/fuzz/)
 #
 # A sanitizer binary links a second build of the daemon's objects, made
 # with the sanitizer flags in build/san/, so that the code under test is
@@ -79,13 +80,49 @@ $(TEST_OUT)/xdp_cost: $(OUT)/tests/bench/xdp_cost.o $(OUT)/tests/packet_builder.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# libFuzzer on the shared parser, seeded with real frames; ASan + UBSan.
-FUZZ_SECONDS ?= 60
-FUZZ_BIN     := $(OUT)/fuzz/fuzz_parser
-FUZZ_LIB_SRCS := user/engine/host_flow_table.c user/keyed_hash.c
-$(FUZZ_BIN): tests/fuzz/fuzz_parser.c $(FUZZ_LIB_SRCS)
+# libFuzzer targets (tests/fuzz/fuzz_*.c), ASan + UBSan: each links the
+# daemon's objects rebuilt by clang with the same sanitizers and coverage
+# instrumentation (build/fuzz/obj/, an archive, so each target pulls only
+# what it uses). Seeds: tests/fuzz/seed_corpus.py, from the shared captures
+# and this repository only. `make fuzz` runs every target FUZZ_SECONDS;
+# tests/fuzz/test_fuzz.sh (make fuzz-smoke, and make test) FUZZ_SMOKE_SECONDS
+# each, then every regression input and seed once.
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_OUT      := $(OUT)/fuzz
+FUZZ_TARGETS  := fuzz_parser fuzz_correlate fuzz_capture
+FUZZ_BINS     := $(addprefix $(FUZZ_OUT)/bin/,$(FUZZ_TARGETS))
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                 -fno-omit-frame-pointer
+FUZZ_CFLAGS    = $(USER_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                 -Itests -Itests/fuzz
+FUZZ_LIB_OBJS := $(patsubst $(OUT)/%,$(FUZZ_OUT)/obj/%,$(LIB_OBJS))
+FUZZ_LIB      := $(FUZZ_OUT)/libmptcp-xdp-fuzz.a
+SHARED_PCAPS  ?= ../shared/testdata/pcaps
+
+.PHONY: fuzz-binaries fuzz-seeds fuzz-smoke
+fuzz-binaries: $(FUZZ_BINS)
+test-binaries: $(FUZZ_BINS) # tests/fuzz/test_fuzz.sh runs them
+
+$(FUZZ_OUT)/obj/%.o: %.c $(SKEL)
 	@mkdir -p $(@D)
-	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(WARNFLAGS) $(DEPFLAGS) -Iinclude -Ibpf -Iuser \
-		-o $@ $^ -lsodium -lpthread
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The targets' own objects are kept (not intermediates to delete).
+.SECONDARY: $(patsubst %,$(FUZZ_OUT)/obj/tests/fuzz/%.o,$(FUZZ_TARGETS))
+$(FUZZ_OUT)/bin/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# build/fuzz/<target>/corpus/, rebuilt from scratch each time.
+fuzz-seeds:
+	$(Q)tests/fuzz/seed_corpus.py $(FUZZ_OUT) $(SHARED_PCAPS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/test_fuzz.sh

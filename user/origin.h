@@ -9,6 +9,14 @@
 
 #include <stdint.h>
 
+/*
+ * Times are normalised where they enter (user/capture/capture.c; the wall
+ * clock live): ts_usec in [0, 999999], ts_sec in [0, MPX_TS_SEC_MAX], so
+ * that the writers print a valid number and the correlator's microsecond
+ * arithmetic cannot overflow.
+ */
+#define MPX_TS_SEC_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
+
 struct mpx_origin {
 	uint64_t frame;
 	int64_t ts_sec;

@@ -25,7 +25,7 @@ struct mpx_sink {
 	unsigned records;
 };
 
-static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
+mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
 	struct mpx_sink *s = sink;
 
@@ -34,8 +34,8 @@ static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 	return ++s->counters[id];
 }
 
-static inline int mpx_sink_emit(struct mpx_sink *sink,
-				const struct mptcp_event *ev)
+mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
+			     const struct mptcp_event *ev)
 {
 	struct mpx_sink *s = sink;
 
@@ -55,7 +55,7 @@ static inline int mpx_sink_emit(struct mpx_sink *sink,
 	return 0;
 }
 
-static inline struct mpx_flow *
+mpx_inline struct mpx_flow *
 mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
 	struct mpx_sink *s = sink;
@@ -67,7 +67,7 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 }
 
 /* One table that never evicts: nothing to move. */
-static inline struct mpx_flow *
+mpx_inline struct mpx_flow *
 mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 		     struct mpx_flow *f)
 {

@@ -12,6 +12,7 @@
 #include "capture/capture.h"
 #include "capture/link_layer.h"
 #include "cli/exit_codes.h"
+#include "origin.h"
 
 struct mpx_capture {
 	pcap_t *pcap;
@@ -105,6 +106,40 @@ int mpx_capture_linktype(const struct mpx_capture *c)
 	return c->dlt;
 }
 
+/*
+ * A frame's time as the rest of the program takes it (origin.h). libpcap
+ * passes a classic pcap's microseconds through unchecked (any 32-bit
+ * value; negative once cast to int32_t, which printed "ts":1.-5 and broke
+ * the JSON) and divides a pcapng's 64-bit timestamp by the interface's
+ * resolution (seconds up to 2^64 at 1 s units, whose microseconds overflow
+ * 64 bits in the correlator). Whole seconds in the microseconds carry
+ * over; the result is clamped to [0, MPX_TS_SEC_MAX].
+ */
+static void frame_time(const struct timeval *tv, struct mpx_frame *f)
+{
+	int64_t sec = (int64_t)tv->tv_sec, usec = (int64_t)tv->tv_usec;
+
+	if (sec < 0)
+		sec = 0;
+	else if (sec > MPX_TS_SEC_MAX)
+		sec = MPX_TS_SEC_MAX;
+	sec += usec / 1000000; /* no overflow: |usec| / 10^6 < 2^44 */
+	usec %= 1000000;
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	if (sec < 0) {
+		sec = 0;
+		usec = 0;
+	} else if (sec > MPX_TS_SEC_MAX) {
+		sec = MPX_TS_SEC_MAX;
+		usec = 999999;
+	}
+	f->ts_sec = sec;
+	f->ts_usec = (int32_t)usec;
+}
+
 int mpx_capture_next(struct mpx_capture *c, struct mpx_frame *f, char *err,
 		     size_t errlen, int *code)
 {
@@ -116,8 +151,7 @@ int mpx_capture_next(struct mpx_capture *c, struct mpx_frame *f, char *err,
 		f->data = data;
 		f->caplen = h->caplen;
 		f->wirelen = h->len;
-		f->ts_sec = h->ts.tv_sec;
-		f->ts_usec = (int32_t)h->ts.tv_usec;
+		frame_time(&h->ts, f);
 		return 1;
 	}
 	if (r == PCAP_ERROR_BREAK)

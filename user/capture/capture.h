@@ -15,8 +15,8 @@ struct mpx_frame {
 	const uint8_t *data;
 	size_t caplen;
 	size_t wirelen;
-	int64_t ts_sec;
-	int32_t ts_usec;
+	int64_t ts_sec;	 /* [0, MPX_TS_SEC_MAX] (origin.h) */
+	int32_t ts_usec; /* [0, 999999] */
 };
 
 /* NULL on failure, with a one-line message and an exit code. */

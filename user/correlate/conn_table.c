@@ -102,7 +102,7 @@ static void tok_unlink(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 
 	if (!c->tl[side].linked)
 		return;
-	pp = &t->tok_buckets[c->token[side] & (TOK_BUCKETS - 1)];
+	pp = &t->tok_buckets[c->tl[side].tok & (TOK_BUCKETS - 1)];
 	for (; *pp; pp = &(*pp)->next) {
 		if (*pp == &c->tl[side]) {
 			*pp = c->tl[side].next;
@@ -246,9 +246,15 @@ void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 	struct mpx_tok_link *l = &c->tl[side];
 	size_t b;
 
-	if (l->linked)
+	if (l->linked && l->tok == c->token[side])
 		return;
-	b = c->token[side] & (TOK_BUCKETS - 1);
+	/* The token changed since it was indexed (a join SYN named one, the
+	 * key learnt later gives another): move the link, else it stayed in
+	 * the old bucket, unfound when the connection was freed (fuzzing:
+	 * heap-use-after-free in the next walk of that bucket). */
+	tok_unlink(t, c, side);
+	l->tok = c->token[side];
+	b = l->tok & (TOK_BUCKETS - 1);
 	l->conn = c;
 	l->side = side;
 	l->next = t->tok_buckets[b];

@@ -48,6 +48,7 @@ struct mpx_tok_link {
 	struct mpx_conn *conn;
 	int side;
 	int linked;
+	__u32 tok; /* the token it is indexed under (its bucket) */
 };
 
 struct mpx_subflow {

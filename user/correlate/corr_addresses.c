@@ -103,20 +103,24 @@ void corr_on_remove_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 {
 	const struct mpx_ev_remove_addr *r = &ev->u.remove_addr;
 	struct mpx_subflow *sf = corr_sf_or_midstream(c, ev, o);
+	/* The record's count is the parser's (at most MPX_MAX_RM_IDS, the ids
+	 * that fit in 40 bytes of options); bounded here too, as the list it
+	 * indexes is (fuzzing: a count of 129 read past ids[] when written). */
+	int count = r->count < MPX_MAX_RM_IDS ? r->count : MPX_MAX_RM_IDS;
 	struct evbuf b;
 	int side;
 
 	if (!sf)
 		return;
 	side = corr_src_side(sf, ev);
-	for (int i = 0; i < r->count && i < MPX_MAX_RM_IDS; i++)
+	for (int i = 0; i < count; i++)
 		for (int k = 0; k < MPX_MAX_ADDRS; k++)
 			if (sf->conn->addrs[side][k].used &&
 			    sf->conn->addrs[side][k].id == r->ids[i])
 				sf->conn->addrs[side][k].used = 0;
-	c->stats.addrs_removed += r->count;
+	c->stats.addrs_removed += (__u64)count;
 	corr_ev_begin(&b, "remove_addr", o, sf->conn, sf);
-	mpx_ev_u8s(&b.e, "addr_ids", r->ids, r->count);
+	mpx_ev_u8s(&b.e, "addr_ids", r->ids, count);
 	mpx_ev_str(&b.e, "by", side ? "b" : "a");
 	corr_emit(c, &b);
 }

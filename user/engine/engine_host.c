@@ -29,19 +29,19 @@ struct host_engine {
 };
 
 /* The three functions bpf/inspect.h asks of its includer. */
-static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
+mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
 	return id < MPX_CTR_MAX ? ++sink->counters[id] : 0;
 }
 
-static inline int mpx_sink_emit(struct mpx_sink *sink,
-				const struct mptcp_event *ev)
+mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
+			     const struct mptcp_event *ev)
 {
 	sink->fn(ev, sink->arg);
 	return 0;
 }
 
-static inline struct mpx_flow *
+mpx_inline struct mpx_flow *
 mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
 	struct mpx_flow *f;
@@ -58,7 +58,7 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 }
 
 /* One table that never evicts: nothing to move. */
-static inline struct mpx_flow *
+mpx_inline struct mpx_flow *
 mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 		     struct mpx_flow *f)
 {

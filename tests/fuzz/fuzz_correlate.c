@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/*
+ * libFuzzer target: any bytes as a sequence of records (include/
+ * mptcp_event.h) fed to the correlator (user/correlate/) and through a real
+ * writer of connection events, with time passing and a table of at most
+ * 1..8 connections, so that evictions, grace periods, token collisions and
+ * 4-tuple reuse all happen.
+ *
+ * Random records would almost never meet: a join's token must be the hash
+ * of a key seen earlier, its HMACs computed from both keys and nonces. So
+ * the input picks among templates and among small sets of hosts, ports,
+ * keys and nonces, and the templates compute tokens and HMACs with the
+ * real crypto (user/correlate/mptcp_crypto.h); raw byte patches then
+ * overwrite any field of the record, so nothing the correlator reads is
+ * off limits. The input is:
+ *
+ *   byte 0   config: bits 0-2 max_conns - 1; bits 3-4 writer (1 text,
+ *            2 zeek, else json); bit 5 the flow table knows the subflows
+ *   bytes 1-12  the first record's time: ts_sec (8 bytes, little-endian)
+ *            and ts_usec (4 bytes), taken modulo the range of origin.h,
+ *            which the capture reader guarantees (fuzz_capture checks it)
+ *   then chunks of 4 bytes and their patches:
+ *     op     bits 0-4 template (modulo TPL_MAX); bits 5-7 time step
+ *     path   bits 0-1 client host, 2-3 server host, 4 sent by the server
+ *            (the template's other direction), 5 IPv6, 6-7 client port
+ *     keys   bits 0-1 key A, 2-3 key B, 4-5 nonces (and the advertised
+ *            address), 6 MPTCP v0 (else v1), 7 wrong MACs and keys
+ *     npatch bits 0-3: that many (offset, value) byte pairs follow,
+ *            written over the record (offset modulo its size)
+ *
+ * Checked on every step: the statistics are consistent (closed <= started,
+ * evicted <= closed, open connections within the table's bound, open
+ * subflows within their bound); after the end, every connection closed and
+ * no subflow open; with the json writer, every output line one JSON
+ * object (json_check.h).
+ *
+ *   make fuzz [FUZZ_SECONDS=60]   (README.md, "Tests")
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "correlate/correlate.h"
+#include "correlate/mptcp_crypto.h"
+#include "mptcp_event.h"
+#include "output/conn_json_writer.h"
+#include "output/conn_text_writer.h"
+#include "output/zeek_writer.h"
+
+#include "json_check.h"
+
+enum tpl {
+	TPL_CAP_SYN,
+	TPL_CAP_SYNACK,
+	TPL_CAP_ACK,
+	TPL_CAP_DATA, /* v1: the first data packet repeats both keys */
+	TPL_JOIN_SYN,
+	TPL_JOIN_SYNACK,
+	TPL_JOIN_ACK,
+	TPL_DSS,
+	TPL_DSS_DATA_FIN,
+	TPL_ADD_ADDR,
+	TPL_ADD_ADDR_ECHO,
+	TPL_REMOVE_ADDR,
+	TPL_PRIO,
+	TPL_FAIL,
+	TPL_FASTCLOSE,
+	TPL_TCPRST,
+	TPL_ERROR,
+	TPL_SUBFLOW_FIN,
+	TPL_SUBFLOW_RST,
+	TPL_FALLBACK,
+	TPL_EXPERIMENTAL,
+	TPL_TICK, /* no record: time passes */
+	TPL_MAX,
+};
+
+static const __u64 keys[4] = {
+    0x61e1d0065542809bULL, /* the DESIGN.md v1 connection's A and B */
+    0x4d4c52a7e86df770ULL,
+    0x9c9eabd1e46a33b2ULL, /* tcpdump_mptcp-v0.pcap's A and B */
+    0x967d2770b6960552ULL,
+};
+static const __u32 nonces[4][2] = {
+    {0x34acc972U, 0x764bf014U},
+    {0x00000001U, 0xffffffffU},
+    {0xdeadbeefU, 0x01020304U},
+    {0x34acc972U, 0x34acc972U},
+};
+static const __u16 client_ports[4] = {40000, 40001, 40002, 443};
+/* Time steps (microseconds), around the 1 s grace before a summary. */
+static const __s64 steps[8] = {0,	1000,	 100000,   999999,
+			       1000000, 1000001, 60000000, -1000000};
+
+static __u32 tokens[2][4]; /* [v1][key index]: SHA-1 for v0, SHA-256 v1 */
+static int tokens_ready;
+
+struct world {
+	size_t max_conns;
+	int query_found;
+	struct mpx_origin now;
+};
+
+static void host_addr(int v6, int server, int idx, __u8 out[MPX_ADDR_LEN])
+{
+	memset(out, 0, MPX_ADDR_LEN);
+	if (v6) {
+		out[0] = 0x20; /* 2001:db8:<side>:<idx>::1 */
+		out[1] = 0x01;
+		out[2] = 0x0d;
+		out[3] = 0xb8;
+		out[5] = (__u8)(server + 1);
+		out[7] = (__u8)idx;
+		out[15] = 1;
+	} else {
+		out[10] = out[11] = 0xff; /* ::ffff:198.18+server.idx.1 */
+		out[12] = 198;
+		out[13] = (__u8)(18 + server);
+		out[14] = (__u8)idx;
+		out[15] = 1;
+	}
+}
+
+static int query(void *arg, const struct mpx_flow_key *key,
+		 struct mpx_flow *out)
+{
+	const struct world *w = arg;
+
+	if (!w->query_found)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->packets[0] = 3 + key->port[0] % 7;
+	out->packets[1] = 4;
+	out->bytes[0] = 1000;
+	out->bytes[1] = key->port[1];
+	return 0;
+}
+
+/* The record of a template, sent by the client unless `rev`. */
+static void build(struct mptcp_event *ev, enum tpl t, __u8 path, __u8 k)
+{
+	int v6 = path >> 5 & 1, rev = path >> 4 & 1;
+	int version = k & 0x40 ? 0 : 1, wrong = k >> 7;
+	enum mpx_hash_alg alg = mpx_alg_of_version(version);
+	__u64 ka = keys[k & 3], kb = keys[k >> 2 & 3];
+	__u32 ra = nonces[k >> 4 & 3][0], rb = nonces[k >> 4 & 3][1];
+	__u8 cli[MPX_ADDR_LEN], srv[MPX_ADDR_LEN];
+	__u16 cport = client_ports[path >> 6], sport = 80;
+	__u32 isn_c = 0x10000000U | (__u32)path << 8 | k;
+	__u32 isn_s = 0x20000000U | (__u32)k << 8 | path;
+	int from_client = !rev;
+
+	host_addr(v6, 0, path & 3, cli);
+	host_addr(v6, 1, path >> 2 & 3, srv);
+	memset(ev, 0, sizeof(*ev));
+	ev->abi_version = MPX_ABI_VERSION;
+	ev->hook = MPX_HOOK_HOST;
+	ev->family = v6 ? 6 : 4;
+	ev->version = MPX_VERSION_UNKNOWN;
+	ev->tcp_flags = MPX_TCP_ACK;
+	/* Templates whose natural sender is the server. */
+	if (t == TPL_CAP_SYNACK || t == TPL_JOIN_SYNACK)
+		from_client = rev;
+	memcpy(ev->saddr, from_client ? cli : srv, MPX_ADDR_LEN);
+	memcpy(ev->daddr, from_client ? srv : cli, MPX_ADDR_LEN);
+	ev->sport = from_client ? cport : sport;
+	ev->dport = from_client ? sport : cport;
+	ev->seq = (from_client ? isn_c : isn_s) + 1;
+	ev->ack = (from_client ? isn_s : isn_c) + 1;
+	ev->payload_len = 100;
+
+	switch (t) {
+	case TPL_CAP_SYN: /* RFC 8684 section 3.1; v0 (RFC 6824) keys it */
+		ev->kind = MPX_EV_MP_CAPABLE;
+		ev->tcp_flags = MPX_TCP_SYN;
+		ev->seq--;
+		ev->ack = 0;
+		ev->payload_len = 0;
+		ev->version = (__u8)version;
+		ev->u.capable.flags = MPX_CAP_H | (version ? 0 : MPX_CAP_A);
+		ev->opt_len = version ? 4 : 12;
+		ev->u.capable.has_sender_key = !version;
+		ev->u.capable.sender_key = ka;
+		break;
+	case TPL_CAP_SYNACK:
+		ev->kind = MPX_EV_MP_CAPABLE;
+		ev->tcp_flags = MPX_TCP_SYN | MPX_TCP_ACK;
+		ev->seq--;
+		ev->payload_len = 0;
+		ev->version = (__u8)version;
+		ev->u.capable.flags = MPX_CAP_H;
+		ev->opt_len = 12;
+		ev->u.capable.has_sender_key = 1;
+		ev->u.capable.sender_key = kb;
+		break;
+	case TPL_CAP_ACK:
+	case TPL_CAP_DATA:
+		ev->kind = MPX_EV_MP_CAPABLE;
+		ev->version = (__u8)version;
+		ev->u.capable.flags = MPX_CAP_H;
+		ev->opt_len = t == TPL_CAP_ACK ? 20 : 22;
+		ev->payload_len = t == TPL_CAP_ACK ? 0 : 100;
+		ev->u.capable.has_sender_key = 1;
+		ev->u.capable.has_receiver_key = 1;
+		ev->u.capable.sender_key = ka;
+		ev->u.capable.receiver_key = wrong ? kb ^ 1 : kb;
+		ev->u.capable.has_data_len = t == TPL_CAP_DATA;
+		ev->u.capable.data_len = 100;
+		break;
+	case TPL_JOIN_SYN: /* RFC 8684 section 3.2: the receiver's token */
+		ev->kind = MPX_EV_MP_JOIN;
+		ev->tcp_flags = MPX_TCP_SYN;
+		ev->seq--;
+		ev->ack = 0;
+		ev->payload_len = 0;
+		ev->opt_len = 12;
+		ev->u.join.stage = MPX_JOIN_SYN;
+		ev->u.join.addr_id = (__u8)(path & 3);
+		ev->u.join.backup = path >> 7;
+		ev->u.join.token =
+		    tokens[version][k >> 2 & 3] ^ (wrong ? 0x100 : 0);
+		ev->u.join.nonce = ra;
+		break;
+	case TPL_JOIN_SYNACK:
+		ev->kind = MPX_EV_MP_JOIN;
+		ev->tcp_flags = MPX_TCP_SYN | MPX_TCP_ACK;
+		ev->seq--;
+		ev->payload_len = 0;
+		ev->opt_len = 16;
+		ev->u.join.stage = MPX_JOIN_SYNACK;
+		ev->u.join.addr_id = (__u8)(path >> 2 & 3);
+		ev->u.join.nonce = rb;
+		mpx_join_synack_hmac(alg, ka, kb, ra, rb, &ev->u.join.hmac64);
+		ev->u.join.hmac64 ^= (__u64)wrong;
+		break;
+	case TPL_JOIN_ACK:
+		ev->kind = MPX_EV_MP_JOIN;
+		ev->payload_len = 0;
+		ev->opt_len = 24;
+		ev->u.join.stage = MPX_JOIN_ACK;
+		mpx_join_ack_hmac(alg, ka, kb, ra, rb, ev->u.join.hmac);
+		ev->u.join.hmac[19] ^= (__u8)wrong;
+		break;
+	case TPL_DSS:
+	case TPL_DSS_DATA_FIN: /* RFC 8684 section 3.3 */
+		ev->kind = MPX_EV_DSS;
+		ev->opt_len = 20;
+		ev->u.dss.flags = MPX_DSS_A | MPX_DSS_M;
+		ev->u.dss.has_ack = 1;
+		ev->u.dss.has_map = 1;
+		ev->u.dss.data_ack = (__u64)ra << 8;
+		ev->u.dss.dsn = (__u64)rb << 8;
+		ev->u.dss.ssn = 1;
+		ev->u.dss.data_len = 100;
+		if (t == TPL_DSS_DATA_FIN) {
+			ev->u.dss.flags |= MPX_DSS_F;
+			ev->u.dss.data_fin = 1;
+		}
+		break;
+	case TPL_ADD_ADDR:
+	case TPL_ADD_ADDR_ECHO: { /* RFC 8684 section 3.4.1 */
+		struct mpx_ev_add_addr *a = &ev->u.add_addr;
+		__u8 addr[MPX_ADDR_LEN];
+		size_t alen = v6 ? 16 : 4;
+
+		ev->kind = MPX_EV_ADD_ADDR;
+		ev->version = 1;
+		a->version = 1;
+		a->echo = t == TPL_ADD_ADDR_ECHO;
+		a->addr_id = (__u8)(k >> 4 & 3);
+		a->family = v6 ? 6 : 4;
+		/* One of the sender side's hosts: a join may go there. */
+		host_addr(v6, from_client ? 0 : 1, k >> 4 & 3, addr);
+		memcpy(a->addr, v6 ? addr : addr + 12, alen);
+		a->has_port = path >> 7;
+		a->port = a->has_port ? 8080 : 0;
+		a->has_hmac = !a->echo;
+		if (a->has_hmac)
+			mpx_add_addr_hmac(
+			    from_client ? ka : kb, from_client ? kb : ka,
+			    a->addr_id, a->addr, alen, a->port, &a->hmac, NULL);
+		a->hmac ^= (__u64)wrong;
+		ev->opt_len = (__u8)((v6 ? 20 : 8) + (a->has_hmac ? 8 : 0) +
+				     (a->has_port ? 2 : 0));
+		break;
+	}
+	case TPL_REMOVE_ADDR: /* RFC 8684 section 3.4.2 */
+		ev->kind = MPX_EV_REMOVE_ADDR;
+		ev->u.remove_addr.count = (__u8)(1 + (k >> 4 & 3));
+		for (int i = 0; i < ev->u.remove_addr.count; i++)
+			ev->u.remove_addr.ids[i] = (__u8)i;
+		ev->opt_len = (__u8)(3 + ev->u.remove_addr.count);
+		break;
+	case TPL_PRIO: /* RFC 8684 section 3.3.8 */
+		ev->kind = MPX_EV_MP_PRIO;
+		ev->u.prio.backup = k >> 4 & 1;
+		ev->u.prio.has_addr_id = k >> 5 & 1;
+		ev->u.prio.addr_id = (__u8)(path & 3);
+		ev->opt_len = ev->u.prio.has_addr_id ? 4 : 3;
+		break;
+	case TPL_FAIL: /* RFC 8684 section 3.7 */
+		ev->kind = MPX_EV_MP_FAIL;
+		ev->opt_len = 12;
+		ev->u.fail.dsn = (__u64)rb << 8;
+		break;
+	case TPL_FASTCLOSE: /* RFC 8684 section 3.5: the receiver's key */
+		ev->kind = MPX_EV_MP_FASTCLOSE;
+		ev->opt_len = 12;
+		ev->u.fastclose.receiver_key = (from_client ? kb : ka) ^ wrong;
+		break;
+	case TPL_TCPRST: /* RFC 8684 section 3.6 */
+		ev->kind = MPX_EV_MP_TCPRST;
+		ev->tcp_flags = MPX_TCP_RST | MPX_TCP_ACK;
+		ev->opt_len = 4;
+		ev->u.tcprst.flags = k & 0xf;
+		ev->u.tcprst.reason = k >> 4;
+		break;
+	case TPL_ERROR:
+		ev->kind = MPX_EV_MP_ERROR;
+		ev->subtype = k & 0xf;
+		ev->opt_len = k >> 4;
+		ev->error = (__u8)(MPX_ERR_BAD_LENGTH + (path & 3));
+		break;
+	case TPL_SUBFLOW_FIN:
+	case TPL_SUBFLOW_RST:
+	case TPL_FALLBACK:
+		ev->kind = (__u8)(MPX_EV_SUBFLOW_FIN + (t - TPL_SUBFLOW_FIN));
+		ev->tcp_flags = t == TPL_SUBFLOW_FIN ? MPX_TCP_FIN | MPX_TCP_ACK
+				: t == TPL_SUBFLOW_RST
+				    ? MPX_TCP_RST
+				    : MPX_TCP_SYN | MPX_TCP_ACK;
+		ev->subtype = MPX_SUBTYPE_UNKNOWN;
+		ev->u.subflow.packets[0] = 10 + k;
+		ev->u.subflow.packets[1] = 20 + path;
+		ev->u.subflow.bytes[0] = 1000;
+		ev->u.subflow.bytes[1] = 2000;
+		break;
+	case TPL_EXPERIMENTAL:
+		ev->kind = MPX_EV_MP_EXPERIMENTAL;
+		ev->opt_len = 4;
+		break;
+	case TPL_TICK:
+	case TPL_MAX:
+		break;
+	}
+	if (ev->kind <= MPX_EV_MP_EXPERIMENTAL)
+		ev->subtype = ev->kind;
+}
+
+static void check_stats(struct mpx_correlator *c, const struct world *w)
+{
+	const struct mpx_corr_stats *s = mpx_corr_stats(c);
+
+	if (s->conns_closed > s->conns_started ||
+	    s->conns_evicted > s->conns_closed ||
+	    s->conns_midstream > s->conns_started ||
+	    s->conns_started - s->conns_closed > w->max_conns ||
+	    s->active_subflows >
+		(s->conns_started - s->conns_closed) * MPX_SUM_MAX_SUBFLOWS)
+		abort();
+}
+
+/* ts + step, kept within origin.h's range (time may go backwards in a
+ * capture; it cannot go before 0 nor past MPX_TS_SEC_MAX). */
+static void advance(struct mpx_origin *o, __s64 step)
+{
+	__s64 usec = (__s64)o->ts_usec + step;
+	__s64 sec = o->ts_sec + usec / 1000000;
+
+	usec %= 1000000;
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	if (sec < 0) {
+		sec = 0;
+		usec = 0;
+	} else if (sec > MPX_TS_SEC_MAX) {
+		sec = MPX_TS_SEC_MAX;
+		usec = 999999;
+	}
+	o->ts_sec = sec;
+	o->ts_usec = (int32_t)usec;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mpx_event_writer writer;
+	struct mpx_correlator *c;
+	struct world w;
+	char *out = NULL;
+	size_t outlen = 0, i;
+	uint64_t sec;
+	uint32_t usec;
+	FILE *f;
+	int kind;
+
+	if (!tokens_ready) {
+		__u64 idsn;
+
+		for (int v = 0; v < 2; v++)
+			for (int k = 0; k < 4; k++)
+				mpx_key_token_idsn(mpx_alg_of_version(v),
+						   keys[k], &tokens[v][k],
+						   &idsn);
+		tokens_ready = 1;
+	}
+	if (size < 13)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	w.max_conns = (size_t)(data[0] & 7) + 1;
+	w.query_found = data[0] >> 5 & 1;
+	kind = data[0] >> 3 & 3;
+	memcpy(&sec, data + 1, 8);
+	memcpy(&usec, data + 9, 4);
+	w.now.ts_sec = (int64_t)(sec % (uint64_t)(MPX_TS_SEC_MAX + 1));
+	w.now.ts_usec = (int32_t)(usec % 1000000);
+
+	f = open_memstream(&out, &outlen);
+	if (!f)
+		return 0;
+	if (kind == 1)
+		mpx_text_writer_init(&writer, f);
+	else if (kind == 2)
+		mpx_zeek_writer_init(&writer, f);
+	else
+		mpx_json_writer_init(&writer, f);
+	c = mpx_corr_new(w.max_conns, &writer);
+	if (!c) {
+		fclose(f);
+		free(out);
+		return 0;
+	}
+	mpx_corr_set_flow_query(c, query, &w);
+
+	for (i = 13; i + 4 <= size;) {
+		__u8 op = data[i], path = data[i + 1], k = data[i + 2];
+		size_t npatch = data[i + 3] & 15;
+		enum tpl t = (enum tpl)((op & 31) % TPL_MAX);
+		struct mptcp_event ev;
+
+		i += 4;
+		build(&ev, t, path, k);
+		for (size_t p = 0; p < npatch && i + 2 <= size; p++, i += 2)
+			((__u8 *)&ev)[data[i] % sizeof(ev)] = data[i + 1];
+		w.now.frame++;
+		advance(&w.now, steps[op >> 5]);
+		/* As replay does: time first, then the frame's records. */
+		mpx_corr_tick(c, &w.now);
+		if (t != TPL_TICK)
+			mpx_corr_record(c, &w.now, &ev);
+		check_stats(c, &w);
+	}
+	mpx_corr_finish(c);
+	writer.finish(&writer);
+	{
+		const struct mpx_corr_stats *s = mpx_corr_stats(c);
+
+		if (s->conns_closed != s->conns_started ||
+		    s->active_subflows != 0)
+			abort(); /* the end closes everything */
+	}
+	mpx_corr_free(c);
+	fclose(f);
+	if (getenv("MPX_FUZZ_DUMP")) /* to see what an input does */
+		fwrite(out, 1, outlen, stderr);
+	if (kind != 1 && kind != 2 && mpx_json_lines_check(out, outlen))
+		abort(); /* a line that is not one JSON object */
+	free(out);
+	return 0;
+}
