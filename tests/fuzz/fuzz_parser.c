@@ -67,9 +67,9 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 }
 
 /* One table that never evicts: nothing to move. */
-mpx_inline struct mpx_flow *
-mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
-		     struct mpx_flow *f)
+mpx_inline struct mpx_flow *mpx_sink_flow_assure(struct mpx_sink *sink,
+						 const struct mpx_flow_key *key,
+						 struct mpx_flow *f)
 {
 	(void)sink;
 	(void)key;
