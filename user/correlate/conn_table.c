@@ -34,7 +34,8 @@ static size_t key_hash(const struct mpx_flow_key *k)
 	return (size_t)mpx_fnv1a(k, sizeof(*k));
 }
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
+struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
+					  void *arg)
 {
 	struct mpx_conn_table *t = calloc(1, sizeof(*t));
 
@@ -43,7 +44,7 @@ struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 	t->sf_buckets = calloc(SF_BUCKETS, sizeof(*t->sf_buckets));
 	t->tok_buckets = calloc(TOK_BUCKETS, sizeof(*t->tok_buckets));
 	if (!t->sf_buckets || !t->tok_buckets) {
-		mpx_ct_free(t);
+		mpx_conn_table_free(t);
 		return NULL;
 	}
 	t->max_conns = max_conns ? max_conns : 1;
@@ -125,7 +126,7 @@ static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
 	free(c);
 }
 
-void mpx_ct_free(struct mpx_conn_table *t)
+void mpx_conn_table_free(struct mpx_conn_table *t)
 {
 	if (!t)
 		return;
@@ -138,7 +139,7 @@ void mpx_ct_free(struct mpx_conn_table *t)
 	free(t);
 }
 
-struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
+struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 {
 	struct mpx_conn *c;
 
@@ -164,12 +165,12 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 	return c;
 }
 
-void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 {
 	conn_free(t, c);
 }
 
-void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
 	if (c->ended || t->live.head == c)
 		return;
@@ -177,7 +178,7 @@ void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 	list_push_front(&t->live, c);
 }
 
-void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
 {
 	if (c->ended)
 		return;
@@ -186,7 +187,7 @@ void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
 	list_push_front(&t->closed, c);
 }
 
-void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
 {
 	if (!c->ended || c->state == MPX_CONN_CLOSED)
 		return;
@@ -195,20 +196,21 @@ void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
 	list_push_front(&t->live, c);
 }
 
-void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	mpx_ct_mark_ended(t, c);
+	mpx_conn_table_mark_ended(t, c);
 	c->state = MPX_CONN_CLOSED;
 }
 
-void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf)
+void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
+				   struct mpx_subflow *sf)
 {
 	sf_unlink(t, sf);
 }
 
-struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
-				       struct mpx_conn *c,
-				       const struct mpx_flow_key *key)
+struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
+					       struct mpx_conn *c,
+					       const struct mpx_flow_key *key)
 {
 	struct mpx_subflow *sf;
 	size_t b;
@@ -229,8 +231,8 @@ struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
 	return sf;
 }
 
-struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
-					const struct mpx_flow_key *key)
+struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
+						const struct mpx_flow_key *key)
 {
 	struct mpx_subflow *sf =
 	    t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
@@ -241,7 +243,8 @@ struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
 	return NULL;
 }
 
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
+void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
+				int side)
 {
 	struct mpx_tok_link *l = &c->tl[side];
 	size_t b;
@@ -256,8 +259,8 @@ void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 	l->linked = 1;
 }
 
-int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
-		      struct mpx_conn **out, int *sides, int max)
+int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
+			      struct mpx_conn **out, int *sides, int max)
 {
 	int n = 0;
 
@@ -284,8 +287,8 @@ static int by_serial(const void *a, const void *b)
 	return x->serial < y->serial ? -1 : x->serial > y->serial;
 }
 
-size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
-		       size_t max)
+size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+			       size_t max)
 {
 	size_t n = 0;
 
@@ -297,22 +300,22 @@ size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 	return n;
 }
 
-size_t mpx_ct_count(const struct mpx_conn_table *t)
+size_t mpx_conn_table_count(const struct mpx_conn_table *t)
 {
 	return t->nconns;
 }
 
-size_t mpx_ct_subflows(const struct mpx_conn_table *t)
+size_t mpx_conn_table_subflows(const struct mpx_conn_table *t)
 {
 	return t->nsubflows;
 }
 
-size_t mpx_ct_capacity(const struct mpx_conn_table *t)
+size_t mpx_conn_table_capacity(const struct mpx_conn_table *t)
 {
 	return t->max_conns;
 }
 
-int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
+int mpx_conn_table_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
 {
 	return mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
 				 ev->dport, k);

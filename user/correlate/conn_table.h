@@ -4,7 +4,7 @@
  * indexes into them (subflow by 4-tuple, connection by token). Bounded: at
  * most max_conns connections, MPX_SUM_MAX_SUBFLOWS subflows each and
  * MPX_MAX_ADDRS advertised addresses per side, so that a flood of SYNs
- * with random keys cannot grow memory without bound (DESIGN.md,
+ * with random keys cannot grow memory without bound (docs/design.md,
  * Correlation). The least recently active connection makes room.
  */
 #ifndef MPX_CONN_TABLE_H
@@ -117,51 +117,54 @@ struct mpx_conn_table;
  * yet), before it is freed. */
 typedef void (*mpx_evict_fn)(struct mpx_conn *c, void *arg);
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg);
-void mpx_ct_free(struct mpx_conn_table *t);
+struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
+					  void *arg);
+void mpx_conn_table_free(struct mpx_conn_table *t);
 
 /* A new connection, most recently active; evicts the least recently active
  * one if the table is full. NULL only when out of memory. */
-struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t);
+struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t);
 /* Every subflow of c has ended (its summary may still wait): c joins the
  * list of ended connections, which make room before live ones. */
-void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c);
 /* A new subflow after all: c is live again. */
-void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_mark_live(struct mpx_conn_table *t, struct mpx_conn *c);
 /* The summary is written: c stays, ended, to absorb stragglers. */
-void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
 /* Take a subflow out of the 4-tuple index (its 4-tuple is reused); it
  * stays in its connection's summary. */
-void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf);
+void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
+				   struct mpx_subflow *sf);
 /* Remove a connection and its subflows now, with no callback. */
-void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c);
 /* Mark active (LRU order). */
-void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c);
 
 /* A new subflow of c with the given canonical key; NULL if c has
  * MPX_SUM_MAX_SUBFLOWS already (counted by the caller). */
-struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
-				       struct mpx_conn *c,
-				       const struct mpx_flow_key *key);
-struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
-					const struct mpx_flow_key *key);
+struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
+					       struct mpx_conn *c,
+					       const struct mpx_flow_key *key);
+struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
+						const struct mpx_flow_key *key);
 
 /* Index c under its side's token (once the key is known). */
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side);
+void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
+				int side);
 /* Connections (not closed) with a side whose token is tok: up to max into
  * out, with that side in sides[]. Returns how many there are. */
-int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
-		      struct mpx_conn **out, int *sides, int max);
+int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
+			      struct mpx_conn **out, int *sides, int max);
 
 /* Iterate in creation order (for the final flush). */
-size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
-		       size_t max);
-size_t mpx_ct_count(const struct mpx_conn_table *t);
-size_t mpx_ct_subflows(const struct mpx_conn_table *t);
-size_t mpx_ct_capacity(const struct mpx_conn_table *t);
+size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+			       size_t max);
+size_t mpx_conn_table_count(const struct mpx_conn_table *t);
+size_t mpx_conn_table_subflows(const struct mpx_conn_table *t);
+size_t mpx_conn_table_capacity(const struct mpx_conn_table *t);
 
 /* Canonical key of a record's 4-tuple, and the record's direction in it
  * (bpf/inspect.h's rule: 0 when the source is the key's first endpoint). */
-int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k);
+int mpx_conn_table_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k);
 
 #endif /* MPX_CONN_TABLE_H */

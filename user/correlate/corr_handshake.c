@@ -44,9 +44,9 @@ void corr_learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
 			       &conn->token[side], &conn->idsn[side]) < 0)
 		return;
 	conn->has_token[side] = 1;
-	n = mpx_ct_find_token(c->table, conn->token[side], others, sides,
-			      MAX_TOKEN_MATCHES);
-	mpx_ct_index_token(c->table, conn, side);
+	n = mpx_conn_table_find_token(c->table, conn->token[side], others,
+				      sides, MAX_TOKEN_MATCHES);
+	mpx_conn_table_index_token(c->table, conn, side);
 	if (n > 0) {
 		corr_anomaly_begin(c, &b, o, conn, sf,
 				   MPX_ANOM_TOKEN_COLLISION);
@@ -99,10 +99,10 @@ static void on_capable_syn(struct mpx_correlator *c,
 		 * not necessarily its connection (a closed join's 4-tuple may
 		 * be reused while the others live on). */
 		if (sf->conn->state == MPX_CONN_CLOSED) {
-			mpx_ct_drop(c->table, sf->conn);
+			mpx_conn_table_drop(c->table, sf->conn);
 		} else {
 			corr_close_subflow(c, sf, o, "reused");
-			mpx_ct_forget_subflow(c->table, sf);
+			mpx_conn_table_forget_subflow(c->table, sf);
 		}
 	}
 	conn = corr_new_conn(c, o);
@@ -222,8 +222,8 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 	if (sf && sf->role == MPX_SF_JOIN && sf->have_syn &&
 	    sf->r_init == j->nonce)
 		return; /* a retransmitted SYN */
-	n = mpx_ct_find_token(c->table, j->token, cand, sides,
-			      MAX_TOKEN_MATCHES);
+	n = mpx_conn_table_find_token(c->table, j->token, cand, sides,
+				      MAX_TOKEN_MATCHES);
 	if (n > MAX_TOKEN_MATCHES)
 		n = MAX_TOKEN_MATCHES;
 	if (n == 1) {
@@ -257,7 +257,7 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 		conn->state = MPX_CONN_ESTABLISHED;
 		conn->token[1] = j->token;
 		conn->has_token[1] = 1;
-		mpx_ct_index_token(c->table, conn, 1);
+		mpx_conn_table_index_token(c->table, conn, 1);
 		sf = corr_new_subflow(c, conn, ev, 1, 0, MPX_SF_JOIN);
 		if (!sf)
 			return;

@@ -64,7 +64,7 @@ static void closing_unlink(struct mpx_correlator *c, struct mpx_conn *conn)
 static void closing_push(struct mpx_correlator *c, struct mpx_conn *conn,
 			 const struct mpx_origin *o)
 {
-	mpx_ct_mark_ended(c->table, conn);
+	mpx_conn_table_mark_ended(c->table, conn);
 	conn->closing = 1;
 	conn->closed_at = *o;
 	conn->close_next = NULL;
@@ -133,7 +133,7 @@ void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 	b.e.summary = s;
 	corr_emit(c, &b);
 	free(s);
-	mpx_ct_mark_closed(c->table, conn);
+	mpx_conn_table_mark_closed(c->table, conn);
 	c->stats.conns_closed++;
 }
 
@@ -212,8 +212,8 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	struct mpx_flow_key key;
 	struct mpx_subflow *sf;
 
-	mpx_ct_key_of(ev, &key);
-	sf = mpx_ct_add_subflow(c->table, conn, &key);
+	mpx_conn_table_key_of(ev, &key);
+	sf = mpx_conn_table_add_subflow(c->table, conn, &key);
 	if (!sf) {
 		c->stats.subflows_dropped++;
 		c->dropped[c->dropped_next++ % DROPPED_RING] = key;
@@ -228,7 +228,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	sf->resp_port = src_is_initiator ? ev->dport : ev->sport;
 	if (conn->closing) { /* a new subflow: not ending after all */
 		closing_unlink(c, conn);
-		mpx_ct_mark_live(c->table, conn);
+		mpx_conn_table_mark_live(c->table, conn);
 	}
 	sf->init_side = init_side;
 	sf->role = role;
@@ -241,7 +241,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 			       const struct mpx_origin *o)
 {
-	struct mpx_conn *conn = mpx_ct_new_conn(c->table);
+	struct mpx_conn *conn = mpx_conn_table_new_conn(c->table);
 
 	if (!conn)
 		return NULL;
@@ -262,7 +262,7 @@ static int was_dropped(const struct mpx_correlator *c,
 {
 	struct mpx_flow_key key;
 
-	mpx_ct_key_of(ev, &key);
+	mpx_conn_table_key_of(ev, &key);
 	for (unsigned int i = 0; i < DROPPED_RING && i < c->dropped_next; i++)
 		if (memcmp(&c->dropped[i], &key, sizeof(key)) == 0)
 			return 1;
@@ -301,8 +301,8 @@ struct mpx_subflow *corr_find_sf(struct mpx_correlator *c,
 {
 	struct mpx_flow_key key;
 
-	mpx_ct_key_of(ev, &key);
-	return mpx_ct_find_subflow(c->table, &key);
+	mpx_conn_table_key_of(ev, &key);
+	return mpx_conn_table_find_subflow(c->table, &key);
 }
 
 /* The subflow of a record, or a midstream one for it. */
@@ -317,7 +317,7 @@ struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
 
 void mpx_corr_finish(struct mpx_correlator *c)
 {
-	size_t n = mpx_ct_count(c->table);
+	size_t n = mpx_conn_table_count(c->table);
 	struct mpx_conn **all = calloc(n ? n : 1, sizeof(*all));
 
 	if (!all)
@@ -326,7 +326,7 @@ void mpx_corr_finish(struct mpx_correlator *c)
 	 * ones still open, in the order they started. */
 	while (c->closing_head)
 		corr_close_ended(c, c->closing_head);
-	n = mpx_ct_snapshot(c->table, all, n);
+	n = mpx_conn_table_snapshot(c->table, all, n);
 	for (size_t i = 0; i < n; i++)
 		corr_close_conn(c, all[i], &all[i]->last, "open");
 	free(all);

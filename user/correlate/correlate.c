@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * Correlation rules (DESIGN.md, Correlation; RFC 8684 sections 3.1-3.7):
+ * Correlation rules (docs/design.md, Correlation; RFC 8684 sections 3.1-3.7):
  * - a connection starts with an MP_CAPABLE SYN (or, midstream, with the
  *   first option seen on an unknown subflow);
  * - tokens come from the keys: SHA-256 (v1) or SHA-1 (v0), most
@@ -207,7 +207,7 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 	sf = corr_find_sf(c, ev);
 	if (sf) {
 		sf->conn->last = *o;
-		mpx_ct_touch(c->table, sf->conn);
+		mpx_conn_table_touch(c->table, sf->conn);
 	}
 }
 
@@ -226,7 +226,7 @@ struct mpx_correlator *mpx_corr_new(size_t max_conns,
 	if (!c)
 		return NULL;
 	c->writer = writer;
-	c->table = mpx_ct_new(max_conns, corr_on_evict, c);
+	c->table = mpx_conn_table_new(max_conns, corr_on_evict, c);
 	if (!c->table) {
 		free(c);
 		return NULL;
@@ -245,6 +245,6 @@ void mpx_corr_free(struct mpx_correlator *c)
 {
 	if (!c)
 		return;
-	mpx_ct_free(c->table);
+	mpx_conn_table_free(c->table);
 	free(c);
 }
