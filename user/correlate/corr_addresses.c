@@ -10,12 +10,12 @@
 
 /* ---- addresses (RFC 8684 sections 3.4.1, 3.4.2) ------------------------ */
 
-void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-		      const struct mpx_origin *o)
+void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mpx_ev_add_addr *a = &ev->u.add_addr;
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	const struct mpx_origin *o = r->o;
 	size_t alen = a->family == 4 ? 4 : 16;
-	struct mpx_subflow *sf = corr_sf_or_midstream(c, ev, o);
+	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 	struct mpx_addr_entry *slot = NULL;
 	char text[INET6_ADDRSTRLEN];
 	struct mpx_conn *conn;
@@ -26,7 +26,7 @@ void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	if (!sf)
 		return;
 	conn = sf->conn;
-	side = corr_src_side(sf, ev);
+	side = r->side;
 	mpx_add_addr_text(a, text, sizeof(text));
 	if (a->has_hmac && conn->has_key[0] && conn->has_key[1] &&
 	    corr_verifiable(conn)) {
@@ -98,25 +98,24 @@ void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	slot->port = a->has_port ? a->port : 0;
 }
 
-void corr_on_remove_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-			 const struct mpx_origin *o)
+void corr_on_remove_addr(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mpx_ev_remove_addr *r = &ev->u.remove_addr;
-	struct mpx_subflow *sf = corr_sf_or_midstream(c, ev, o);
+	const struct mpx_ev_remove_addr *rm = &r->ev->u.remove_addr;
+	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 	struct evbuf b;
 	int side;
 
 	if (!sf)
 		return;
-	side = corr_src_side(sf, ev);
-	for (int i = 0; i < r->count && i < MPX_MAX_RM_IDS; i++)
+	side = r->side;
+	for (int i = 0; i < rm->count && i < MPX_MAX_RM_IDS; i++)
 		for (int k = 0; k < MPX_MAX_ADDRS; k++)
 			if (sf->conn->addrs[side][k].used &&
-			    sf->conn->addrs[side][k].id == r->ids[i])
+			    sf->conn->addrs[side][k].id == rm->ids[i])
 				sf->conn->addrs[side][k].used = 0;
-	c->stats.addrs_removed += r->count;
-	corr_ev_begin(&b, "remove_addr", o, sf->conn, sf);
-	mpx_ev_u8s(&b.e, "addr_ids", r->ids, r->count);
+	c->stats.addrs_removed += rm->count;
+	corr_ev_begin(&b, "remove_addr", r->o, sf->conn, sf);
+	mpx_ev_u8s(&b.e, "addr_ids", rm->ids, rm->count);
 	mpx_ev_str(&b.e, "by", side ? "b" : "a");
 	corr_emit(c, &b);
 }

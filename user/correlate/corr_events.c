@@ -43,20 +43,6 @@ int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b, __u16 bp)
 	return ap == bp && memcmp(a, b, MPX_ADDR_LEN) == 0;
 }
 
-/* Is the record's source the subflow's initiator? */
-int corr_from_initiator(const struct mpx_subflow *sf,
-			const struct mptcp_event *ev)
-{
-	return corr_same_endpoint(ev->saddr, ev->sport, sf->init_addr,
-				  sf->init_port);
-}
-
-/* The connection side (0 = A, 1 = B) of the record's source. */
-int corr_src_side(const struct mpx_subflow *sf, const struct mptcp_event *ev)
-{
-	return corr_from_initiator(sf, ev) ? sf->init_side : 1 - sf->init_side;
-}
-
 void corr_tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 {
 	mpx_addr_text(sf->family, sf->init_addr, t->src, sizeof(t->src));

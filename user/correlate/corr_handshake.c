@@ -16,11 +16,14 @@ int corr_verifiable(const struct mpx_conn *conn)
 	       (conn->version == 0 || conn->version == 1);
 }
 
-/* A key for one side, from MP_CAPABLE (or checked against the one known). */
-void corr_learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
-		    const struct mpx_subflow *sf, int side, __u64 key,
-		    const struct mpx_origin *o)
+/* A key for one side of the record's connection, from MP_CAPABLE (or
+ * checked against the one known). */
+static void learn_key(struct mpx_correlator *c, const struct corr_rec *r,
+		      int side, __u64 key)
 {
+	const struct mpx_origin *o = r->o;
+	const struct mpx_subflow *sf = r->sf;
+	struct mpx_conn *conn = sf->conn;
 	struct mpx_conn *others[MAX_TOKEN_MATCHES];
 	int sides[MAX_TOKEN_MATCHES], n;
 	struct evbuf b;
@@ -59,11 +62,13 @@ void corr_learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
 
 /* ---- MP_CAPABLE (RFC 8684 section 3.1) -------------------------------- */
 
-static void check_capable_flags(struct mpx_correlator *c, struct mpx_conn *conn,
-				const struct mpx_subflow *sf,
-				const struct mptcp_event *ev,
-				const struct mpx_origin *o)
+static void check_capable_flags(struct mpx_correlator *c,
+				const struct corr_rec *r)
 {
+	const struct mptcp_event *ev = r->ev;
+	const struct mpx_origin *o = r->o;
+	const struct mpx_subflow *sf = r->sf;
+	struct mpx_conn *conn = sf->conn;
 	struct evbuf b;
 
 	if (ev->version != 0 && ev->version != 1) {
@@ -83,15 +88,15 @@ static void check_capable_flags(struct mpx_correlator *c, struct mpx_conn *conn,
 	}
 }
 
-static void on_capable_syn(struct mpx_correlator *c,
-			   const struct mptcp_event *ev,
-			   const struct mpx_origin *o)
+static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 {
-	struct mpx_subflow *sf = corr_find_sf(c, ev);
+	const struct mptcp_event *ev = r->ev;
+	const struct mpx_origin *o = r->o;
+	struct mpx_subflow *sf = r->sf;
 	struct mpx_conn *conn;
 	struct evbuf b;
 
-	if (sf && sf->role == MPX_SF_INITIAL && corr_from_initiator(sf, ev) &&
+	if (sf && sf->role == MPX_SF_INITIAL && r->from_init &&
 	    sf->isn == ev->seq)
 		return; /* a retransmitted SYN */
 	if (sf) {
@@ -104,16 +109,17 @@ static void on_capable_syn(struct mpx_correlator *c,
 			corr_close_subflow(c, sf, o, "reused");
 			mpx_conn_table_forget_subflow(c->table, sf);
 		}
+		corr_rec_bind(r, NULL);
 	}
 	conn = corr_new_conn(c, o);
 	if (!conn)
 		return;
 	conn->version = ev->version;
-	sf = corr_new_subflow(c, conn, ev, 1, 0, MPX_SF_INITIAL);
+	sf = corr_new_subflow(c, conn, r, 1, 0, MPX_SF_INITIAL);
 	if (!sf)
 		return;
 	corr_make_id(conn, sf);
-	check_capable_flags(c, conn, sf, ev, o);
+	check_capable_flags(c, r);
 	corr_ev_begin(&b, "mptcp_attempt", o, conn, sf);
 	mpx_ev_u64(&b.e, "version", ev->version);
 	mpx_ev_hex(&b.e, "flags", ev->u.capable.flags, 2);
@@ -121,12 +127,12 @@ static void on_capable_syn(struct mpx_correlator *c,
 		mpx_ev_hex(&b.e, "key_a", ev->u.capable.sender_key, 16);
 	corr_emit(c, &b);
 	if (ev->u.capable.has_sender_key) /* v0 SYN */
-		corr_learn_key(c, conn, sf, 0, ev->u.capable.sender_key, o);
+		learn_key(c, r, 0, ev->u.capable.sender_key);
 }
 
-void corr_on_capable(struct mpx_correlator *c, const struct mptcp_event *ev,
-		     const struct mpx_origin *o)
+void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 {
+	const struct mptcp_event *ev = r->ev;
 	const struct mpx_ev_capable *m = &ev->u.capable;
 	int syn = ev->tcp_flags & MPX_TCP_SYN,
 	    ack = ev->tcp_flags & MPX_TCP_ACK;
@@ -136,41 +142,39 @@ void corr_on_capable(struct mpx_correlator *c, const struct mptcp_event *ev,
 	int side;
 
 	if (syn && !ack) {
-		on_capable_syn(c, ev, o);
+		on_capable_syn(c, r);
 		return;
 	}
-	sf = corr_find_sf(c, ev);
-	if (!sf)
-		sf = corr_midstream(c, ev, o, !syn, MPX_SF_INITIAL);
+	sf = r->sf ? r->sf : corr_midstream(c, r, !syn, MPX_SF_INITIAL);
 	if (!sf)
 		return;
 	conn = sf->conn;
 	if (conn->state == MPX_CONN_CLOSED)
 		return;
-	side = corr_src_side(sf, ev);
+	side = r->side;
 	if (syn) {
 		/* The SYN/ACK says the version the server chose (RFC 8684
 		 * section 3.1, version negotiation). */
 		if (ev->version != conn->version) {
 			conn->version = ev->version;
-			check_capable_flags(c, conn, sf, ev, o);
+			check_capable_flags(c, r);
 		}
 		if (m->has_sender_key)
-			corr_learn_key(c, conn, sf, side, m->sender_key, o);
+			learn_key(c, r, side, m->sender_key);
 		return;
 	}
 	if (conn->version < 0) {
 		conn->version = ev->version;
-		check_capable_flags(c, conn, sf, ev, o);
+		check_capable_flags(c, r);
 	}
 	if (m->has_sender_key)
-		corr_learn_key(c, conn, sf, side, m->sender_key, o);
+		learn_key(c, r, side, m->sender_key);
 	if (m->has_receiver_key)
-		corr_learn_key(c, conn, sf, 1 - side, m->receiver_key, o);
+		learn_key(c, r, 1 - side, m->receiver_key);
 	if (conn->state == MPX_CONN_ATTEMPT && conn->has_key[0] &&
 	    conn->has_key[1]) {
 		conn->state = MPX_CONN_ESTABLISHED;
-		corr_ev_begin(&b, "mptcp_established", o, conn, sf);
+		corr_ev_begin(&b, "mptcp_established", r->o, conn, sf);
 		mpx_ev_u64(&b.e, "version", conn->version);
 		mpx_ev_hex(&b.e, "key_a", conn->key[0], 16);
 		mpx_ev_hex(&b.e, "key_b", conn->key[1], 16);
@@ -209,14 +213,15 @@ static int side_has_addr(const struct mpx_conn *conn, int side,
 	return 0;
 }
 
-static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
-			const struct mpx_origin *o)
+static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 {
+	const struct mptcp_event *ev = r->ev;
+	const struct mpx_origin *o = r->o;
 	const struct mpx_ev_join *j = &ev->u.join;
 	struct mpx_conn *cand[MAX_TOKEN_MATCHES], *conn = NULL;
 	int sides[MAX_TOKEN_MATCHES], n, side = 1, hits = 0;
 	const char *match = "unique";
-	struct mpx_subflow *sf = corr_find_sf(c, ev);
+	struct mpx_subflow *sf = r->sf;
 	struct evbuf b;
 
 	if (sf && sf->role == MPX_SF_JOIN && sf->have_syn &&
@@ -249,7 +254,10 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 	}
 	if (!conn) {
 		/* Nobody we know has this token: say so, and track the
-		 * connection it claims to belong to from here. */
+		 * connection it claims to belong to from here. The new subflow
+		 * takes this 4-tuple over (and the old one's connection may be
+		 * the one that makes room). */
+		corr_rec_bind(r, NULL);
 		conn = corr_new_conn(c, o);
 		if (!conn)
 			return;
@@ -258,7 +266,7 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 		conn->token[1] = j->token;
 		conn->has_token[1] = 1;
 		mpx_conn_table_index_token(c->table, conn, 1);
-		sf = corr_new_subflow(c, conn, ev, 1, 0, MPX_SF_JOIN);
+		sf = corr_new_subflow(c, conn, r, 1, 0, MPX_SF_JOIN);
 		if (!sf)
 			return;
 		corr_make_id(conn, sf);
@@ -274,7 +282,7 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 		mpx_ev_str(&b.e, "via", mpx_kind_name(ev->kind));
 		corr_emit(c, &b);
 	} else {
-		sf = corr_new_subflow(c, conn, ev, 1, 1 - side, MPX_SF_JOIN);
+		sf = corr_new_subflow(c, conn, r, 1, 1 - side, MPX_SF_JOIN);
 		if (!sf)
 			return;
 		if (n > 1 && hits != 1) {
@@ -293,23 +301,22 @@ static void on_join_syn(struct mpx_correlator *c, const struct mptcp_event *ev,
 	sf->token_match = match;
 }
 
-void corr_on_join(struct mpx_correlator *c, const struct mptcp_event *ev,
-		  const struct mpx_origin *o)
+void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mpx_ev_join *j = &ev->u.join;
+	const struct mpx_ev_join *j = &r->ev->u.join;
+	const struct mpx_origin *o = r->o;
 	struct mpx_subflow *sf;
 	struct mpx_conn *conn;
 	struct evbuf b;
 	int ok64 = 1, ok160 = 1;
 
 	if (j->stage == MPX_JOIN_SYN) {
-		on_join_syn(c, ev, o);
+		on_join_syn(c, r);
 		return;
 	}
-	sf = corr_find_sf(c, ev);
-	if (!sf)
-		sf = corr_midstream(c, ev, o, j->stage == MPX_JOIN_ACK,
-				    MPX_SF_JOIN);
+	sf = r->sf
+		 ? r->sf
+		 : corr_midstream(c, r, j->stage == MPX_JOIN_ACK, MPX_SF_JOIN);
 	if (!sf)
 		return;
 	conn = sf->conn;

@@ -40,17 +40,33 @@ struct mpx_correlator {
 	struct mpx_corr_stats stats;
 };
 
+/*
+ * One record on its way through the correlator. mpx_corr_record() computes
+ * its key and looks its subflow up once; a handler that makes a subflow for
+ * it (a SYN, a midstream start) binds that one here instead, and after the
+ * handler the dispatcher marks the bound subflow's connection active.
+ * Nobody looks the record up again.
+ */
+struct corr_rec {
+	const struct mptcp_event *ev;
+	const struct mpx_origin *o;
+	struct mpx_flow_key key; /* canonical, as the flow table's */
+	struct mpx_subflow *sf;	 /* the subflow of key, or NULL */
+	int from_init;		 /* with sf: the source is its initiator */
+	int side; /* with sf: the source's connection side (0 = A, 1 = B) */
+};
+
 /* An event being built: the event and the 4-tuple text it points to. */
 struct evbuf {
 	struct mpx_conn_event e;
 	struct mpx_tuple t;
 };
 
+/* correlate.c: the record's subflow (NULL: none), and its side of it. */
+void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf);
+
 /* corr_events.c: endpoints, ids, events, anomalies */
 int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b, __u16 bp);
-int corr_from_initiator(const struct mpx_subflow *sf,
-			const struct mptcp_event *ev);
-int corr_src_side(const struct mpx_subflow *sf, const struct mptcp_event *ev);
 void corr_tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t);
 void corr_make_id(struct mpx_conn *c, const struct mpx_subflow *sf);
 void corr_ev_begin(struct evbuf *b, const char *name,
@@ -70,20 +86,19 @@ void corr_anomaly(struct mpx_correlator *c, const struct mpx_origin *o,
 /* corr_lifecycle.c: connections and subflows coming and going */
 struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 			       const struct mpx_origin *o);
+/* A new subflow of conn for the record, bound to it; NULL (and the record
+ * keeps the subflow it had) past the per-connection bound. */
 struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
-				     struct mpx_conn *conn,
-				     const struct mptcp_event *ev,
+				     struct mpx_conn *conn, struct corr_rec *r,
 				     int src_is_initiator, int init_side,
 				     enum mpx_sf_role role);
-struct mpx_subflow *corr_midstream(struct mpx_correlator *c,
-				   const struct mptcp_event *ev,
-				   const struct mpx_origin *o,
+/* A record of no known subflow starts a connection midstream (bound to the
+ * record); NULL if its subflow was dropped at a bound. */
+struct mpx_subflow *corr_midstream(struct mpx_correlator *c, struct corr_rec *r,
 				   int src_is_initiator, enum mpx_sf_role role);
-struct mpx_subflow *corr_find_sf(struct mpx_correlator *c,
-				 const struct mptcp_event *ev);
+/* The record's subflow, or a midstream one for it. */
 struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
-					 const struct mptcp_event *ev,
-					 const struct mpx_origin *o);
+					 struct corr_rec *r);
 void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 			const struct mpx_origin *o, const char *how);
 void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
@@ -93,18 +108,11 @@ void corr_on_evict(struct mpx_conn *conn, void *arg);
 
 /* corr_handshake.c: MP_CAPABLE, MP_JOIN, keys */
 int corr_verifiable(const struct mpx_conn *conn);
-void corr_learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
-		    const struct mpx_subflow *sf, int side, __u64 key,
-		    const struct mpx_origin *o);
-void corr_on_capable(struct mpx_correlator *c, const struct mptcp_event *ev,
-		     const struct mpx_origin *o);
-void corr_on_join(struct mpx_correlator *c, const struct mptcp_event *ev,
-		  const struct mpx_origin *o);
+void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r);
+void corr_on_join(struct mpx_correlator *c, struct corr_rec *r);
 
 /* corr_addresses.c: ADD_ADDR, REMOVE_ADDR */
-void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-		      const struct mpx_origin *o);
-void corr_on_remove_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-			 const struct mpx_origin *o);
+void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r);
+void corr_on_remove_addr(struct mpx_correlator *c, struct corr_rec *r);
 
 #endif /* MPX_CORR_INTERNAL_H */

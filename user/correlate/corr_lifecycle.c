@@ -204,19 +204,17 @@ void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 /* ---- creating state --------------------------------------------------- */
 
 struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
-				     struct mpx_conn *conn,
-				     const struct mptcp_event *ev,
+				     struct mpx_conn *conn, struct corr_rec *r,
 				     int src_is_initiator, int init_side,
 				     enum mpx_sf_role role)
 {
-	struct mpx_flow_key key;
+	const struct mptcp_event *ev = r->ev;
 	struct mpx_subflow *sf;
 
-	mpx_conn_table_key_of(ev, &key);
-	sf = mpx_conn_table_add_subflow(c->table, conn, &key);
+	sf = mpx_conn_table_add_subflow(c->table, conn, &r->key);
 	if (!sf) {
 		c->stats.subflows_dropped++;
-		c->dropped[c->dropped_next++ % DROPPED_RING] = key;
+		c->dropped[c->dropped_next++ % DROPPED_RING] = r->key;
 		return NULL;
 	}
 	sf->family = ev->family;
@@ -235,6 +233,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	sf->live = 1;
 	c->open_subflows++;
 	sf->isn = src_is_initiator ? ev->seq : ev->ack - 1;
+	corr_rec_bind(r, sf);
 	return sf;
 }
 
@@ -258,61 +257,43 @@ struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
  * initiator (SYN/ACKs are sent by the responder).
  */
 static int was_dropped(const struct mpx_correlator *c,
-		       const struct mptcp_event *ev)
+		       const struct mpx_flow_key *key)
 {
-	struct mpx_flow_key key;
-
-	mpx_conn_table_key_of(ev, &key);
 	for (unsigned int i = 0; i < DROPPED_RING && i < c->dropped_next; i++)
-		if (memcmp(&c->dropped[i], &key, sizeof(key)) == 0)
+		if (memcmp(&c->dropped[i], key, sizeof(*key)) == 0)
 			return 1;
 	return 0;
 }
 
-struct mpx_subflow *corr_midstream(struct mpx_correlator *c,
-				   const struct mptcp_event *ev,
-				   const struct mpx_origin *o,
+struct mpx_subflow *corr_midstream(struct mpx_correlator *c, struct corr_rec *r,
 				   int src_is_initiator, enum mpx_sf_role role)
 {
 	struct mpx_conn *conn;
 	struct mpx_subflow *sf;
 	struct evbuf b;
 
-	if (was_dropped(c, ev))
+	if (was_dropped(c, &r->key))
 		return NULL; /* past a bound, not a new connection */
-	conn = corr_new_conn(c, o);
+	conn = corr_new_conn(c, r->o);
 	if (!conn)
 		return NULL;
 	conn->midstream = 1;
 	conn->state = MPX_CONN_ESTABLISHED;
-	sf = corr_new_subflow(c, conn, ev, src_is_initiator, 0, role);
+	sf = corr_new_subflow(c, conn, r, src_is_initiator, 0, role);
 	if (!sf)
 		return NULL;
 	corr_make_id(conn, sf);
 	c->stats.conns_midstream++;
-	corr_ev_begin(&b, "mptcp_midstream", o, conn, sf);
-	mpx_ev_str(&b.e, "via", mpx_kind_name(ev->kind));
+	corr_ev_begin(&b, "mptcp_midstream", r->o, conn, sf);
+	mpx_ev_str(&b.e, "via", mpx_kind_name(r->ev->kind));
 	corr_emit(c, &b);
 	return sf;
 }
 
-struct mpx_subflow *corr_find_sf(struct mpx_correlator *c,
-				 const struct mptcp_event *ev)
-{
-	struct mpx_flow_key key;
-
-	mpx_conn_table_key_of(ev, &key);
-	return mpx_conn_table_find_subflow(c->table, &key);
-}
-
-/* The subflow of a record, or a midstream one for it. */
 struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
-					 const struct mptcp_event *ev,
-					 const struct mpx_origin *o)
+					 struct corr_rec *r)
 {
-	struct mpx_subflow *sf = corr_find_sf(c, ev);
-
-	return sf ? sf : corr_midstream(c, ev, o, 1, MPX_SF_INITIAL);
+	return r->sf ? r->sf : corr_midstream(c, r, 1, MPX_SF_INITIAL);
 }
 
 void mpx_corr_finish(struct mpx_correlator *c)
