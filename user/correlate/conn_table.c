@@ -19,10 +19,10 @@ struct mpx_conn_table {
 	size_t nconns;
 	size_t nsubflows;
 	__u64 next_serial;
-	/* Most recently active first. Ended connections (all subflows over,
-	 * summary written or due) wait in a list of their own and are the
-	 * first to make room. */
-	struct conn_list live, closed;
+	/* Most recently active first. Ended connections (ENDING or CLOSED:
+	 * all subflows over, summary due or written) wait in a list of their
+	 * own, most recently ended first, and are the first to make room. */
+	struct conn_list live, ended;
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
 	mpx_evict_fn evict;
@@ -53,10 +53,15 @@ struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
 	return t;
 }
 
+static int phase_ended(enum mpx_conn_phase p)
+{
+	return p == MPX_CONN_ENDING || p == MPX_CONN_CLOSED;
+}
+
 static struct conn_list *list_of(struct mpx_conn_table *t,
 				 const struct mpx_conn *c)
 {
-	return c->ended ? &t->closed : &t->live;
+	return phase_ended(c->phase) ? &t->ended : &t->live;
 }
 
 static void list_unlink(struct conn_list *l, struct mpx_conn *c)
@@ -132,8 +137,8 @@ void mpx_conn_table_free(struct mpx_conn_table *t)
 		return;
 	while (t->live.head)
 		conn_free(t, t->live.head);
-	while (t->closed.head)
-		conn_free(t, t->closed.head);
+	while (t->ended.head)
+		conn_free(t, t->ended.head);
 	free(t->sf_buckets);
 	free(t->tok_buckets);
 	free(t);
@@ -146,11 +151,11 @@ struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 	if (t->nconns >= t->max_conns) {
 		/* An ended connection first: it only waits for stragglers. */
 		struct mpx_conn *victim =
-		    t->closed.tail ? t->closed.tail : t->live.tail;
+		    t->ended.tail ? t->ended.tail : t->live.tail;
 
 		/* The callback writes what must be written (a live one's
 		 * summary as evicted, an ended one's as it ended). */
-		if (victim && victim->state != MPX_CONN_CLOSED && t->evict)
+		if (victim && victim->phase != MPX_CONN_CLOSED && t->evict)
 			t->evict(victim, t->evict_arg);
 		if (victim)
 			conn_free(t, victim);
@@ -158,6 +163,7 @@ struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	c->phase = MPX_CONN_ATTEMPT;
 	c->version = -1;
 	c->serial = t->next_serial++;
 	list_push_front(&t->live, c);
@@ -172,34 +178,22 @@ void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 
 void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (c->ended || t->live.head == c)
+	if (phase_ended(c->phase) || t->live.head == c)
 		return;
 	list_unlink(&t->live, c);
 	list_push_front(&t->live, c);
 }
 
-void mpx_conn_table_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_set_phase(struct mpx_conn_table *t, struct mpx_conn *c,
+			      enum mpx_conn_phase p)
 {
-	if (c->ended)
+	if (phase_ended(c->phase) == phase_ended(p)) {
+		c->phase = p; /* same list, same place */
 		return;
-	list_unlink(&t->live, c);
-	c->ended = 1;
-	list_push_front(&t->closed, c);
-}
-
-void mpx_conn_table_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
-{
-	if (!c->ended || c->state == MPX_CONN_CLOSED)
-		return;
-	list_unlink(&t->closed, c);
-	c->ended = 0;
-	list_push_front(&t->live, c);
-}
-
-void mpx_conn_table_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
-{
-	mpx_conn_table_mark_ended(t, c);
-	c->state = MPX_CONN_CLOSED;
+	}
+	list_unlink(list_of(t, c), c);
+	c->phase = p;
+	list_push_front(list_of(t, c), c);
 }
 
 void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
@@ -268,7 +262,7 @@ int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
 	     l; l = l->next) {
 		struct mpx_conn *c = l->conn;
 
-		if (c->token[l->side] != tok || c->state == MPX_CONN_CLOSED)
+		if (c->token[l->side] != tok || c->phase == MPX_CONN_CLOSED)
 			continue;
 		if (n < max) {
 			out[n] = c;
@@ -294,7 +288,7 @@ size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 
 	for (struct mpx_conn *c = t->live.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
-	for (struct mpx_conn *c = t->closed.head; c && n < max; c = c->lru_next)
+	for (struct mpx_conn *c = t->ended.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
 	qsort(out, n, sizeof(*out), by_serial); /* creation order */
 	return n;

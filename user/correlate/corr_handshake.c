@@ -103,10 +103,10 @@ static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 		/* A new connection on a 4-tuple we know: that subflow is over,
 		 * not necessarily its connection (a closed join's 4-tuple may
 		 * be reused while the others live on). */
-		if (sf->conn->state == MPX_CONN_CLOSED) {
+		if (sf->conn->phase == MPX_CONN_CLOSED) {
 			mpx_conn_table_drop(c->table, sf->conn);
 		} else {
-			corr_close_subflow(c, sf, o, "reused");
+			corr_sf_enter(c, sf, MPX_SF_ENDED, o, "reused");
 			mpx_conn_table_forget_subflow(c->table, sf);
 		}
 		corr_rec_bind(r, NULL);
@@ -138,7 +138,6 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	    ack = ev->tcp_flags & MPX_TCP_ACK;
 	struct mpx_subflow *sf;
 	struct mpx_conn *conn;
-	struct evbuf b;
 	int side;
 
 	if (syn && !ack) {
@@ -149,7 +148,7 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	if (!sf)
 		return;
 	conn = sf->conn;
-	if (conn->state == MPX_CONN_CLOSED)
+	if (conn->phase == MPX_CONN_CLOSED)
 		return;
 	side = r->side;
 	if (syn) {
@@ -171,19 +170,9 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 		learn_key(c, r, side, m->sender_key);
 	if (m->has_receiver_key)
 		learn_key(c, r, 1 - side, m->receiver_key);
-	if (conn->state == MPX_CONN_ATTEMPT && conn->has_key[0] &&
-	    conn->has_key[1]) {
-		conn->state = MPX_CONN_ESTABLISHED;
-		corr_ev_begin(&b, "mptcp_established", r->o, conn, sf);
-		mpx_ev_u64(&b.e, "version", conn->version);
-		mpx_ev_hex(&b.e, "key_a", conn->key[0], 16);
-		mpx_ev_hex(&b.e, "key_b", conn->key[1], 16);
-		if (corr_verifiable(conn)) {
-			mpx_ev_hex(&b.e, "token_a", conn->token[0], 8);
-			mpx_ev_hex(&b.e, "token_b", conn->token[1], 8);
-		}
-		corr_emit(c, &b);
-	}
+	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
+	    conn->has_key[1])
+		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
 }
 
 /* ---- MP_JOIN (RFC 8684 section 3.2) ----------------------------------- */
@@ -262,7 +251,7 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 		if (!conn)
 			return;
 		conn->midstream = 1;
-		conn->state = MPX_CONN_ESTABLISHED;
+		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, o, NULL, NULL);
 		conn->token[1] = j->token;
 		conn->has_token[1] = 1;
 		mpx_conn_table_index_token(c->table, conn, 1);

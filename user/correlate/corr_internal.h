@@ -36,7 +36,7 @@ struct mpx_correlator {
 	__u64 open_subflows;
 	struct mpx_flow_key dropped[DROPPED_RING];
 	unsigned int dropped_next;
-	struct mpx_conn *closing_head, *closing_tail; /* by closing time */
+	struct mpx_conn *ending_head, *ending_tail; /* ENDING, by ended_at */
 	struct mpx_corr_stats stats;
 };
 
@@ -99,11 +99,31 @@ struct mpx_subflow *corr_midstream(struct mpx_correlator *c, struct corr_rec *r,
 /* The record's subflow, or a midstream one for it. */
 struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
 					 struct corr_rec *r);
-void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
-			const struct mpx_origin *o, const char *how);
-void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
-		     const struct mpx_origin *o, const char *why);
-void corr_close_ended(struct mpx_correlator *c, struct mpx_conn *conn);
+/*
+ * The one way a connection changes phase, with all that goes with it: the
+ * table's lists, the queue of ENDING connections, the open-subflow gauge,
+ * and the events a change implies (mptcp_established; connection_closed,
+ * the summary). o is when; sf (ESTABLISHED) the subflow whose third ACK
+ * completed the handshake; why (CLOSED) the summary's end reason when it
+ * overrides the connection's own ("evicted", "open"). A CLOSED connection
+ * stays CLOSED; an ENDING one entering its `resume` phase is live again.
+ */
+void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
+		     enum mpx_conn_phase to, const struct mpx_origin *o,
+		     const struct mpx_subflow *sf, const char *why);
+/* The one way a subflow changes phase: OPEN once it is made (counted open;
+ * its connection, if ENDING, resumes), ENDED how it ended (subflow_closed;
+ * the last one to end makes its connection ENDING). */
+void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
+		   enum mpx_sf_phase to, const struct mpx_origin *o,
+		   const char *how);
+/* The handshake of conn is still to complete (mptcp_established not said). */
+static inline int corr_conn_handshake_pending(const struct mpx_conn *conn)
+{
+	return conn->phase == MPX_CONN_ATTEMPT ||
+	       (conn->phase == MPX_CONN_ENDING &&
+		conn->resume == MPX_CONN_ATTEMPT);
+}
 void corr_on_evict(struct mpx_conn *conn, void *arg);
 
 /* corr_handshake.c: MP_CAPABLE, MP_JOIN, keys */

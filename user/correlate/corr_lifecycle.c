@@ -10,7 +10,7 @@
 #include "correlate/corr_internal.h"
 #include "output/event_names.h"
 
-/* ---- summaries and closing -------------------------------------------- */
+/* ---- the events of a phase change ------------------------------------- */
 
 static void final_counts(struct mpx_correlator *c, struct mpx_subflow *sf)
 {
@@ -45,49 +45,15 @@ static const char *end_reason(const struct mpx_conn *conn)
 	return NULL;
 }
 
-static void closing_unlink(struct mpx_correlator *c, struct mpx_conn *conn)
-{
-	if (!conn->closing)
-		return;
-	if (conn->close_prev)
-		conn->close_prev->close_next = conn->close_next;
-	else
-		c->closing_head = conn->close_next;
-	if (conn->close_next)
-		conn->close_next->close_prev = conn->close_prev;
-	else
-		c->closing_tail = conn->close_prev;
-	conn->close_prev = conn->close_next = NULL;
-	conn->closing = 0;
-}
-
-static void closing_push(struct mpx_correlator *c, struct mpx_conn *conn,
-			 const struct mpx_origin *o)
-{
-	mpx_conn_table_mark_ended(c->table, conn);
-	conn->closing = 1;
-	conn->closed_at = *o;
-	conn->close_next = NULL;
-	conn->close_prev = c->closing_tail;
-	if (c->closing_tail)
-		c->closing_tail->close_next = conn;
-	else
-		c->closing_head = conn;
-	c->closing_tail = conn;
-}
-
-/* Write the summary and mark the connection closed. `why` overrides the
- * reason for a connection cut short ("evicted", "open"). */
-void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
-		     const struct mpx_origin *o, const char *why)
+/* Write the summary. `why` overrides the reason for a connection cut short
+ * ("evicted", "open"). */
+static void write_summary(struct mpx_correlator *c, struct mpx_conn *conn,
+			  const struct mpx_origin *o, const char *why)
 {
 	struct mpx_conn_summary *s;
 	const char *reason = end_reason(conn);
 	struct evbuf b;
 
-	if (conn->state == MPX_CONN_CLOSED)
-		return;
-	closing_unlink(c, conn);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return;
@@ -118,14 +84,10 @@ void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 		out->role = sf->role == MPX_SF_INITIAL ? "initial" : "join";
 		/* Only joins carry an HMAC to verify. */
 		out->verified = sf->role == MPX_SF_JOIN ? sf->verified : -1;
-		if (sf->live) {
-			sf->live = 0;
-			c->open_subflows--;
-		}
 		out->backup = sf->backup;
 		memcpy(out->packets, sf->packets, sizeof(out->packets));
 		memcpy(out->bytes, sf->bytes, sizeof(out->bytes));
-		out->end = sf->closed ? sf->end : "open";
+		out->end = sf->phase == MPX_SF_ENDED ? sf->end : "open";
 	}
 	s->nanomalies = conn->nanom;
 	memcpy(s->anomalies, conn->anomalies, sizeof(s->anomalies));
@@ -133,59 +95,124 @@ void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
 	b.e.summary = s;
 	corr_emit(c, &b);
 	free(s);
-	mpx_conn_table_mark_closed(c->table, conn);
-	c->stats.conns_closed++;
 }
 
-/* Summary of a connection whose subflows have all ended. */
-void corr_close_ended(struct mpx_correlator *c, struct mpx_conn *conn)
+static void write_established(struct mpx_correlator *c,
+			      const struct mpx_conn *conn,
+			      const struct mpx_subflow *sf,
+			      const struct mpx_origin *o)
 {
-	struct mpx_origin at = conn->closed_at;
+	struct evbuf b;
 
-	closing_unlink(c, conn);
-	corr_close_conn(c, conn, &at, NULL);
+	corr_ev_begin(&b, "mptcp_established", o, conn, sf);
+	mpx_ev_u64(&b.e, "version", conn->version);
+	mpx_ev_hex(&b.e, "key_a", conn->key[0], 16);
+	mpx_ev_hex(&b.e, "key_b", conn->key[1], 16);
+	if (corr_verifiable(conn)) {
+		mpx_ev_hex(&b.e, "token_a", conn->token[0], 8);
+		mpx_ev_hex(&b.e, "token_b", conn->token[1], 8);
+	}
+	corr_emit(c, &b);
 }
 
-static __s64 usec_of(const struct mpx_origin *o)
+/* ---- connection and subflow phases ------------------------------------ */
+
+/* The correlator's queue of ENDING connections, by the time they ended. */
+static void ending_unlink(struct mpx_correlator *c, struct mpx_conn *conn)
 {
-	return (__s64)o->ts_sec * 1000000LL + o->ts_usec;
+	if (conn->ending_prev)
+		conn->ending_prev->ending_next = conn->ending_next;
+	else
+		c->ending_head = conn->ending_next;
+	if (conn->ending_next)
+		conn->ending_next->ending_prev = conn->ending_prev;
+	else
+		c->ending_tail = conn->ending_prev;
+	conn->ending_prev = conn->ending_next = NULL;
 }
 
-void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
+static void ending_push(struct mpx_correlator *c, struct mpx_conn *conn)
 {
-	while (c->closing_head &&
-	       usec_of(&c->closing_head->closed_at) + CLOSE_GRACE_US <=
-		   usec_of(now))
-		corr_close_ended(c, c->closing_head);
+	conn->ending_next = NULL;
+	conn->ending_prev = c->ending_tail;
+	if (c->ending_tail)
+		c->ending_tail->ending_next = conn;
+	else
+		c->ending_head = conn;
+	c->ending_tail = conn;
 }
 
-void corr_on_evict(struct mpx_conn *conn, void *arg)
+void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
+		     enum mpx_conn_phase to, const struct mpx_origin *o,
+		     const struct mpx_subflow *sf, const char *why)
 {
-	struct mpx_correlator *c = arg;
+	enum mpx_conn_phase from = conn->phase;
+	struct mpx_origin at = *o;
 
-	if (conn->closing) {
-		corr_close_ended(c, conn); /* over anyway: no eviction */
+	if (from == MPX_CONN_CLOSED)
+		return; /* for good */
+	if (from == MPX_CONN_ENDING && to == conn->resume) {
+		/* A new subflow: not ending after all. */
+		ending_unlink(c, conn);
+		mpx_conn_table_set_phase(c->table, conn, to);
 		return;
 	}
-	c->stats.conns_evicted++;
-	corr_close_conn(c, conn, &c->last, "evicted");
+	switch (to) {
+	case MPX_CONN_ESTABLISHED:
+		/* The third ACK had both keys (sf is its subflow), or the
+		 * connection was picked up midstream and so is past it. A
+		 * connection whose subflows ended before that stays ENDING,
+		 * to come back established. */
+		if (from == MPX_CONN_ENDING)
+			conn->resume = to;
+		else
+			mpx_conn_table_set_phase(c->table, conn, to);
+		if (!conn->midstream)
+			write_established(c, conn, sf, &at);
+		break;
+	case MPX_CONN_ENDING:
+		/* Its last subflow ended: the summary waits CLOSE_GRACE_US. */
+		conn->resume = from;
+		conn->ended_at = at;
+		mpx_conn_table_set_phase(c->table, conn, to);
+		ending_push(c, conn);
+		break;
+	case MPX_CONN_CLOSED:
+		if (from == MPX_CONN_ENDING)
+			ending_unlink(c, conn);
+		write_summary(c, conn, &at, why);
+		/* Its subflows still open are not open any more. */
+		for (int i = 0; i < conn->nsf; i++)
+			if (conn->sf[i]->phase == MPX_SF_OPEN)
+				c->open_subflows--;
+		mpx_conn_table_set_phase(c->table, conn, to);
+		c->stats.conns_closed++;
+		break;
+	default: /* ATTEMPT: where connections start, nothing enters it */
+		break;
+	}
 }
 
-void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
-			const struct mpx_origin *o, const char *how)
+void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
+		   enum mpx_sf_phase to, const struct mpx_origin *o,
+		   const char *how)
 {
 	struct mpx_conn *conn = sf->conn;
 	struct evbuf b;
 	int open = 0;
 
-	if (sf->closed)
+	if (to == MPX_SF_OPEN) { /* a new subflow (subflows start OPEN) */
+		c->open_subflows++;
+		if (conn->phase == MPX_CONN_ENDING)
+			corr_conn_enter(c, conn, conn->resume, o, NULL, NULL);
 		return;
-	sf->closed = 1;
-	sf->end = how;
-	if (sf->live) {
-		sf->live = 0;
-		c->open_subflows--;
 	}
+	if (sf->phase == MPX_SF_ENDED)
+		return;
+	sf->phase = MPX_SF_ENDED;
+	sf->end = how;
+	if (conn->phase != MPX_CONN_CLOSED) /* else not counted any more */
+		c->open_subflows--;
 	corr_ev_begin(&b, "subflow_closed", o, conn, sf);
 	mpx_ev_str(&b.e, "how", how);
 	mpx_ev_str(&b.e, "role",
@@ -196,9 +223,39 @@ void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
 	mpx_ev_u64(&b.e, "bytes_rev", sf->bytes[1]);
 	corr_emit(c, &b);
 	for (int i = 0; i < conn->nsf; i++)
-		open += !conn->sf[i]->closed;
-	if (!open && !conn->closing && conn->state != MPX_CONN_CLOSED)
-		closing_push(c, conn, o);
+		open += conn->sf[i]->phase == MPX_SF_OPEN;
+	if (!open && (conn->phase == MPX_CONN_ATTEMPT ||
+		      conn->phase == MPX_CONN_ESTABLISHED))
+		corr_conn_enter(c, conn, MPX_CONN_ENDING, o, NULL, NULL);
+}
+
+/* ---- time, room, the end ---------------------------------------------- */
+
+static __s64 usec_of(const struct mpx_origin *o)
+{
+	return (__s64)o->ts_sec * 1000000LL + o->ts_usec;
+}
+
+void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
+{
+	while (c->ending_head &&
+	       usec_of(&c->ending_head->ended_at) + CLOSE_GRACE_US <=
+		   usec_of(now))
+		corr_conn_enter(c, c->ending_head, MPX_CONN_CLOSED,
+				&c->ending_head->ended_at, NULL, NULL);
+}
+
+void corr_on_evict(struct mpx_conn *conn, void *arg)
+{
+	struct mpx_correlator *c = arg;
+
+	if (conn->phase == MPX_CONN_ENDING) { /* over anyway: no eviction */
+		corr_conn_enter(c, conn, MPX_CONN_CLOSED, &conn->ended_at, NULL,
+				NULL);
+		return;
+	}
+	c->stats.conns_evicted++;
+	corr_conn_enter(c, conn, MPX_CONN_CLOSED, &c->last, NULL, "evicted");
 }
 
 /* ---- creating state --------------------------------------------------- */
@@ -224,15 +281,10 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	       MPX_ADDR_LEN);
 	sf->init_port = src_is_initiator ? ev->sport : ev->dport;
 	sf->resp_port = src_is_initiator ? ev->dport : ev->sport;
-	if (conn->closing) { /* a new subflow: not ending after all */
-		closing_unlink(c, conn);
-		mpx_conn_table_mark_live(c->table, conn);
-	}
 	sf->init_side = init_side;
 	sf->role = role;
-	sf->live = 1;
-	c->open_subflows++;
 	sf->isn = src_is_initiator ? ev->seq : ev->ack - 1;
+	corr_sf_enter(c, sf, MPX_SF_OPEN, r->o, NULL);
 	corr_rec_bind(r, sf);
 	return sf;
 }
@@ -278,7 +330,7 @@ struct mpx_subflow *corr_midstream(struct mpx_correlator *c, struct corr_rec *r,
 	if (!conn)
 		return NULL;
 	conn->midstream = 1;
-	conn->state = MPX_CONN_ESTABLISHED;
+	corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, NULL, NULL);
 	sf = corr_new_subflow(c, conn, r, src_is_initiator, 0, role);
 	if (!sf)
 		return NULL;
@@ -305,10 +357,12 @@ void mpx_corr_finish(struct mpx_correlator *c)
 		return;
 	/* Those whose subflows have all ended first, as they ended; then the
 	 * ones still open, in the order they started. */
-	while (c->closing_head)
-		corr_close_ended(c, c->closing_head);
+	while (c->ending_head)
+		corr_conn_enter(c, c->ending_head, MPX_CONN_CLOSED,
+				&c->ending_head->ended_at, NULL, NULL);
 	n = mpx_conn_table_snapshot(c->table, all, n);
 	for (size_t i = 0; i < n; i++)
-		corr_close_conn(c, all[i], &all[i]->last, "open");
+		corr_conn_enter(c, all[i], MPX_CONN_CLOSED, &all[i]->last, NULL,
+				"open");
 	free(all);
 }

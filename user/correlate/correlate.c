@@ -164,11 +164,11 @@ static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 		return; /* a flow the kernel tracks and we no longer do */
 	take_counts(r);
 	if (ev->kind == MPX_EV_SUBFLOW_RST) {
-		corr_close_subflow(c, sf, r->o, "rst");
+		corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "rst");
 	} else if (ev->kind == MPX_EV_SUBFLOW_FIN) {
 		sf->fin[r->from_init ? 0 : 1] = 1;
 		if (sf->fin[0] && sf->fin[1])
-			corr_close_subflow(c, sf, r->o, "fin");
+			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "fin");
 	} else if (ev->kind == MPX_EV_FALLBACK && !sf->conn->fallback) {
 		/* RFC 8684 section 3.1: a SYN/ACK without MP_CAPABLE means
 		 * plain TCP from here. */
