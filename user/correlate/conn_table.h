@@ -100,7 +100,7 @@ struct mpx_conn {
 	char id[17];
 	__u64 serial; /* creation order */
 	enum mpx_conn_phase phase;
-	enum mpx_conn_phase resume; /* ENDING: ATTEMPT or ESTABLISHED */
+	enum mpx_conn_phase resume; /* ENDING: where a new subflow takes it */
 	int version;		    /* -1 until an MP_CAPABLE says */
 	int unverifiable; /* unknown version or algorithm: no crypto checks */
 	int has_key[2];

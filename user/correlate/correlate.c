@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "correlate/corr_internal.h"
-#include "output/event_names.h"
 
 /* ---- the record's subflow --------------------------------------------- */
 
@@ -40,47 +39,27 @@ static void on_dss(struct mpx_correlator *c, struct corr_rec *r)
 
 static void on_prio(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
+	const struct mpx_ev_prio *p = &r->ev->u.prio;
 	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
-	struct evbuf b;
 
 	if (!sf)
 		return;
 	/* RFC 8684 section 3.3.8: the subflow it is sent on (v0 may name
 	 * another by address id). */
-	if (!ev->u.prio.has_addr_id)
-		sf->backup = ev->u.prio.backup;
-	corr_ev_begin(&b, "prio_change", r->o, sf->conn, sf);
-	mpx_ev_bool(&b.e, "backup", ev->u.prio.backup);
-	if (ev->u.prio.has_addr_id)
-		mpx_ev_u64(&b.e, "addr_id", ev->u.prio.addr_id);
-	corr_emit(c, &b);
+	if (!p->has_addr_id)
+		sf->backup = p->backup;
+	corr_emit_prio(c, r);
 }
 
 static void on_fail(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
-	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
-	struct evbuf b;
-
-	if (!sf)
-		return;
-	corr_ev_begin(&b, "mp_fail", r->o, sf->conn, sf);
-	mpx_ev_u64(&b.e, "dsn", ev->u.fail.dsn);
-	corr_emit(c, &b);
-	/* RFC 8684 section 3.7: a checksum failed, something on the path
-	 * changed the stream. */
-	corr_anomaly_begin(c, &b, r->o, sf->conn, sf, MPX_ANOM_MP_FAIL);
-	mpx_ev_u64(&b.e, "dsn", ev->u.fail.dsn);
-	corr_emit(c, &b);
+	if (corr_sf_or_midstream(c, r))
+		corr_emit_mp_fail(c, r);
 }
 
 static void on_fastclose(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
-	struct mpx_subflow *sf = r->sf;
-	struct mpx_conn *conn = sf ? sf->conn : NULL;
-	struct evbuf b;
+	struct mpx_conn *conn = r->sf ? r->sf->conn : NULL;
 	int valid = -1, recv;
 
 	c->stats.fastcloses++;
@@ -89,56 +68,26 @@ static void on_fastclose(struct mpx_correlator *c, struct corr_rec *r)
 		 * host that receives it. */
 		recv = 1 - r->side;
 		if (conn->has_key[recv])
-			valid = conn->key[recv] == ev->u.fastclose.receiver_key;
+			valid =
+			    conn->key[recv] == r->ev->u.fastclose.receiver_key;
 		conn->fastclose = 1;
 	}
-	corr_ev_begin(&b, "fastclose", r->o, conn, sf);
-	if (!sf)
-		corr_ev_tuple_of_record(&b, ev);
-	mpx_ev_hex(&b.e, "receiver_key", ev->u.fastclose.receiver_key, 16);
-	mpx_ev_tristate(&b.e, "key_valid", valid);
-	corr_emit(c, &b);
-	if (valid == 0)
-		corr_anomaly(c, r->o, conn, sf, MPX_ANOM_FASTCLOSE_KEY_INVALID);
+	corr_emit_fastclose(c, r, valid);
 }
 
 static void on_tcprst(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
-	struct mpx_subflow *sf = r->sf;
-	char flags[5];
-	struct evbuf b;
-	__u8 reason = ev->u.tcprst.reason;
+	__u8 reason = r->ev->u.tcprst.reason;
 
 	c->stats
 	    .tcprst[reason < MPX_TCPRST_REASONS - 1 ? reason
 						    : MPX_TCPRST_REASONS - 1]++;
-	mpx_rst_flags_text(ev->u.tcprst.flags, flags);
-	corr_ev_begin(&b, "tcprst", r->o, sf ? sf->conn : NULL, sf);
-	if (!sf)
-		corr_ev_tuple_of_record(&b, ev);
-	mpx_ev_u64(&b.e, "reason", reason);
-	mpx_ev_str(&b.e, "reason_name", mpx_tcprst_reason_name(reason));
-	mpx_ev_str(&b.e, "flags", flags);
-	corr_emit(c, &b);
+	corr_emit_tcprst(c, r);
 }
 
 static void on_error(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
-	struct mpx_subflow *sf = r->sf;
-	struct evbuf b;
-
-	/* Garbage creates no state: only a known subflow gets it noted. */
-	corr_anomaly_begin(c, &b, r->o, sf ? sf->conn : NULL, sf,
-			   MPX_ANOM_OPTION_ERROR);
-	if (!sf)
-		corr_ev_tuple_of_record(&b, ev);
-	mpx_ev_str(&b.e, "reason", mpx_err_name(ev->error));
-	if (ev->subtype != MPX_SUBTYPE_UNKNOWN)
-		mpx_ev_u64(&b.e, "subtype", ev->subtype);
-	mpx_ev_u64(&b.e, "opt_len", ev->opt_len);
-	corr_emit(c, &b);
+	corr_emit_option_error(c, r);
 }
 
 /* Copy a subflow record's counters: [0] is the record source's direction. */
@@ -156,27 +105,24 @@ static void take_counts(struct corr_rec *r)
 
 static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mptcp_event *ev = r->ev;
 	struct mpx_subflow *sf = r->sf;
-	struct evbuf b;
+	__u8 kind = r->ev->kind;
 
 	if (!sf)
 		return; /* a flow the kernel tracks and we no longer do */
 	take_counts(r);
-	if (ev->kind == MPX_EV_SUBFLOW_RST) {
+	if (kind == MPX_EV_SUBFLOW_RST) {
 		corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "rst");
-	} else if (ev->kind == MPX_EV_SUBFLOW_FIN) {
+	} else if (kind == MPX_EV_SUBFLOW_FIN) {
 		sf->fin[r->from_init ? 0 : 1] = 1;
 		if (sf->fin[0] && sf->fin[1])
 			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "fin");
-	} else if (ev->kind == MPX_EV_FALLBACK && !sf->conn->fallback) {
+	} else if (kind == MPX_EV_FALLBACK && !sf->conn->fallback) {
 		/* RFC 8684 section 3.1: a SYN/ACK without MP_CAPABLE means
 		 * plain TCP from here. */
 		sf->conn->fallback = 1;
 		c->stats.fallbacks++;
-		corr_ev_begin(&b, "mptcp_fallback", r->o, sf->conn, sf);
-		mpx_ev_str(&b.e, "reason", "synack_without_mp_capable");
-		corr_emit(c, &b);
+		corr_emit_fallback(c, r);
 	}
 }
 
