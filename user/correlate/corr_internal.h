@@ -35,7 +35,7 @@ struct mpx_correlator {
 	mpx_flow_query_fn query;
 	void *query_arg;
 	struct mpx_origin last;
-	__u64 open_subflows;
+	__u64 open_subflows; /* OPEN ones of connections not CLOSED */
 	struct mpx_flow_key dropped[DROPPED_RING];
 	unsigned int dropped_next;
 	struct mpx_conn *ending_head, *ending_tail; /* ENDING, by ended_at */
@@ -74,7 +74,7 @@ void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf);
 /* corr_handshake.c */
 void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r);
 void corr_on_join(struct mpx_correlator *c, struct corr_rec *r);
-/* Both keys' version and algorithm known: HMACs can be checked. */
+/* A version and an algorithm this inspector knows: HMACs can be checked. */
 int corr_verifiable(const struct mpx_conn *conn);
 
 /* corr_addresses.c */
