@@ -19,10 +19,10 @@ struct mpx_conn_table {
 	size_t nconns;
 	size_t nsubflows;
 	__u64 next_serial;
-	/* Most recently active first. Ended connections (all subflows over,
-	 * summary written or due) wait in a list of their own and are the
-	 * first to make room. */
-	struct conn_list live, closed;
+	/* Most recently active first. Ended connections (ENDING or CLOSED:
+	 * all subflows over, summary due or written) wait in a list of their
+	 * own, most recently ended first, and are the first to make room. */
+	struct conn_list live, ended;
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
 	mpx_evict_fn evict;
@@ -34,7 +34,8 @@ static size_t key_hash(const struct mpx_flow_key *k)
 	return (size_t)mpx_fnv1a(k, sizeof(*k));
 }
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
+struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
+					  void *arg)
 {
 	struct mpx_conn_table *t = calloc(1, sizeof(*t));
 
@@ -43,7 +44,7 @@ struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 	t->sf_buckets = calloc(SF_BUCKETS, sizeof(*t->sf_buckets));
 	t->tok_buckets = calloc(TOK_BUCKETS, sizeof(*t->tok_buckets));
 	if (!t->sf_buckets || !t->tok_buckets) {
-		mpx_ct_free(t);
+		mpx_conn_table_free(t);
 		return NULL;
 	}
 	t->max_conns = max_conns ? max_conns : 1;
@@ -52,10 +53,15 @@ struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg)
 	return t;
 }
 
+static int phase_ended(enum mpx_conn_phase p)
+{
+	return p == MPX_CONN_ENDING || p == MPX_CONN_CLOSED;
+}
+
 static struct conn_list *list_of(struct mpx_conn_table *t,
 				 const struct mpx_conn *c)
 {
-	return c->ended ? &t->closed : &t->live;
+	return phase_ended(c->phase) ? &t->ended : &t->live;
 }
 
 static void list_unlink(struct conn_list *l, struct mpx_conn *c)
@@ -125,31 +131,31 @@ static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
 	free(c);
 }
 
-void mpx_ct_free(struct mpx_conn_table *t)
+void mpx_conn_table_free(struct mpx_conn_table *t)
 {
 	if (!t)
 		return;
 	while (t->live.head)
 		conn_free(t, t->live.head);
-	while (t->closed.head)
-		conn_free(t, t->closed.head);
+	while (t->ended.head)
+		conn_free(t, t->ended.head);
 	free(t->sf_buckets);
 	free(t->tok_buckets);
 	free(t);
 }
 
-struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
+struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 {
 	struct mpx_conn *c;
 
 	if (t->nconns >= t->max_conns) {
 		/* An ended connection first: it only waits for stragglers. */
 		struct mpx_conn *victim =
-		    t->closed.tail ? t->closed.tail : t->live.tail;
+		    t->ended.tail ? t->ended.tail : t->live.tail;
 
 		/* The callback writes what must be written (a live one's
 		 * summary as evicted, an ended one's as it ended). */
-		if (victim && victim->state != MPX_CONN_CLOSED && t->evict)
+		if (victim && victim->phase != MPX_CONN_CLOSED && t->evict)
 			t->evict(victim, t->evict_arg);
 		if (victim)
 			conn_free(t, victim);
@@ -157,6 +163,7 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	c->phase = MPX_CONN_ATTEMPT;
 	c->version = -1;
 	c->serial = t->next_serial++;
 	list_push_front(&t->live, c);
@@ -164,51 +171,40 @@ struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t)
 	return c;
 }
 
-void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 {
 	conn_free(t, c);
 }
 
-void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (c->ended || t->live.head == c)
+	if (phase_ended(c->phase) || t->live.head == c)
 		return;
 	list_unlink(&t->live, c);
 	list_push_front(&t->live, c);
 }
 
-void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c)
+void mpx_conn_table_set_phase(struct mpx_conn_table *t, struct mpx_conn *c,
+			      enum mpx_conn_phase p)
 {
-	if (c->ended)
+	if (phase_ended(c->phase) == phase_ended(p)) {
+		c->phase = p; /* same list, same place */
 		return;
-	list_unlink(&t->live, c);
-	c->ended = 1;
-	list_push_front(&t->closed, c);
+	}
+	list_unlink(list_of(t, c), c);
+	c->phase = p;
+	list_push_front(list_of(t, c), c);
 }
 
-void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c)
-{
-	if (!c->ended || c->state == MPX_CONN_CLOSED)
-		return;
-	list_unlink(&t->closed, c);
-	c->ended = 0;
-	list_push_front(&t->live, c);
-}
-
-void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c)
-{
-	mpx_ct_mark_ended(t, c);
-	c->state = MPX_CONN_CLOSED;
-}
-
-void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf)
+void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
+				   struct mpx_subflow *sf)
 {
 	sf_unlink(t, sf);
 }
 
-struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
-				       struct mpx_conn *c,
-				       const struct mpx_flow_key *key)
+struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
+					       struct mpx_conn *c,
+					       const struct mpx_flow_key *key)
 {
 	struct mpx_subflow *sf;
 	size_t b;
@@ -229,8 +225,8 @@ struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
 	return sf;
 }
 
-struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
-					const struct mpx_flow_key *key)
+struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
+						const struct mpx_flow_key *key)
 {
 	struct mpx_subflow *sf =
 	    t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
@@ -241,7 +237,8 @@ struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
 	return NULL;
 }
 
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
+void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
+				int side)
 {
 	struct mpx_tok_link *l = &c->tl[side];
 	size_t b;
@@ -262,8 +259,8 @@ void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 	l->linked = 1;
 }
 
-int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
-		      struct mpx_conn **out, int *sides, int max)
+int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
+			      struct mpx_conn **out, int *sides, int max)
 {
 	int n = 0;
 
@@ -271,7 +268,7 @@ int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
 	     l; l = l->next) {
 		struct mpx_conn *c = l->conn;
 
-		if (c->token[l->side] != tok || c->state == MPX_CONN_CLOSED)
+		if (c->token[l->side] != tok || c->phase == MPX_CONN_CLOSED)
 			continue;
 		if (n < max) {
 			out[n] = c;
@@ -290,35 +287,35 @@ static int by_serial(const void *a, const void *b)
 	return x->serial < y->serial ? -1 : x->serial > y->serial;
 }
 
-size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
-		       size_t max)
+size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+			       size_t max)
 {
 	size_t n = 0;
 
 	for (struct mpx_conn *c = t->live.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
-	for (struct mpx_conn *c = t->closed.head; c && n < max; c = c->lru_next)
+	for (struct mpx_conn *c = t->ended.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
 	qsort(out, n, sizeof(*out), by_serial); /* creation order */
 	return n;
 }
 
-size_t mpx_ct_count(const struct mpx_conn_table *t)
+size_t mpx_conn_table_count(const struct mpx_conn_table *t)
 {
 	return t->nconns;
 }
 
-size_t mpx_ct_subflows(const struct mpx_conn_table *t)
+size_t mpx_conn_table_subflows(const struct mpx_conn_table *t)
 {
 	return t->nsubflows;
 }
 
-size_t mpx_ct_capacity(const struct mpx_conn_table *t)
+size_t mpx_conn_table_capacity(const struct mpx_conn_table *t)
 {
 	return t->max_conns;
 }
 
-int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
+int mpx_conn_table_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
 {
 	return mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
 				 ev->dport, k);

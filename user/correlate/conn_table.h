@@ -4,7 +4,7 @@
  * indexes into them (subflow by 4-tuple, connection by token). Bounded: at
  * most max_conns connections, MPX_SUM_MAX_SUBFLOWS subflows each and
  * MPX_MAX_ADDRS advertised addresses per side, so that a flood of SYNs
- * with random keys cannot grow memory without bound (DESIGN.md,
+ * with random keys cannot grow memory without bound (docs/design.md,
  * Correlation). The least recently active connection makes room.
  */
 #ifndef MPX_CONN_TABLE_H
@@ -21,10 +21,24 @@
 #define MPX_MAX_ADDRS	  8
 #define MPX_MAX_ANOMALIES MPX_SUM_MAX_ANOMALIES
 
-enum mpx_conn_state {
-	MPX_CONN_ATTEMPT = 0, /* MP_CAPABLE SYN seen */
-	MPX_CONN_ESTABLISHED, /* both keys seen (third ACK) */
-	MPX_CONN_CLOSED,      /* summary written; kept to absorb stragglers */
+/*
+ * A connection's life. The correlator moves it from phase to phase, in one
+ * place (corr_conn_enter(), corr_lifecycle.c).
+ */
+enum mpx_conn_phase {
+	MPX_CONN_ATTEMPT = 0, /* MP_CAPABLE SYN seen, handshake not complete */
+	MPX_CONN_ESTABLISHED, /* both keys seen (third ACK), or midstream */
+	/* Every subflow has ended: the summary waits out a grace period for
+	 * the packets still in flight. A new subflow in that time takes it
+	 * back to the phase it was in (resume). */
+	MPX_CONN_ENDING,
+	MPX_CONN_CLOSED, /* summary written; kept to absorb stragglers */
+};
+
+/* A subflow's life (corr_sf_enter(), corr_lifecycle.c). */
+enum mpx_sf_phase {
+	MPX_SF_OPEN = 0,
+	MPX_SF_ENDED, /* FIN both ways, RST, or its 4-tuple reused: see end */
 };
 
 enum mpx_sf_role {
@@ -74,10 +88,9 @@ struct mpx_subflow {
 	__u8 addr_id;
 	int backup;
 	/* Life. */
-	int fin[2]; /* [0] initiator's FIN, [1] responder's */
-	int closed;
-	int live; /* counted among the open subflows */
-	const char *end;
+	enum mpx_sf_phase phase;
+	int fin[2];	  /* [0] initiator's FIN, [1] responder's */
+	const char *end;  /* ENDED: "fin", "rst", "reused" */
 	__u64 packets[2]; /* from subflow records; [0] initiator -> responder */
 	__u64 bytes[2];
 };
@@ -87,8 +100,9 @@ struct mpx_conn {
 	struct mpx_tok_link tl[2];	      /* token index, per side */
 	char id[17];
 	__u64 serial; /* creation order */
-	enum mpx_conn_state state;
-	int version;	  /* -1 until an MP_CAPABLE says */
+	enum mpx_conn_phase phase;
+	enum mpx_conn_phase resume; /* ENDING: where a new subflow takes it */
+	int version;		    /* -1 until an MP_CAPABLE says */
 	int unverifiable; /* unknown version or algorithm: no crypto checks */
 	int has_key[2];
 	int has_token[2]; /* from the key, or named by a join SYN */
@@ -104,65 +118,64 @@ struct mpx_conn {
 	int addr_next[2]; /* the slot to reuse when a side's table is full */
 	int nanom;
 	const char *anomalies[MPX_MAX_ANOMALIES];
-	/* Every subflow has ended: the summary waits a grace period for the
-	 * packets still in flight (correlate.c), queued by closing time. */
-	int closing;
-	int ended; /* in the table's list of ended connections */
-	struct mpx_origin closed_at;
-	struct mpx_conn *close_prev, *close_next;
+	/* ENDING: since when, and the correlator's queue of ENDING
+	 * connections in that order. */
+	struct mpx_origin ended_at;
+	struct mpx_conn *ending_prev, *ending_next;
 };
 
 struct mpx_conn_table;
 
-/* Called for a connection that must go to make room (and is not closed
+/* Called for a connection that must go to make room (and is not CLOSED
  * yet), before it is freed. */
 typedef void (*mpx_evict_fn)(struct mpx_conn *c, void *arg);
 
-struct mpx_conn_table *mpx_ct_new(size_t max_conns, mpx_evict_fn fn, void *arg);
-void mpx_ct_free(struct mpx_conn_table *t);
+struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
+					  void *arg);
+void mpx_conn_table_free(struct mpx_conn_table *t);
 
-/* A new connection, most recently active; evicts the least recently active
- * one if the table is full. NULL only when out of memory. */
-struct mpx_conn *mpx_ct_new_conn(struct mpx_conn_table *t);
-/* Every subflow of c has ended (its summary may still wait): c joins the
- * list of ended connections, which make room before live ones. */
-void mpx_ct_mark_ended(struct mpx_conn_table *t, struct mpx_conn *c);
-/* A new subflow after all: c is live again. */
-void mpx_ct_mark_live(struct mpx_conn_table *t, struct mpx_conn *c);
-/* The summary is written: c stays, ended, to absorb stragglers. */
-void mpx_ct_mark_closed(struct mpx_conn_table *t, struct mpx_conn *c);
+/* A new connection (ATTEMPT), most recently active; evicts the least
+ * recently active one if the table is full. NULL only when out of memory. */
+struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t);
+/* c enters phase p (for the correlator's transition function only). ENDING
+ * and CLOSED connections are the ended ones: they make room before the
+ * others, the least recently ended first. */
+void mpx_conn_table_set_phase(struct mpx_conn_table *t, struct mpx_conn *c,
+			      enum mpx_conn_phase p);
 /* Take a subflow out of the 4-tuple index (its 4-tuple is reused); it
  * stays in its connection's summary. */
-void mpx_ct_forget_subflow(struct mpx_conn_table *t, struct mpx_subflow *sf);
+void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
+				   struct mpx_subflow *sf);
 /* Remove a connection and its subflows now, with no callback. */
-void mpx_ct_drop(struct mpx_conn_table *t, struct mpx_conn *c);
-/* Mark active (LRU order). */
-void mpx_ct_touch(struct mpx_conn_table *t, struct mpx_conn *c);
+void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c);
+/* Mark active (LRU order; ended connections keep their place). */
+void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c);
 
 /* A new subflow of c with the given canonical key; NULL if c has
  * MPX_SUM_MAX_SUBFLOWS already (counted by the caller). */
-struct mpx_subflow *mpx_ct_add_subflow(struct mpx_conn_table *t,
-				       struct mpx_conn *c,
-				       const struct mpx_flow_key *key);
-struct mpx_subflow *mpx_ct_find_subflow(struct mpx_conn_table *t,
-					const struct mpx_flow_key *key);
+struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
+					       struct mpx_conn *c,
+					       const struct mpx_flow_key *key);
+struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
+						const struct mpx_flow_key *key);
 
 /* Index c under its side's token (once the key is known). */
-void mpx_ct_index_token(struct mpx_conn_table *t, struct mpx_conn *c, int side);
+void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
+				int side);
 /* Connections (not closed) with a side whose token is tok: up to max into
  * out, with that side in sides[]. Returns how many there are. */
-int mpx_ct_find_token(struct mpx_conn_table *t, __u32 tok,
-		      struct mpx_conn **out, int *sides, int max);
+int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
+			      struct mpx_conn **out, int *sides, int max);
 
 /* Iterate in creation order (for the final flush). */
-size_t mpx_ct_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
-		       size_t max);
-size_t mpx_ct_count(const struct mpx_conn_table *t);
-size_t mpx_ct_subflows(const struct mpx_conn_table *t);
-size_t mpx_ct_capacity(const struct mpx_conn_table *t);
+size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
+			       size_t max);
+size_t mpx_conn_table_count(const struct mpx_conn_table *t);
+size_t mpx_conn_table_subflows(const struct mpx_conn_table *t);
+size_t mpx_conn_table_capacity(const struct mpx_conn_table *t);
 
 /* Canonical key of a record's 4-tuple, and the record's direction in it
  * (bpf/inspect.h's rule: 0 when the source is the key's first endpoint). */
-int mpx_ct_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k);
+int mpx_conn_table_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k);
 
 #endif /* MPX_CONN_TABLE_H */

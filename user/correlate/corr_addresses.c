@@ -1,65 +1,47 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /* ADD_ADDR and REMOVE_ADDR (RFC 8684 sections 3.4.1, 3.4.2). */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate/corr_internal.h"
 #include "correlate/mptcp_crypto.h"
-#include "output/event_names.h"
 
-/* ---- addresses (RFC 8684 sections 3.4.1, 3.4.2) ------------------------ */
-
-void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-		      const struct mpx_origin *o)
+/* The advertisement's HMAC against the keys: 1, 0, or -1 when it cannot be
+ * checked. *legacy: wrong, but the leftmost 64 bits of the right one (what
+ * early Linux MPTCP sent: an old peer, not a forger). */
+static int add_addr_hmac_valid(const struct mpx_conn *conn, int side,
+			       const struct mpx_ev_add_addr *a, int *legacy)
 {
-	const struct mpx_ev_add_addr *a = &ev->u.add_addr;
 	size_t alen = a->family == 4 ? 4 : 16;
-	struct mpx_subflow *sf = corr_sf_or_midstream(c, ev, o);
+	__u64 want = 0, left = 0;
+	int valid;
+
+	*legacy = 0;
+	if (!a->has_hmac || !conn->has_key[0] || !conn->has_key[1] ||
+	    !corr_verifiable(conn))
+		return -1;
+	valid = mpx_add_addr_hmac(
+		    conn->key[side], conn->key[1 - side], a->addr_id, a->addr,
+		    alen, a->has_port ? a->port : 0, &want, &left) == 0 &&
+		want == a->hmac;
+	*legacy = !valid && left == a->hmac;
+	return valid;
+}
+
+void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 	struct mpx_addr_entry *slot = NULL;
-	char text[INET6_ADDRSTRLEN];
 	struct mpx_conn *conn;
-	struct evbuf b;
-	int side, valid = -1, legacy = 0;
-	__u64 left = 0;
+	int side, valid, legacy;
 
 	if (!sf)
 		return;
 	conn = sf->conn;
-	side = corr_src_side(sf, ev);
-	mpx_add_addr_text(a, text, sizeof(text));
-	if (a->has_hmac && conn->has_key[0] && conn->has_key[1] &&
-	    corr_verifiable(conn)) {
-		__u64 want = 0;
-
-		valid = mpx_add_addr_hmac(conn->key[side], conn->key[1 - side],
-					  a->addr_id, a->addr, alen,
-					  a->has_port ? a->port : 0, &want,
-					  &left) == 0 &&
-			want == a->hmac;
-		/* Early Linux MPTCP sent the leftmost 64 bits: say so, it
-		 * tells an old peer from a forger. */
-		legacy = !valid && left == a->hmac;
-	}
-	corr_ev_begin(&b, "add_addr", o, conn, sf);
-	mpx_ev_u64(&b.e, "version", a->version);
-	mpx_ev_bool(&b.e, "echo", a->echo);
-	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-	mpx_ev_str(&b.e, "addr", text);
-	if (a->has_port)
-		mpx_ev_u64(&b.e, "port", a->port);
-	mpx_ev_str(&b.e, "by", side ? "b" : "a");
-	mpx_ev_tristate(&b.e, "hmac_valid", valid);
-	corr_emit(c, &b);
-	if (valid == 0) {
-		corr_anomaly_begin(c, &b, o, conn, sf,
-				   MPX_ANOM_ADD_ADDR_HMAC_INVALID);
-		mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-		mpx_ev_str(&b.e, "addr", text);
-		if (legacy)
-			mpx_ev_str(&b.e, "note", "leftmost_64_bits");
-		corr_emit(c, &b);
-	}
+	side = r->side;
+	valid = add_addr_hmac_valid(conn, side, a, &legacy);
+	corr_emit_add_addr(c, r, valid, legacy);
 	if (a->echo)
 		return; /* an echo repeats the peer's address: not ours */
 	c->stats.addrs_added++;
@@ -83,14 +65,8 @@ void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	}
 	if (slot->used && (slot->family != a->family ||
 			   memcmp(slot->addr, a->addr, MPX_ADDR_LEN) != 0 ||
-			   slot->port != (a->has_port ? a->port : 0))) {
-		/* RFC 8684 section 3.4.1: an id names one address until it
-		 * is removed. */
-		corr_anomaly_begin(c, &b, o, conn, sf, MPX_ANOM_ADDR_ID_REUSE);
-		mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-		mpx_ev_str(&b.e, "addr", text);
-		corr_emit(c, &b);
-	}
+			   slot->port != (a->has_port ? a->port : 0)))
+		corr_emit_addr_id_reuse(c, r);
 	slot->used = 1;
 	slot->id = a->addr_id;
 	slot->family = a->family;
@@ -98,29 +74,23 @@ void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
 	slot->port = a->has_port ? a->port : 0;
 }
 
-void corr_on_remove_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-			 const struct mpx_origin *o)
+void corr_on_remove_addr(struct mpx_correlator *c, struct corr_rec *r)
 {
-	const struct mpx_ev_remove_addr *r = &ev->u.remove_addr;
-	struct mpx_subflow *sf = corr_sf_or_midstream(c, ev, o);
+	const struct mpx_ev_remove_addr *rm = &r->ev->u.remove_addr;
+	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 	/* The record's count is the parser's (at most MPX_MAX_RM_IDS, the ids
 	 * that fit in 40 bytes of options); bounded here too, as the list it
 	 * indexes is (fuzzing: a count of 129 read past ids[] when written). */
-	int count = r->count < MPX_MAX_RM_IDS ? r->count : MPX_MAX_RM_IDS;
-	struct evbuf b;
-	int side;
+	int count = rm->count < MPX_MAX_RM_IDS ? rm->count : MPX_MAX_RM_IDS;
+	struct mpx_addr_entry *addrs;
 
 	if (!sf)
 		return;
-	side = corr_src_side(sf, ev);
+	addrs = sf->conn->addrs[r->side];
 	for (int i = 0; i < count; i++)
 		for (int k = 0; k < MPX_MAX_ADDRS; k++)
-			if (sf->conn->addrs[side][k].used &&
-			    sf->conn->addrs[side][k].id == r->ids[i])
-				sf->conn->addrs[side][k].used = 0;
+			if (addrs[k].used && addrs[k].id == rm->ids[i])
+				addrs[k].used = 0;
 	c->stats.addrs_removed += (__u64)count;
-	corr_ev_begin(&b, "remove_addr", o, sf->conn, sf);
-	mpx_ev_u8s(&b.e, "addr_ids", r->ids, count);
-	mpx_ev_str(&b.e, "by", side ? "b" : "a");
-	corr_emit(c, &b);
+	corr_emit_remove_addr(c, r, count);
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
-/* The correlator's events: building them, writing them, anomalies. */
+/*
+ * The correlator's events, one function per kind: the handlers and the
+ * transition functions decide what happened, these build the event's
+ * fields (README.md, "Connection events", lists them) and write it.
+ * Anomalies are noted on their connection as they are written.
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate/corr_internal.h"
-#include "fnv_hash.h"
 #include "output/event_names.h"
 
 #define MPX_ANOM_NAME(id, name) [MPX_ANOM_##id] = name,
@@ -36,28 +40,15 @@ const char *mpx_tcprst_reason_name(__u8 reason)
 						     : MPX_TCPRST_REASONS - 1];
 }
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- building and writing --------------------------------------------- */
 
-int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b, __u16 bp)
-{
-	return ap == bp && memcmp(a, b, MPX_ADDR_LEN) == 0;
-}
+/* An event being built: the event and the 4-tuple text it points to. */
+struct evbuf {
+	struct mpx_conn_event e;
+	struct mpx_tuple t;
+};
 
-/* Is the record's source the subflow's initiator? */
-int corr_from_initiator(const struct mpx_subflow *sf,
-			const struct mptcp_event *ev)
-{
-	return corr_same_endpoint(ev->saddr, ev->sport, sf->init_addr,
-				  sf->init_port);
-}
-
-/* The connection side (0 = A, 1 = B) of the record's source. */
-int corr_src_side(const struct mpx_subflow *sf, const struct mptcp_event *ev)
-{
-	return corr_from_initiator(sf, ev) ? sf->init_side : 1 - sf->init_side;
-}
-
-void corr_tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
+static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 {
 	mpx_addr_text(sf->family, sf->init_addr, t->src, sizeof(t->src));
 	mpx_addr_text(sf->family, sf->resp_addr, t->dst, sizeof(t->dst));
@@ -65,40 +56,30 @@ void corr_tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 	t->dport = sf->resp_port;
 }
 
-/* A stable id from the first subflow's 4-tuple and initial sequence
- * number: the same connection gets the same id live and from a capture. */
-void corr_make_id(struct mpx_conn *c, const struct mpx_subflow *sf)
-{
-	__u8 buf[2 * MPX_ADDR_LEN + 8];
-
-	memcpy(buf, sf->init_addr, MPX_ADDR_LEN);
-	memcpy(buf + MPX_ADDR_LEN, sf->resp_addr, MPX_ADDR_LEN);
-	memcpy(buf + 2 * MPX_ADDR_LEN, &sf->init_port, 2);
-	memcpy(buf + 2 * MPX_ADDR_LEN + 2, &sf->resp_port, 2);
-	memcpy(buf + 2 * MPX_ADDR_LEN + 4, &sf->isn, 4);
-	snprintf(c->id, sizeof(c->id), "%016llx",
-		 (unsigned long long)mpx_fnv1a(buf, sizeof(buf)));
-}
-
-/* ---- emitting --------------------------------------------------------- */
-
-void corr_ev_begin(struct evbuf *b, const char *name,
-		   const struct mpx_origin *o, const struct mpx_conn *conn,
-		   const struct mpx_subflow *sf)
+static void ev_begin(struct evbuf *b, const char *name,
+		     const struct mpx_origin *o, const struct mpx_conn *conn,
+		     const struct mpx_subflow *sf)
 {
 	memset(&b->e, 0, sizeof(b->e));
 	b->e.name = name;
 	b->e.origin = *o;
 	b->e.conn_id = conn ? conn->id : NULL;
 	if (sf) {
-		corr_tuple_of(sf, &b->t);
+		tuple_of(sf, &b->t);
 		b->e.tuple = &b->t;
 	}
 }
 
-/* For events about a packet of no known subflow: its own 4-tuple. */
-void corr_ev_tuple_of_record(struct evbuf *b, const struct mptcp_event *ev)
+/* An event about the record, on its subflow's 4-tuple; for a record of no
+ * known subflow, on the record's own. */
+static void ev_begin_rec(struct evbuf *b, const char *name,
+			 const struct corr_rec *r)
 {
+	const struct mptcp_event *ev = r->ev;
+
+	ev_begin(b, name, r->o, r->sf ? r->sf->conn : NULL, r->sf);
+	if (r->sf)
+		return;
 	mpx_addr_text(ev->family, ev->saddr, b->t.src, sizeof(b->t.src));
 	mpx_addr_text(ev->family, ev->daddr, b->t.dst, sizeof(b->t.dst));
 	b->t.sport = ev->sport;
@@ -106,13 +87,14 @@ void corr_ev_tuple_of_record(struct evbuf *b, const struct mptcp_event *ev)
 	b->e.tuple = &b->t;
 }
 
-void corr_emit(struct mpx_correlator *c, struct evbuf *b)
+static void emit(struct mpx_correlator *c, struct evbuf *b)
 {
 	c->writer->event(c->writer, &b->e);
 }
 
-void corr_note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
-		       enum mpx_anomaly a)
+/* Counted, and in the connection's list (once) for its summary. */
+static void note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
+			 enum mpx_anomaly a)
 {
 	c->stats.anomalies[a]++;
 	if (!conn)
@@ -124,22 +106,393 @@ void corr_note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
 		conn->anomalies[conn->nanom++] = anomaly_names[a];
 }
 
-/* An `anomaly` event; the caller may add detail fields before emit. */
-void corr_anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
-			const struct mpx_origin *o, struct mpx_conn *conn,
-			const struct mpx_subflow *sf, enum mpx_anomaly a)
+/* An `anomaly` event about the record, noted; detail fields follow. */
+static void anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
+			  const struct corr_rec *r, enum mpx_anomaly a)
 {
-	corr_note_anomaly(c, conn, a);
-	corr_ev_begin(b, "anomaly", o, conn, sf);
+	note_anomaly(c, r->sf ? r->sf->conn : NULL, a);
+	ev_begin_rec(b, "anomaly", r);
 	mpx_ev_str(&b->e, "kind", anomaly_names[a]);
 }
 
-void corr_anomaly(struct mpx_correlator *c, const struct mpx_origin *o,
-		  struct mpx_conn *conn, const struct mpx_subflow *sf,
-		  enum mpx_anomaly a)
+static const char *role_name(const struct mpx_subflow *sf)
+{
+	return sf->role == MPX_SF_INITIAL ? "initial" : "join";
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+void corr_emit_attempt(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	const struct mptcp_event *ev = r->ev;
+	struct evbuf b;
+
+	ev_begin_rec(&b, "mptcp_attempt", r);
+	mpx_ev_u64(&b.e, "version", ev->version);
+	mpx_ev_hex(&b.e, "flags", ev->u.capable.flags, 2);
+	if (ev->u.capable.has_sender_key)
+		mpx_ev_hex(&b.e, "key_a", ev->u.capable.sender_key, 16);
+	emit(c, &b);
+}
+
+void corr_emit_established(struct mpx_correlator *c, const struct mpx_origin *o,
+			   const struct mpx_conn *conn,
+			   const struct mpx_subflow *sf)
 {
 	struct evbuf b;
 
-	corr_anomaly_begin(c, &b, o, conn, sf, a);
-	corr_emit(c, &b);
+	ev_begin(&b, "mptcp_established", o, conn, sf);
+	mpx_ev_u64(&b.e, "version", conn->version);
+	mpx_ev_hex(&b.e, "key_a", conn->key[0], 16);
+	mpx_ev_hex(&b.e, "key_b", conn->key[1], 16);
+	if (corr_verifiable(conn)) {
+		mpx_ev_hex(&b.e, "token_a", conn->token[0], 8);
+		mpx_ev_hex(&b.e, "token_b", conn->token[1], 8);
+	}
+	emit(c, &b);
+}
+
+void corr_emit_midstream(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	struct evbuf b;
+
+	ev_begin_rec(&b, "mptcp_midstream", r);
+	mpx_ev_str(&b.e, "via", mpx_kind_name(r->ev->kind));
+	emit(c, &b);
+}
+
+void corr_emit_fallback(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	struct evbuf b;
+
+	ev_begin_rec(&b, "mptcp_fallback", r);
+	mpx_ev_str(&b.e, "reason", "synack_without_mp_capable");
+	emit(c, &b);
+}
+
+void corr_emit_fastclose(struct mpx_correlator *c, const struct corr_rec *r,
+			 int key_valid)
+{
+	struct evbuf b;
+
+	ev_begin_rec(&b, "fastclose", r);
+	mpx_ev_hex(&b.e, "receiver_key", r->ev->u.fastclose.receiver_key, 16);
+	mpx_ev_tristate(&b.e, "key_valid", key_valid);
+	emit(c, &b);
+	if (key_valid == 0) {
+		anomaly_begin(c, &b, r, MPX_ANOM_FASTCLOSE_KEY_INVALID);
+		emit(c, &b);
+	}
+}
+
+static double seconds_between(const struct mpx_origin *a,
+			      const struct mpx_origin *b)
+{
+	return (double)(b->ts_sec - a->ts_sec) +
+	       (double)(b->ts_usec - a->ts_usec) / 1e6;
+}
+
+static const char *end_reason(const struct mpx_conn *conn)
+{
+	if (conn->fastclose)
+		return "fastclose";
+	if (conn->data_fin[0] && conn->data_fin[1])
+		return "data_fin";
+	if (conn->fallback)
+		return "fallback";
+	return NULL;
+}
+
+/* The flow table's totals, when it still has the subflow; else the counts
+ * of the subflow's last record stay. */
+static void final_counts(struct mpx_correlator *c, struct mpx_subflow *sf)
+{
+	struct mpx_flow f;
+	int init_first;
+
+	if (!c->query || c->query(c->query_arg, &sf->key, &f) != 0)
+		return;
+	init_first = corr_same_endpoint(sf->key.addr[0], sf->key.port[0],
+					sf->init_addr, sf->init_port);
+	sf->packets[0] = f.packets[init_first ? 0 : 1];
+	sf->packets[1] = f.packets[init_first ? 1 : 0];
+	sf->bytes[0] = f.bytes[init_first ? 0 : 1];
+	sf->bytes[1] = f.bytes[init_first ? 1 : 0];
+}
+
+void corr_emit_connection_closed(struct mpx_correlator *c,
+				 const struct mpx_origin *o,
+				 struct mpx_conn *conn, const char *why)
+{
+	struct mpx_conn_summary sum, *s = &sum;
+	const char *reason = end_reason(conn);
+	struct evbuf b;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->id, conn->id, sizeof(s->id));
+	s->version = conn->version;
+	for (int side = 0; side < 2; side++) {
+		s->has_key[side] = conn->has_key[side];
+		s->has_token[side] = conn->has_token[side];
+		s->key[side] = conn->key[side];
+		s->token[side] = conn->token[side];
+	}
+	s->start_sec = conn->start.ts_sec;
+	s->start_usec = conn->start.ts_usec;
+	s->duration = seconds_between(&conn->start, &conn->last);
+	if (why && !(reason && strcmp(why, "open") == 0))
+		reason = why;
+	s->end = reason ? reason : "subflows_closed";
+	s->midstream = conn->midstream;
+	s->fallback = conn->fallback;
+	for (int i = 0; i < conn->nsf; i++) {
+		struct mpx_subflow *sf = conn->sf[i];
+		struct mpx_sf_summary *out = &s->sf[s->nsubflows++];
+
+		final_counts(c, sf);
+		tuple_of(sf, &out->tuple);
+		out->role = role_name(sf);
+		/* Only joins carry an HMAC to verify. */
+		out->verified = sf->role == MPX_SF_JOIN ? sf->verified : -1;
+		out->backup = sf->backup;
+		memcpy(out->packets, sf->packets, sizeof(out->packets));
+		memcpy(out->bytes, sf->bytes, sizeof(out->bytes));
+		out->end = sf->phase == MPX_SF_ENDED ? sf->end : "open";
+	}
+	s->nanomalies = conn->nanom;
+	memcpy(s->anomalies, conn->anomalies, sizeof(s->anomalies));
+	ev_begin(&b, "connection_closed", o, conn, NULL);
+	b.e.summary = s;
+	emit(c, &b);
+}
+
+/* ---- subflows --------------------------------------------------------- */
+
+void corr_emit_subflow_joined(struct mpx_correlator *c,
+			      const struct corr_rec *r, int ok64, int ok160)
+{
+	const struct mpx_subflow *sf = r->sf;
+	struct evbuf b;
+
+	ev_begin_rec(&b, "subflow_joined", r);
+	mpx_ev_tristate(&b.e, "verified", sf->verified);
+	mpx_ev_u64(&b.e, "addr_id", sf->addr_id);
+	mpx_ev_bool(&b.e, "backup", sf->backup);
+	if (sf->have_syn) {
+		mpx_ev_hex(&b.e, "token", sf->token, 8);
+		mpx_ev_str(&b.e, "token_match",
+			   sf->token_match ? sf->token_match : "unique");
+	}
+	mpx_ev_u64(&b.e, "subflows", (__u64)sf->conn->nsf);
+	emit(c, &b);
+	if (sf->verified != 0)
+		return;
+	note_anomaly(c, sf->conn, MPX_ANOM_JOIN_HMAC_INVALID);
+	ev_begin_rec(&b, "join_hmac_invalid", r);
+	mpx_ev_str(&b.e, "failed",
+		   !ok64 && !ok160 ? "synack,ack"
+		   : !ok64	   ? "synack"
+				   : "ack");
+	emit(c, &b);
+}
+
+void corr_emit_join_unknown_token(struct mpx_correlator *c,
+				  const struct corr_rec *r)
+{
+	const struct mpx_ev_join *j = &r->ev->u.join;
+	struct evbuf b;
+
+	note_anomaly(c, r->sf->conn, MPX_ANOM_JOIN_UNKNOWN_TOKEN);
+	ev_begin_rec(&b, "join_unknown_token", r);
+	mpx_ev_hex(&b.e, "token", j->token, 8);
+	mpx_ev_u64(&b.e, "addr_id", j->addr_id);
+	mpx_ev_hex(&b.e, "nonce", j->nonce, 8);
+	emit(c, &b);
+}
+
+void corr_emit_subflow_closed(struct mpx_correlator *c,
+			      const struct mpx_origin *o,
+			      const struct mpx_subflow *sf)
+{
+	struct evbuf b;
+
+	ev_begin(&b, "subflow_closed", o, sf->conn, sf);
+	mpx_ev_str(&b.e, "how", sf->end);
+	mpx_ev_str(&b.e, "role", role_name(sf));
+	mpx_ev_u64(&b.e, "packets_fwd", sf->packets[0]);
+	mpx_ev_u64(&b.e, "packets_rev", sf->packets[1]);
+	mpx_ev_u64(&b.e, "bytes_fwd", sf->bytes[0]);
+	mpx_ev_u64(&b.e, "bytes_rev", sf->bytes[1]);
+	emit(c, &b);
+}
+
+void corr_emit_prio(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	const struct mpx_ev_prio *p = &r->ev->u.prio;
+	struct evbuf b;
+
+	ev_begin_rec(&b, "prio_change", r);
+	mpx_ev_bool(&b.e, "backup", p->backup);
+	if (p->has_addr_id)
+		mpx_ev_u64(&b.e, "addr_id", p->addr_id);
+	emit(c, &b);
+}
+
+void corr_emit_tcprst(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	const struct mpx_ev_tcprst *t = &r->ev->u.tcprst;
+	char flags[5];
+	struct evbuf b;
+
+	mpx_rst_flags_text(t->flags, flags);
+	ev_begin_rec(&b, "tcprst", r);
+	mpx_ev_u64(&b.e, "reason", t->reason);
+	mpx_ev_str(&b.e, "reason_name", mpx_tcprst_reason_name(t->reason));
+	mpx_ev_str(&b.e, "flags", flags);
+	emit(c, &b);
+}
+
+/* RFC 8684 section 3.7: a checksum failed, something on the path changed
+ * the stream; the event and the anomaly it is. */
+void corr_emit_mp_fail(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	struct evbuf b;
+
+	ev_begin_rec(&b, "mp_fail", r);
+	mpx_ev_u64(&b.e, "dsn", r->ev->u.fail.dsn);
+	emit(c, &b);
+	anomaly_begin(c, &b, r, MPX_ANOM_MP_FAIL);
+	mpx_ev_u64(&b.e, "dsn", r->ev->u.fail.dsn);
+	emit(c, &b);
+}
+
+/* ---- addresses -------------------------------------------------------- */
+
+void corr_emit_add_addr(struct mpx_correlator *c, const struct corr_rec *r,
+			int hmac_valid, int legacy)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	char text[INET6_ADDRSTRLEN];
+	struct evbuf b;
+
+	mpx_add_addr_text(a, text, sizeof(text));
+	ev_begin_rec(&b, "add_addr", r);
+	mpx_ev_u64(&b.e, "version", a->version);
+	mpx_ev_bool(&b.e, "echo", a->echo);
+	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
+	mpx_ev_str(&b.e, "addr", text);
+	if (a->has_port)
+		mpx_ev_u64(&b.e, "port", a->port);
+	mpx_ev_str(&b.e, "by", r->side ? "b" : "a");
+	mpx_ev_tristate(&b.e, "hmac_valid", hmac_valid);
+	emit(c, &b);
+	if (hmac_valid != 0)
+		return;
+	anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_HMAC_INVALID);
+	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
+	mpx_ev_str(&b.e, "addr", text);
+	/* Early Linux MPTCP sent the leftmost 64 bits: say so, it tells an
+	 * old peer from a forger. */
+	if (legacy)
+		mpx_ev_str(&b.e, "note", "leftmost_64_bits");
+	emit(c, &b);
+}
+
+/* RFC 8684 section 3.4.1: an id names one address until it is removed. */
+void corr_emit_addr_id_reuse(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	char text[INET6_ADDRSTRLEN];
+	struct evbuf b;
+
+	mpx_add_addr_text(a, text, sizeof(text));
+	anomaly_begin(c, &b, r, MPX_ANOM_ADDR_ID_REUSE);
+	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
+	mpx_ev_str(&b.e, "addr", text);
+	emit(c, &b);
+}
+
+void corr_emit_remove_addr(struct mpx_correlator *c, const struct corr_rec *r,
+			   int count)
+{
+	const struct mpx_ev_remove_addr *rm = &r->ev->u.remove_addr;
+	struct evbuf b;
+
+	ev_begin_rec(&b, "remove_addr", r);
+	mpx_ev_u8s(&b.e, "addr_ids", rm->ids, count);
+	mpx_ev_str(&b.e, "by", r->side ? "b" : "a");
+	emit(c, &b);
+}
+
+/* ---- anomalies of the handshake, garbage ------------------------------ */
+
+void corr_emit_unknown_version(struct mpx_correlator *c,
+			       const struct corr_rec *r)
+{
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_UNKNOWN_VERSION);
+	mpx_ev_u64(&b.e, "version", r->ev->version);
+	emit(c, &b);
+}
+
+void corr_emit_unknown_algorithm(struct mpx_correlator *c,
+				 const struct corr_rec *r)
+{
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_UNKNOWN_ALGORITHM);
+	mpx_ev_hex(&b.e, "flags", r->ev->u.capable.flags, 2);
+	emit(c, &b);
+}
+
+void corr_emit_key_mismatch(struct mpx_correlator *c, const struct corr_rec *r,
+			    int side, __u64 key_now)
+{
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_KEY_MISMATCH);
+	mpx_ev_str(&b.e, "side", side ? "b" : "a");
+	mpx_ev_hex(&b.e, "key_seen_before", r->sf->conn->key[side], 16);
+	mpx_ev_hex(&b.e, "key_now", key_now, 16);
+	emit(c, &b);
+}
+
+/* Noted on both connections; the event is about the record's. */
+void corr_emit_token_collision(struct mpx_correlator *c,
+			       const struct corr_rec *r, int side,
+			       struct mpx_conn *other)
+{
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_TOKEN_COLLISION);
+	mpx_ev_hex(&b.e, "token", r->sf->conn->token[side], 8);
+	mpx_ev_str(&b.e, "other_conn", other->id);
+	emit(c, &b);
+	note_anomaly(c, other, MPX_ANOM_TOKEN_COLLISION);
+}
+
+void corr_emit_join_token_ambiguous(struct mpx_correlator *c,
+				    const struct corr_rec *r, int candidates)
+{
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_TOKEN_COLLISION);
+	mpx_ev_hex(&b.e, "token", r->ev->u.join.token, 8);
+	mpx_ev_u64(&b.e, "candidates", (__u64)candidates);
+	emit(c, &b);
+}
+
+/* Garbage creates no state: only a known subflow gets it noted. */
+void corr_emit_option_error(struct mpx_correlator *c, const struct corr_rec *r)
+{
+	const struct mptcp_event *ev = r->ev;
+	struct evbuf b;
+
+	anomaly_begin(c, &b, r, MPX_ANOM_OPTION_ERROR);
+	mpx_ev_str(&b.e, "reason", mpx_err_name(ev->error));
+	if (ev->subtype != MPX_SUBTYPE_UNKNOWN)
+		mpx_ev_u64(&b.e, "subtype", ev->subtype);
+	mpx_ev_u64(&b.e, "opt_len", ev->opt_len);
+	emit(c, &b);
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
 /*
- * What the correlator's files share (correlate.c: the record dispatch and
- * the public API; corr_events.c: writing events and anomalies;
- * corr_lifecycle.c: connections and subflows coming and going, summaries;
- * corr_handshake.c: MP_CAPABLE, MP_JOIN, keys and tokens; corr_addresses.c:
- * ADD_ADDR and REMOVE_ADDR). Not for use outside them.
+ * What the correlator's files share. Not for use outside them. A record
+ * goes top down: correlate.c looks it up and dispatches it to the handler
+ * of its kind (there, corr_handshake.c: MP_CAPABLE, MP_JOIN, keys and
+ * tokens; corr_addresses.c: ADD_ADDR, REMOVE_ADDR), which decides what
+ * happened; corr_lifecycle.c makes connections and subflows and moves them
+ * from phase to phase; corr_events.c builds and writes every event.
  */
 #ifndef MPX_CORR_INTERNAL_H
 #define MPX_CORR_INTERNAL_H
 
+#include <string.h>
 #include <linux/types.h>
 
 #include "correlate/conn_table.h"
@@ -33,78 +35,158 @@ struct mpx_correlator {
 	mpx_flow_query_fn query;
 	void *query_arg;
 	struct mpx_origin last;
-	__u64 open_subflows;
+	__u64 open_subflows; /* OPEN ones of connections not CLOSED */
 	struct mpx_flow_key dropped[DROPPED_RING];
 	unsigned int dropped_next;
-	struct mpx_conn *closing_head, *closing_tail; /* by closing time */
+	struct mpx_conn *ending_head, *ending_tail; /* ENDING, by ended_at */
 	struct mpx_corr_stats stats;
 };
 
-/* An event being built: the event and the 4-tuple text it points to. */
-struct evbuf {
-	struct mpx_conn_event e;
-	struct mpx_tuple t;
+/*
+ * One record on its way through the correlator. mpx_corr_record() computes
+ * its key and looks its subflow up once; a handler that makes a subflow for
+ * it (a SYN, a midstream start) binds that one here instead, and after the
+ * handler the dispatcher marks the bound subflow's connection active.
+ * Nobody looks the record up again.
+ */
+struct corr_rec {
+	const struct mptcp_event *ev;
+	const struct mpx_origin *o;
+	struct mpx_flow_key key; /* canonical, as the flow table's */
+	struct mpx_subflow *sf;	 /* the subflow of key, or NULL */
+	int from_init;		 /* with sf: the source is its initiator */
+	int side; /* with sf: the source's connection side (0 = A, 1 = B) */
 };
 
-/* corr_events.c: endpoints, ids, events, anomalies */
-int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b, __u16 bp);
-int corr_from_initiator(const struct mpx_subflow *sf,
-			const struct mptcp_event *ev);
-int corr_src_side(const struct mpx_subflow *sf, const struct mptcp_event *ev);
-void corr_tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t);
-void corr_make_id(struct mpx_conn *c, const struct mpx_subflow *sf);
-void corr_ev_begin(struct evbuf *b, const char *name,
-		   const struct mpx_origin *o, const struct mpx_conn *conn,
-		   const struct mpx_subflow *sf);
-void corr_ev_tuple_of_record(struct evbuf *b, const struct mptcp_event *ev);
-void corr_emit(struct mpx_correlator *c, struct evbuf *b);
-void corr_note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
-		       enum mpx_anomaly a);
-void corr_anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
-			const struct mpx_origin *o, struct mpx_conn *conn,
-			const struct mpx_subflow *sf, enum mpx_anomaly a);
-void corr_anomaly(struct mpx_correlator *c, const struct mpx_origin *o,
-		  struct mpx_conn *conn, const struct mpx_subflow *sf,
-		  enum mpx_anomaly a);
+static inline int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b,
+				     __u16 bp)
+{
+	return ap == bp && memcmp(a, b, MPX_ADDR_LEN) == 0;
+}
 
-/* corr_lifecycle.c: connections and subflows coming and going */
+/* ---- correlate.c: the dispatch ---------------------------------------- */
+
+/* The record's subflow is sf (NULL: none); its direction and side follow. */
+void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf);
+
+/* ---- the handlers ----------------------------------------------------- */
+
+/* corr_handshake.c */
+void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r);
+void corr_on_join(struct mpx_correlator *c, struct corr_rec *r);
+/* A version and an algorithm this inspector knows: HMACs can be checked. */
+int corr_verifiable(const struct mpx_conn *conn);
+
+/* corr_addresses.c */
+void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r);
+void corr_on_remove_addr(struct mpx_correlator *c, struct corr_rec *r);
+
+/* ---- corr_lifecycle.c: connections and subflows ----------------------- */
+
+/* A new connection (ATTEMPT), started at o. NULL only when out of memory. */
 struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 			       const struct mpx_origin *o);
+/* A new subflow of conn for the record, bound to it; NULL (and the record
+ * keeps the subflow it had) past the per-connection bound. */
 struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
-				     struct mpx_conn *conn,
-				     const struct mptcp_event *ev,
+				     struct mpx_conn *conn, struct corr_rec *r,
 				     int src_is_initiator, int init_side,
 				     enum mpx_sf_role role);
-struct mpx_subflow *corr_midstream(struct mpx_correlator *c,
-				   const struct mptcp_event *ev,
-				   const struct mpx_origin *o,
+/* A record of no known subflow starts a connection midstream (bound to the
+ * record); NULL if its subflow was dropped at a bound. */
+struct mpx_subflow *corr_midstream(struct mpx_correlator *c, struct corr_rec *r,
 				   int src_is_initiator, enum mpx_sf_role role);
-struct mpx_subflow *corr_find_sf(struct mpx_correlator *c,
-				 const struct mptcp_event *ev);
+/* The record's subflow, or a midstream one for it. */
 struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
-					 const struct mptcp_event *ev,
-					 const struct mpx_origin *o);
-void corr_close_subflow(struct mpx_correlator *c, struct mpx_subflow *sf,
-			const struct mpx_origin *o, const char *how);
-void corr_close_conn(struct mpx_correlator *c, struct mpx_conn *conn,
-		     const struct mpx_origin *o, const char *why);
-void corr_close_ended(struct mpx_correlator *c, struct mpx_conn *conn);
+					 struct corr_rec *r);
+/* A stable id from the first subflow's 4-tuple and initial sequence
+ * number: the same connection gets the same id live and from a capture. */
+void corr_make_id(struct mpx_conn *conn, const struct mpx_subflow *sf);
+
+/*
+ * The one way a connection changes phase, with all that goes with it: the
+ * table's lists, the queue of ENDING connections, the open-subflow gauge,
+ * and the events a change implies (mptcp_established; connection_closed,
+ * the summary). o is when; sf (ESTABLISHED) the subflow whose third ACK
+ * completed the handshake; why (CLOSED) the summary's end reason when it
+ * overrides the connection's own ("evicted", "open"). A CLOSED connection
+ * stays CLOSED; an ENDING one entering its `resume` phase is live again.
+ */
+void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
+		     enum mpx_conn_phase to, const struct mpx_origin *o,
+		     const struct mpx_subflow *sf, const char *why);
+/* The one way a subflow changes phase: OPEN once it is made (counted open;
+ * its connection, if ENDING, resumes), ENDED how it ended (subflow_closed;
+ * the last one to end makes its connection ENDING). */
+void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
+		   enum mpx_sf_phase to, const struct mpx_origin *o,
+		   const char *how);
+/* The handshake of conn is still to complete (mptcp_established not said). */
+static inline int corr_conn_handshake_pending(const struct mpx_conn *conn)
+{
+	return conn->phase == MPX_CONN_ATTEMPT ||
+	       (conn->phase == MPX_CONN_ENDING &&
+		conn->resume == MPX_CONN_ATTEMPT);
+}
+/* The table's eviction callback (arg: the correlator). */
 void corr_on_evict(struct mpx_conn *conn, void *arg);
 
-/* corr_handshake.c: MP_CAPABLE, MP_JOIN, keys */
-int corr_verifiable(const struct mpx_conn *conn);
-void corr_learn_key(struct mpx_correlator *c, struct mpx_conn *conn,
-		    const struct mpx_subflow *sf, int side, __u64 key,
-		    const struct mpx_origin *o);
-void corr_on_capable(struct mpx_correlator *c, const struct mptcp_event *ev,
-		     const struct mpx_origin *o);
-void corr_on_join(struct mpx_correlator *c, const struct mptcp_event *ev,
-		  const struct mpx_origin *o);
+/* ---- corr_events.c: one function per event kind ----------------------- */
 
-/* corr_addresses.c: ADD_ADDR, REMOVE_ADDR */
-void corr_on_add_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-		      const struct mpx_origin *o);
-void corr_on_remove_addr(struct mpx_correlator *c, const struct mptcp_event *ev,
-			 const struct mpx_origin *o);
+/*
+ * Each builds one event (and the anomaly that goes with it, if any, noted
+ * on its connection) and writes it. Those taking the record are about it:
+ * its origin, its subflow (or its own 4-tuple when it has none), its
+ * option's fields.
+ */
+void corr_emit_attempt(struct mpx_correlator *c, const struct corr_rec *r);
+void corr_emit_established(struct mpx_correlator *c, const struct mpx_origin *o,
+			   const struct mpx_conn *conn,
+			   const struct mpx_subflow *sf);
+void corr_emit_midstream(struct mpx_correlator *c, const struct corr_rec *r);
+void corr_emit_fallback(struct mpx_correlator *c, const struct corr_rec *r);
+/* key_valid 0: and a fastclose_key_invalid anomaly. */
+void corr_emit_fastclose(struct mpx_correlator *c, const struct corr_rec *r,
+			 int key_valid);
+/* The summary; why as for corr_conn_enter(). Final counts come from the
+ * flow query, when it has the subflow. */
+void corr_emit_connection_closed(struct mpx_correlator *c,
+				 const struct mpx_origin *o,
+				 struct mpx_conn *conn, const char *why);
+/* verified 0 (the record's subflow): and join_hmac_invalid, saying which
+ * HMAC failed. */
+void corr_emit_subflow_joined(struct mpx_correlator *c,
+			      const struct corr_rec *r, int ok64, int ok160);
+void corr_emit_join_unknown_token(struct mpx_correlator *c,
+				  const struct corr_rec *r);
+void corr_emit_subflow_closed(struct mpx_correlator *c,
+			      const struct mpx_origin *o,
+			      const struct mpx_subflow *sf);
+void corr_emit_prio(struct mpx_correlator *c, const struct corr_rec *r);
+void corr_emit_tcprst(struct mpx_correlator *c, const struct corr_rec *r);
+/* mp_fail, and the mp_fail anomaly. */
+void corr_emit_mp_fail(struct mpx_correlator *c, const struct corr_rec *r);
+/* hmac_valid 0: and add_addr_hmac_invalid (legacy: the leftmost 64 bits
+ * matched). */
+void corr_emit_add_addr(struct mpx_correlator *c, const struct corr_rec *r,
+			int hmac_valid, int legacy);
+void corr_emit_addr_id_reuse(struct mpx_correlator *c,
+			     const struct corr_rec *r);
+void corr_emit_remove_addr(struct mpx_correlator *c, const struct corr_rec *r,
+			   int count);
+void corr_emit_unknown_version(struct mpx_correlator *c,
+			       const struct corr_rec *r);
+void corr_emit_unknown_algorithm(struct mpx_correlator *c,
+				 const struct corr_rec *r);
+void corr_emit_key_mismatch(struct mpx_correlator *c, const struct corr_rec *r,
+			    int side, __u64 key_now);
+/* The record's connection's side has the token of other (noted on both). */
+void corr_emit_token_collision(struct mpx_correlator *c,
+			       const struct corr_rec *r, int side,
+			       struct mpx_conn *other);
+/* A join SYN's token names several connections, its destination none. */
+void corr_emit_join_token_ambiguous(struct mpx_correlator *c,
+				    const struct corr_rec *r, int candidates);
+void corr_emit_option_error(struct mpx_correlator *c, const struct corr_rec *r);
 
 #endif /* MPX_CORR_INTERNAL_H */
