@@ -25,6 +25,7 @@
 
 #include <linux/types.h>
 
+#include "correlate/conn_table.h"
 #include "correlate/correlate.h"
 #include "mptcp_event.h"
 #include "output/conn_event.h"
@@ -2483,6 +2484,72 @@ TEST(summary_claims_no_token_it_never_computed)
 	      "summary claims token_b 00000000 for a version-2 key:\n%s",
 	      buf ? buf : "");
 	free(buf);
+}
+
+/* ---- the tables against chosen input (docs/security.md) ------------- */
+
+/*
+ * Tokens are the sender's choice (a join SYN names any): 60,000 of them
+ * sharing their low 16 bits, which an index on those bits turned into one
+ * chain, spread over the keyed index like random ones.
+ */
+TEST(token_index_chosen_collisions_spread)
+{
+	struct mpx_conn_table *t = mpx_conn_table_new(65536, NULL, NULL);
+	struct mpx_conn *found[2];
+	int sides[2];
+	size_t longest;
+
+	if (!CHECK(t, "table"))
+		return;
+	for (__u32 i = 0; i < 60000; i++) {
+		struct mpx_conn *c = mpx_conn_table_new_conn(t);
+
+		if (!CHECK(c, "connection %u", i))
+			break;
+		c->phase = MPX_CONN_ESTABLISHED;
+		c->token[1] = i << 16 | 0xbeef;
+		c->has_token[1] = 1;
+		mpx_conn_table_index_token(t, c, 1);
+	}
+	longest = mpx_conn_table_longest_chain(t);
+	/* 60,000 entries in 131,072 buckets: the longest chain of a random
+	 * spread is about 7; 16 would be astronomically unlucky, and the
+	 * unkeyed index had one chain of 60,000. */
+	CHECK(longest <= 16, "longest chain %zu", longest);
+	ASSERT_EQ(
+	    mpx_conn_table_find_token(t, 1234u << 16 | 0xbeef, found, sides, 2),
+	    1);
+	ASSERT_EQ(sides[0], 1);
+	mpx_conn_table_free(t);
+}
+
+static void note_evicted(struct mpx_conn *c, void *arg)
+{
+	*(struct mpx_conn **)arg = c;
+}
+
+/*
+ * A full table makes room with a connection that never showed it is real
+ * before one that carried data, however long the latter has been quiet: a
+ * flood of handshakes evicts its own kind.
+ */
+TEST(unassured_connections_make_room_first)
+{
+	struct mpx_conn *evicted = NULL, *a, *b;
+	struct mpx_conn_table *t =
+	    mpx_conn_table_new(2, note_evicted, &evicted);
+
+	if (!CHECK(t, "table"))
+		return;
+	a = mpx_conn_table_new_conn(t);
+	mpx_conn_table_assure(t, a); /* the oldest, least recently active */
+	b = mpx_conn_table_new_conn(t);
+	mpx_conn_table_touch(t, b);
+	CHECK(mpx_conn_table_new_conn(t) != NULL, "third connection");
+	CHECK(evicted == b, "evicted %p, want the unassured %p (not %p)",
+	      (void *)evicted, (void *)b, (void *)a);
+	mpx_conn_table_free(t);
 }
 
 TEST_MAIN("test_correlate")

@@ -2,13 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fnv_hash.h"
-
 #include "correlate/conn_table.h"
 #include "flow_key.h"
+#include "keyed_hash.h"
 
-#define SF_BUCKETS  (1u << 16)
-#define TOK_BUCKETS (1u << 16)
+/* Bucket counts follow --max-conns (a power of two at least as large),
+ * within these bounds: 16 buckets, and 2^22 (32 MiB of heads per index)
+ * past which chains just grow longer, evenly (keyed hash). */
+#define MAX_BUCKETS ((size_t)1 << 22)
 
 struct conn_list {
 	struct mpx_conn *head, *tail;
@@ -19,30 +20,50 @@ struct mpx_conn_table {
 	size_t nconns;
 	size_t nsubflows;
 	__u64 next_serial;
-	/* Most recently active first. Ended connections (ENDING or CLOSED:
-	 * all subflows over, summary due or written) wait in a list of their
-	 * own, most recently ended first, and are the first to make room. */
-	struct conn_list live, ended;
+	/* Most recently active first, in three lists that make room in this
+	 * order: ended connections (ENDING or CLOSED: all subflows over,
+	 * summary due or written), live ones that have not shown they are
+	 * real, and assured ones (mpx_conn_table_assure): a flood of bare
+	 * handshakes or join SYNs evicts its own kind, not a connection that
+	 * carries data and merely paused (docs/security.md). */
+	struct conn_list ended, live, assured;
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
+	size_t sf_mask, tok_mask; /* bucket counts - 1 */
 	mpx_evict_fn evict;
 	void *evict_arg;
 };
 
-static size_t key_hash(const struct mpx_flow_key *k)
+/* Keyed (keyed_hash.h): 4-tuples and tokens are the sender's choice. */
+static size_t sf_bucket(const struct mpx_conn_table *t,
+			const struct mpx_flow_key *k)
 {
-	return (size_t)mpx_fnv1a(k, sizeof(*k));
+	return (size_t)mpx_keyed_hash(k, sizeof(*k)) & t->sf_mask;
+}
+
+static size_t tok_bucket(const struct mpx_conn_table *t, __u32 tok)
+{
+	return (size_t)mpx_keyed_hash(&tok, sizeof(tok)) & t->tok_mask;
 }
 
 struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
 					  void *arg)
 {
-	struct mpx_conn_table *t = calloc(1, sizeof(*t));
+	struct mpx_conn_table *t;
+	size_t n = mpx_pow2_at_least(max_conns);
 
+	if (mpx_keyed_hash_init() < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->sf_buckets = calloc(SF_BUCKETS, sizeof(*t->sf_buckets));
-	t->tok_buckets = calloc(TOK_BUCKETS, sizeof(*t->tok_buckets));
+	if (n > MAX_BUCKETS)
+		n = MAX_BUCKETS;
+	/* A connection has one subflow and two tokens, most of the time. */
+	t->sf_mask = n - 1;
+	t->tok_mask = (n < MAX_BUCKETS ? 2 * n : n) - 1;
+	t->sf_buckets = calloc(t->sf_mask + 1, sizeof(*t->sf_buckets));
+	t->tok_buckets = calloc(t->tok_mask + 1, sizeof(*t->tok_buckets));
 	if (!t->sf_buckets || !t->tok_buckets) {
 		mpx_conn_table_free(t);
 		return NULL;
@@ -61,7 +82,9 @@ static int phase_ended(enum mpx_conn_phase p)
 static struct conn_list *list_of(struct mpx_conn_table *t,
 				 const struct mpx_conn *c)
 {
-	return phase_ended(c->phase) ? &t->ended : &t->live;
+	if (phase_ended(c->phase))
+		return &t->ended;
+	return c->assured ? &t->assured : &t->live;
 }
 
 static void list_unlink(struct conn_list *l, struct mpx_conn *c)
@@ -90,8 +113,7 @@ static void list_push_front(struct conn_list *l, struct mpx_conn *c)
 
 static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
 {
-	struct mpx_subflow **pp =
-	    &t->sf_buckets[key_hash(&sf->key) & (SF_BUCKETS - 1)];
+	struct mpx_subflow **pp = &t->sf_buckets[sf_bucket(t, &sf->key)];
 
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == sf) {
@@ -108,7 +130,7 @@ static void tok_unlink(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 
 	if (!c->tl[side].linked)
 		return;
-	pp = &t->tok_buckets[c->tl[side].tok & (TOK_BUCKETS - 1)];
+	pp = &t->tok_buckets[tok_bucket(t, c->tl[side].tok)];
 	for (; *pp; pp = &(*pp)->next) {
 		if (*pp == &c->tl[side]) {
 			*pp = c->tl[side].next;
@@ -137,6 +159,8 @@ void mpx_conn_table_free(struct mpx_conn_table *t)
 		return;
 	while (t->live.head)
 		conn_free(t, t->live.head);
+	while (t->assured.head)
+		conn_free(t, t->assured.head);
 	while (t->ended.head)
 		conn_free(t, t->ended.head);
 	free(t->sf_buckets);
@@ -150,8 +174,9 @@ struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 
 	if (t->nconns >= t->max_conns) {
 		/* An ended connection first: it only waits for stragglers. */
-		struct mpx_conn *victim =
-		    t->ended.tail ? t->ended.tail : t->live.tail;
+		struct mpx_conn *victim = t->ended.tail	 ? t->ended.tail
+					  : t->live.tail ? t->live.tail
+							 : t->assured.tail;
 
 		/* The callback writes what must be written (a live one's
 		 * summary as evicted, an ended one's as it ended). */
@@ -178,10 +203,25 @@ void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c)
 
 void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c)
 {
-	if (phase_ended(c->phase) || t->live.head == c)
+	struct conn_list *l = list_of(t, c);
+
+	if (phase_ended(c->phase) || l->head == c)
 		return;
+	list_unlink(l, c);
+	list_push_front(l, c);
+}
+
+void mpx_conn_table_assure(struct mpx_conn_table *t, struct mpx_conn *c)
+{
+	if (c->assured)
+		return;
+	if (phase_ended(c->phase)) {
+		c->assured = 1; /* the list of ended ones does not care */
+		return;
+	}
 	list_unlink(&t->live, c);
-	list_push_front(&t->live, c);
+	c->assured = 1;
+	list_push_front(&t->assured, c);
 }
 
 void mpx_conn_table_set_phase(struct mpx_conn_table *t, struct mpx_conn *c,
@@ -217,7 +257,7 @@ struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
 	sf->conn = c;
 	sf->key = *key;
 	sf->verified = -1;
-	b = key_hash(key) & (SF_BUCKETS - 1);
+	b = sf_bucket(t, key);
 	sf->hnext = t->sf_buckets[b];
 	t->sf_buckets[b] = sf;
 	c->sf[c->nsf++] = sf;
@@ -228,8 +268,7 @@ struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
 struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
 						const struct mpx_flow_key *key)
 {
-	struct mpx_subflow *sf =
-	    t->sf_buckets[key_hash(key) & (SF_BUCKETS - 1)];
+	struct mpx_subflow *sf = t->sf_buckets[sf_bucket(t, key)];
 
 	for (; sf; sf = sf->hnext)
 		if (memcmp(&sf->key, key, sizeof(*key)) == 0)
@@ -251,7 +290,7 @@ void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
 	 * heap-use-after-free in the next walk of that bucket). */
 	tok_unlink(t, c, side);
 	l->tok = c->token[side];
-	b = l->tok & (TOK_BUCKETS - 1);
+	b = tok_bucket(t, l->tok);
 	l->conn = c;
 	l->side = side;
 	l->next = t->tok_buckets[b];
@@ -264,8 +303,8 @@ int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
 {
 	int n = 0;
 
-	for (struct mpx_tok_link *l = t->tok_buckets[tok & (TOK_BUCKETS - 1)];
-	     l; l = l->next) {
+	for (struct mpx_tok_link *l = t->tok_buckets[tok_bucket(t, tok)]; l;
+	     l = l->next) {
 		struct mpx_conn *c = l->conn;
 
 		if (c->token[l->side] != tok || c->phase == MPX_CONN_CLOSED)
@@ -294,6 +333,9 @@ size_t mpx_conn_table_snapshot(struct mpx_conn_table *t, struct mpx_conn **out,
 
 	for (struct mpx_conn *c = t->live.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
+	for (struct mpx_conn *c = t->assured.head; c && n < max;
+	     c = c->lru_next)
+		out[n++] = c;
 	for (struct mpx_conn *c = t->ended.head; c && n < max; c = c->lru_next)
 		out[n++] = c;
 	qsort(out, n, sizeof(*out), by_serial); /* creation order */
@@ -319,4 +361,29 @@ int mpx_conn_table_key_of(const struct mptcp_event *ev, struct mpx_flow_key *k)
 {
 	return mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
 				 ev->dport, k);
+}
+
+size_t mpx_conn_table_longest_chain(const struct mpx_conn_table *t)
+{
+	size_t longest = 0;
+
+	for (size_t b = 0; b <= t->tok_mask; b++) {
+		size_t n = 0;
+
+		for (const struct mpx_tok_link *l = t->tok_buckets[b]; l;
+		     l = l->next)
+			n++;
+		if (n > longest)
+			longest = n;
+	}
+	for (size_t b = 0; b <= t->sf_mask; b++) {
+		size_t n = 0;
+
+		for (const struct mpx_subflow *sf = t->sf_buckets[b]; sf;
+		     sf = sf->hnext)
+			n++;
+		if (n > longest)
+			longest = n;
+	}
+	return longest;
 }

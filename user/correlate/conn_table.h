@@ -102,7 +102,8 @@ struct mpx_conn {
 	__u64 serial; /* creation order */
 	enum mpx_conn_phase phase;
 	enum mpx_conn_phase resume; /* ENDING: where a new subflow takes it */
-	int version;		    /* -1 until an MP_CAPABLE says */
+	int assured;	  /* showed it is real: evicted after all others */
+	int version;	  /* -1 until an MP_CAPABLE says */
 	int unverifiable; /* unknown version or algorithm: no crypto checks */
 	int has_key[2];
 	int has_token[2]; /* from the key, or named by a join SYN */
@@ -150,6 +151,11 @@ void mpx_conn_table_forget_subflow(struct mpx_conn_table *t,
 void mpx_conn_table_drop(struct mpx_conn_table *t, struct mpx_conn *c);
 /* Mark active (LRU order; ended connections keep their place). */
 void mpx_conn_table_touch(struct mpx_conn_table *t, struct mpx_conn *c);
+/* c carried data (a DSS mapping) or a verified join: it makes room only
+ * when no unassured live connection is left to evict. */
+void mpx_conn_table_assure(struct mpx_conn_table *t, struct mpx_conn *c);
+/* The longest chain in either index (tests, benchmarks). */
+size_t mpx_conn_table_longest_chain(const struct mpx_conn_table *t);
 
 /* A new subflow of c with the given canonical key; NULL if c has
  * MPX_SUM_MAX_SUBFLOWS already (counted by the caller). */

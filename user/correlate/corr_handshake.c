@@ -328,11 +328,14 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
 	verify_join(sf, j, &ok64, &ok160);
-	if (sf->verified == 1)
+	if (sf->verified == 1) {
 		c->stats.joins_verified++;
-	else if (sf->verified == 0)
+		/* Both keys and both nonces fit: a real join, kept. */
+		mpx_conn_table_assure(c->table, sf->conn);
+	} else if (sf->verified == 0) {
 		c->stats.joins_hmac_invalid++;
-	else
+	} else {
 		c->stats.joins_unverified++;
+	}
 	corr_emit_subflow_joined(c, r, ok64, ok160);
 }

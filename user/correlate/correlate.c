@@ -33,7 +33,13 @@ static void on_dss(struct mpx_correlator *c, struct corr_rec *r)
 {
 	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 
-	if (sf && r->ev->u.dss.data_fin)
+	if (!sf)
+		return;
+	/* A mapping: data flows at the data level. Floods of handshakes or
+	 * join SYNs carry none, and make room before this one. */
+	if (r->ev->u.dss.has_map)
+		mpx_conn_table_assure(c->table, sf->conn);
+	if (r->ev->u.dss.data_fin)
 		sf->conn->data_fin[r->side] = 1;
 }
 
