@@ -13,6 +13,7 @@ struct mpx_pipeline {
 	struct mpx_origin origin;
 	struct mpx_event_writer writer;
 	struct mpx_correlator *corr;
+	__u64 rejected;
 };
 
 __u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
@@ -106,6 +107,23 @@ void mpx_pipeline_records_lost(struct mpx_pipeline *p,
 	mpx_ev_time(&e, "since", since);
 	mpx_ev_str(&e, "cause", "ring_buffer_full");
 	p->writer.event(&p->writer, &e);
+}
+
+const struct mptcp_event *
+mpx_pipeline_check_record(struct mpx_pipeline *p, const void *data, size_t size)
+{
+	const struct mptcp_event *ev = data;
+
+	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION) {
+		p->rejected++;
+		return NULL;
+	}
+	return ev;
+}
+
+__u64 mpx_pipeline_rejected(const struct mpx_pipeline *p)
+{
+	return p->rejected;
 }
 
 void mpx_pipeline_finish(struct mpx_pipeline *p)

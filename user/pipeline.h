@@ -45,6 +45,13 @@ void mpx_pipeline_set_origin(struct mpx_pipeline *p,
 void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now);
 /* An mpx_record_fn: arg is the pipeline. */
 void mpx_pipeline_record(const struct mptcp_event *ev, void *arg);
+/* A record as read from a ring buffer: one of another size or event ABI
+ * version (another build's object, or a bug) is never guessed at but
+ * counted (mpx_pipeline_rejected), and NULL returned; else the record. */
+const struct mptcp_event *mpx_pipeline_check_record(struct mpx_pipeline *p,
+						    const void *data,
+						    size_t size);
+__u64 mpx_pipeline_rejected(const struct mpx_pipeline *p);
 /*
  * Records the kernel side could not push (the ring buffer was full: the
  * consumer fell behind or was stopped) between since and now: a

@@ -32,6 +32,7 @@
 #include "output/conn_json_writer.h"
 #include "output/conn_text_writer.h"
 #include "output/zeek_writer.h"
+#include "pipeline.h"
 #include "test_harness.h"
 
 /* ---- vectors ------------------------------------------------------------ */
@@ -2550,6 +2551,46 @@ TEST(unassured_connections_make_room_first)
 	CHECK(evicted == b, "evicted %p, want the unassured %p (not %p)",
 	      (void *)evicted, (void *)b, (void *)a);
 	mpx_conn_table_free(t);
+}
+
+/* Ring records of another size or event ABI version are refused and
+ * counted, never read; the others go through. */
+TEST(ring_records_of_another_abi_are_counted)
+{
+	struct mpx_pipeline_opts o = {.events = MPX_EVENTS_CONN,
+				      .format = MPX_FORMAT_JSON,
+				      .max_conns = 16};
+	struct path p = P_INIT();
+	struct mptcp_event ev = rec(&p, 1, MPX_EV_MP_CAPABLE, MPX_TCP_SYN);
+	struct mptcp_event other = ev;
+	struct mpx_pipeline *pipe;
+	char *text = NULL;
+	size_t len = 0;
+
+	o.out = open_memstream(&text, &len);
+	if (!CHECK(o.out, "memstream"))
+		return;
+	pipe = mpx_pipeline_new(&o);
+	if (!CHECK(pipe, "pipeline"))
+		return;
+	ev.version = 1;
+	ev.u.capable.flags = MPX_CAP_H;
+	other.abi_version = MPX_ABI_VERSION + 1;
+	CHECK(mpx_pipeline_check_record(pipe, &other, sizeof(other)) == NULL,
+	      "another ABI version taken");
+	CHECK(mpx_pipeline_check_record(pipe, &ev, sizeof(ev) - 1) == NULL,
+	      "a short record taken");
+	ASSERT_EQ(mpx_pipeline_rejected(pipe), 2);
+	CHECK(mpx_pipeline_check_record(pipe, &ev, sizeof(ev)) == &ev,
+	      "a good record refused");
+	ASSERT_EQ(mpx_pipeline_rejected(pipe), 2);
+	mpx_pipeline_record(&ev, pipe);
+	mpx_pipeline_finish(pipe);
+	mpx_pipeline_free(pipe);
+	fclose(o.out);
+	CHECK(text && strstr(text, "\"event\":\"mptcp_attempt\""),
+	      "the good record was not correlated: %s", text ? text : "");
+	free(text);
 }
 
 TEST_MAIN("test_correlate")

@@ -52,7 +52,6 @@ struct live {
 	struct mpx_pipeline *pipe;
 	__s64 mono_to_real_ns; /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	int counters_fd;
-	__u64 rejected;		 /* records of another ABI version or size */
 	__u64 lost_reported;	 /* ring-full drops already reported */
 	struct mpx_origin clean; /* the last check that found no new loss */
 	__s64 next_check_ns;	 /* CLOCK_MONOTONIC */
@@ -68,17 +67,14 @@ static __s64 clock_ns(clockid_t id)
 
 static int on_record(void *ctx, void *data, size_t size)
 {
-	const struct mptcp_event *ev = data;
 	struct live *l = ctx;
+	const struct mptcp_event *ev =
+	    mpx_pipeline_check_record(l->pipe, data, size);
 	struct mpx_origin o = {0};
 	__s64 real;
 
-	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION) {
-		/* Another build's object, or a bug: never guess at a layout,
-		 * but count it (exported as records_rejected). */
-		l->rejected++;
+	if (!ev)
 		return 0;
-	}
 	real = (__s64)ev->ts_ns + l->mono_to_real_ns;
 	o.ts_sec = real / 1000000000LL;
 	o.ts_usec = (__s32)((real % 1000000000LL) / 1000);
@@ -159,7 +155,7 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 	if (!m)
 		return;
 	memset(&st, 0, sizeof(st));
-	st.records_rejected = l->rejected;
+	st.records_rejected = mpx_pipeline_rejected(l->pipe);
 	cs = mpx_pipeline_stats(l->pipe);
 	if (cs) {
 		st.corr = *cs;
@@ -299,7 +295,7 @@ out:
 		if (cs)
 			mpx_corr_stats_report(stderr, cs);
 		fprintf(stderr, "{\"daemon\":{\"records_rejected\":%llu}}\n",
-			(unsigned long long)l.rejected);
+			(unsigned long long)mpx_pipeline_rejected(l.pipe));
 	}
 	ring_buffer__free(rb);
 	mpx_pipeline_free(l.pipe);
