@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 """Write a pcap of N MPTCP v0 SYNs with random keys from random ports: the
-attack DESIGN.md says must not grow the correlator without bound.
+attack docs/design.md says must not grow the correlator without bound.
 
     make_syn_flood.py N OUT.pcap
 

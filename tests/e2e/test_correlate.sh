@@ -321,7 +321,7 @@ test_many_v4() {
 	formats "$name" "$DATA/$name.pcap"
 }
 
-# The bound (DESIGN.md: bounded state, eviction counted and reported): 4
+# The bound (docs/design.md: bounded state, eviction counted and reported): 4
 # connections at most, so at least 16 of the 20 of many_v4 are evicted,
 # each with a summary that says so.
 test_many_v4_bound() {
@@ -342,7 +342,7 @@ test_many_v4_bound() {
 }
 
 # v0 (RFC 6824, SHA-1) on a real capture of another project: the join's
-# HMACs verify (DESIGN.md: "both join HMACs check").
+# HMACs verify (docs/design.md: "both join HMACs check").
 test_v0() {
 	local v0="$SHARED_PCAPS/tcpdump_mptcp-v0.pcap"
 	ready || return

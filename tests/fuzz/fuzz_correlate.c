@@ -78,7 +78,7 @@ enum tpl {
 };
 
 static const __u64 keys[4] = {
-    0x61e1d0065542809bULL, /* the DESIGN.md v1 connection's A and B */
+    0x61e1d0065542809bULL, /* the docs/design.md v1 connection's A and B */
     0x4d4c52a7e86df770ULL,
     0x9c9eabd1e46a33b2ULL, /* tcpdump_mptcp-v0.pcap's A and B */
     0x967d2770b6960552ULL,

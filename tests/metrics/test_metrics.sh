@@ -66,7 +66,7 @@ test_promtool_accepts() {
 	fi
 }
 # The figures are the replay's own: the v0 capture has one verified join
-# (DESIGN.md: both join HMACs check) and 264 packets.
+# (docs/design.md: both join HMACs check) and 264 packets.
 test_verified_joins_figure() {
 	need serving || return
 	grep -qx 'mptcp_xdp_joins_total{result="verified"} 1' "$tmp/metrics" &&

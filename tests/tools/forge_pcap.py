@@ -316,7 +316,7 @@ def m_key_mismatch(linktype, frames):
 
 
 # Addresses a forged ADD_ADDR advertises instead (inside the test ranges of
-# DESIGN.md: 198.18.0.0/15, 2001:db8::/32).
+# docs/design.md: 198.18.0.0/15, 2001:db8::/32).
 OTHER_V4 = ipaddress.ip_address("198.18.250.250").packed
 OTHER_V6 = ipaddress.ip_address("2001:db8:ff::fa").packed
 

@@ -348,7 +348,7 @@ static void emit_opts(struct gen *g, enum cls c, const uint8_t *opt, size_t n)
 
 /* ---- illegal lengths -------------------------------------------------- */
 
-/* Legal lengths of one variant, from DESIGN.md's protocol table (RFC 8684
+/* Legal lengths of one variant, from docs/design.md's protocol table (RFC 8684
  * section 3; RFC 6824 section 3 for v0). */
 struct legal {
 	const char *name;

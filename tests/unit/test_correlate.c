@@ -8,7 +8,7 @@
  * very records the parser hands it (include/mptcp_event.h), written by the
  * small builders below; a test writer captures every event it says (name,
  * connection, subflow, fields as text, summary). The keys, nonces and HMACs
- * are the real v1 vector set of DESIGN.md (one Linux connection), so that
+ * are the real v1 vector set of docs/design.md (one Linux connection), so that
  * "verified": true is really computed, never assumed; other HMACs were
  * computed independently with Python (command in a comment next to each).
  *
@@ -37,7 +37,7 @@
 
 /* ---- vectors ------------------------------------------------------------ */
 
-/* DESIGN.md: one Linux v1 connection, A = client, B = server. */
+/* docs/design.md: one Linux v1 connection, A = client, B = server. */
 #define KEY_A	    0x61e1d0065542809bULL
 #define KEY_B	    0x4d4c52a7e86df770ULL
 #define TOKEN_A	    0x1fe931e8U /* python: hashlib.sha256(KEY_A be64)[:4] */
@@ -49,7 +49,7 @@ static const __u8 ACK_HMAC[20] = {
     0x32, 0xbc, 0xc1, 0x75, 0x87, 0x20, 0x55, 0x08, 0xc2, 0xb0,
     0x1b, 0xd8, 0xb8, 0x39, 0x57, 0x11, 0xe7, 0xae, 0x50, 0xde,
 };
-/* ADD_ADDR from B, 198.19.1.2, id 1, no port (DESIGN.md). */
+/* ADD_ADDR from B, 198.19.1.2, id 1, no port (docs/design.md). */
 #define AA_HMAC 0x33e01feed95bf044ULL
 /*
  * Computed with
@@ -408,7 +408,7 @@ static struct path path(const char *a, __u16 ap, const char *b, __u16 bp)
 	return p;
 }
 
-/* The initial subflow and a join of the DESIGN.md connection. */
+/* The initial subflow and a join of the docs/design.md connection. */
 #define P_INIT() path("198.18.1.1", 40000, "198.18.1.2", 80)
 #define P_JOIN() path("198.18.2.1", 40001, "198.19.1.2", 80)
 
@@ -532,7 +532,7 @@ static void join_ack(struct tc *t, const struct path *p, const __u8 *hmac)
 	feed(t, &ev);
 }
 
-/* A whole join with the DESIGN.md vectors (from A, to B's token). */
+/* A whole join with the docs/design.md vectors (from A, to B's token). */
 static void join_design(struct tc *t, const struct path *p)
 {
 	join_syn(t, p, TOKEN_B, R_A, 1, 0);
@@ -1192,7 +1192,7 @@ TEST(midstream_via_join_ack)
 }
 
 /*
- * Two connections whose B sides have one token (DESIGN.md, after the Bro
+ * Two connections whose B sides have one token (docs/design.md, after the Bro
  * work): the join goes to the one that advertised the join's destination
  * with ADD_ADDR. The first connection is on other addresses and has
  * another Key-A: picking it would make the HMACs fail.
@@ -1262,7 +1262,7 @@ TEST(add_addr_hmac_valid_table)
 		__u64 hmac;
 		const char *by;
 	} cases[] = {
-	    {0, 1, "198.19.1.2", 0, AA_HMAC, "b"}, /* DESIGN.md */
+	    {0, 1, "198.19.1.2", 0, AA_HMAC, "b"}, /* docs/design.md */
 	    {0, 1, "198.19.1.2", 8080, AA_HMAC_PORT, "b"},
 	    {1, 5, "198.18.7.1", 0, AA_HMAC_FROM_A, "a"},
 	    {0, 3, "2001:db8:9::2", 0, AA_HMAC_V6, "b"},
@@ -1692,7 +1692,7 @@ TEST(subflow_closed_fin_both_ways)
 	tc_free(&t);
 }
 
-/* How a connection ended, table-driven (DESIGN.md: DATA_FIN both ways,
+/* How a connection ended, table-driven (docs/design.md: DATA_FIN both ways,
  * MP_FASTCLOSE, the end of its last subflow; or still open, or evicted:
  * see bound_* below). */
 enum {
@@ -1863,7 +1863,7 @@ TEST(summary_counts_from_flow_query)
 	tc_free(&t);
 }
 
-/* ---- bounds (DESIGN.md: "an attacker sending SYNs with random keys must
+/* ---- bounds (docs/design.md: "an attacker sending SYNs with random keys must
  * not grow memory without bound") ------------------------------------------ */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -2062,7 +2062,7 @@ TEST(dropped_subflow_spawns_no_connection)
 }
 
 /*
- * Addresses are bounded too (MPX_MAX_ADDRS per side), and DESIGN.md wants
+ * Addresses are bounded too (MPX_MAX_ADDRS per side), and docs/design.md wants
  * every bound to evict and count, not to stop tracking: after 8 ids, a 9th
  * id advertised for one address and then for another must still be seen
  * as reused (otherwise 8 throw-away advertisements blind the check).
@@ -2103,7 +2103,7 @@ TEST(addr_table_bound_keeps_tracking)
  * Connections that have ended are kept a while to absorb stragglers; when
  * room is needed they must go before a live connection does. Otherwise a
  * long-lived connection is "evicted" (its summary cut short, counted as an
- * eviction) although the table is full only of finished ones. DESIGN.md:
+ * eviction) although the table is full only of finished ones. docs/design.md:
  * eviction makes room under pressure; here there is no pressure from live
  * connections at all (at most 2 live at any time, bound 8).
  */

@@ -27,7 +27,8 @@
 #include "correlate/mptcp_crypto.h"
 #include "test_harness.h"
 
-/* ---- the v1 vector set of DESIGN.md (one Linux connection) ----------- */
+/* ---- the v1 vector set of docs/design.md (one Linux connection) -----------
+ */
 
 #define V1_KEY_A       0x61e1d0065542809bULL /* client (A) */
 #define V1_KEY_B       0x4d4c52a7e86df770ULL /* server (B) */
@@ -93,7 +94,7 @@ struct token_vec {
  * DSNs of real captures as well (test idsn_matches_capture_dsn).
  */
 static const struct token_vec token_vecs[] = {
-    /* DESIGN.md: taken from Linux. */
+    /* docs/design.md: taken from Linux. */
     {"v1 linux", MPX_ALG_SHA256, 0x359d87cb7ab1243dULL, 0x9e6af320U,
      0x0f84c5bbc4ac7476ULL},
     {"v1 Key-B", MPX_ALG_SHA256, V1_KEY_B, V1_TOKEN_B, 0xf0cd6530e916069eULL},
@@ -208,7 +209,7 @@ static const __u8 rev_ack_hmac[20] = {
 };
 
 static const struct join_vec join_vecs[] = {
-    {"v1 DESIGN.md", MPX_ALG_SHA256, V1_KEY_A, V1_KEY_B, V1_R_A, V1_R_B,
+    {"v1 docs/design.md", MPX_ALG_SHA256, V1_KEY_A, V1_KEY_B, V1_R_A, V1_R_B,
      V1_SYNACK_HMAC, v1_ack_hmac},
     {"v0 tcpdump_mptcp-v0.pcap frames 8-10", MPX_ALG_SHA1, V0_KEY_A, V0_KEY_B,
      V0_R_A, V0_R_B, V0_SYNACK_HMAC, v0_ack_hmac},
@@ -296,14 +297,14 @@ struct add_addr_vec {
 };
 
 /*
- * Row 1 is DESIGN.md's (Linux); the others and every `left` were computed
+ * Row 1 is docs/design.md's (Linux); the others and every `left` were computed
  *   python3 -c "import hmac,hashlib; b=lambda x,n:x.to_bytes(n,'big');
  *   m=hmac.new(b(SENDER,8)+b(RECEIVER,8), bytes([ID])+ADDR+b(PORT,2),
  *   hashlib.sha256).hexdigest(); print(m[:16], m[-16:])"
  * left = 0 means "not checked".
  */
 static const struct add_addr_vec aa_vecs[] = {
-    {"DESIGN.md from B 198.19.1.2 id 1",
+    {"docs/design.md from B 198.19.1.2 id 1",
      V1_KEY_B,
      V1_KEY_A,
      1,

@@ -177,7 +177,7 @@ static void run_spec(const struct pb_spec *s)
 	run_spec_cfg(&CFG_OPTS, s);
 }
 
-/* Test hosts use 198.18.0.0/15 and 2001:db8::/32 only (DESIGN.md). */
+/* Test hosts use 198.18.0.0/15 and 2001:db8::/32 only (docs/design.md). */
 static void spec_v4(struct pb_spec *s)
 {
 	pb_init_v4(s, "198.18.0.1", 40000, "198.18.1.2", 8080);
@@ -305,7 +305,7 @@ static void check_only_record(const struct mptcp_event *w)
 		check_record(&S.rec[0], w);
 }
 
-/* Values used throughout (keys: the v1 vector set of DESIGN.md). */
+/* Values used throughout (keys: the v1 vector set of docs/design.md). */
 #define KEY_A 0x61e1d0065542809bULL
 #define KEY_B 0x4d4c52a7e86df770ULL
 #define BIG64 0x1122334455667788ULL
@@ -439,7 +439,7 @@ TEST(mp_join_synack)
 
 TEST(mp_join_third_ack)
 {
-	/* The HMAC of the DESIGN.md vector; the 12 bits after the subtype
+	/* The HMAC of the docs/design.md vector; the 12 bits after the subtype
 	 * are reserved (no B flag, no address id) and must be ignored. */
 	static const uint8_t hmac[20] = {
 	    0x32, 0xbc, 0xc1, 0x75, 0x87, 0x20, 0x55, 0x08, 0xc2, 0xb0,
