@@ -1160,7 +1160,8 @@ static void compare_engines(const struct mpx_config *cfg, const char *what)
 
 	CASE_BEGIN();
 	HOST_RECS.n = 0;
-	host = mpx_engine_host_open(cfg, host_record, &HOST_RECS);
+	host = mpx_engine_host_open(cfg, host_record, &HOST_RECS,
+				    MPX_FLOW_TABLE_SIZE);
 	CHECK(host, "mpx_engine_host_open failed");
 	if (!host || fx_open(&FX, cfg) < 0) {
 		mpx_engine_close(host);

@@ -3,6 +3,7 @@
 # (sourced after lib.sh and netns_lib.sh, by the live suites). Needs W, the
 # run's directory, and XFER, the mptcp_xfer binary.
 #
+#   live_ready FAMILY           in a test: root, and the network made once
 #   start_daemon NAME ARGS...   `load ARGS s1 s2` in the server namespace
 #   halt_daemon SIGNAL, exited_ok NAME SIGNAL, stop_daemon NAME SIGNAL
 #   nothing_attached NAME       no XDP, TC filter or clsact left (a check)
@@ -10,6 +11,27 @@
 
 DAEMON=
 HALT_RC=
+W=
+
+# live_ready FAMILY: in a test, skips it unless root (a failure in CI);
+# fails it when the test network (netns_setup FAMILY: 4, 6 or both) cannot
+# be made. Made once, by the first test that needs it.
+live_ready() {
+	need_root "network namespaces and XDP need root" && need live_network "$1"
+}
+
+# live_network FAMILY (set-up): the two namespaces, the teardown trap, and
+# this run's directory in $W.
+live_network() {
+	if [ ! -x "$XFER" ]; then
+		fail network "missing $XFER (make test-binaries)"
+		return 1
+	fi
+	netns_trap
+	netns_setup "$1" >/dev/null 2>&1 || { fail network_setup "netns_setup $1 failed"; return 1; }
+	netns_tmpdir
+	W=$NETNS_TMPDIR
+}
 SRVARGS=() # mptcp_xfer server options of the next transfer
 
 # start_daemon NAME ARGS...: load on s1 s2 in the server namespace, output

@@ -18,25 +18,8 @@ FORGE="$ROOT/tests/tools/send_forged_join.py"
 
 # ---- set-up and helpers ------------------------------------------------
 
-# ready: in a test, skips it unless root (a failure in CI); fails it when
-# the test network cannot be made.
-ready() {
-	need_root "network namespaces and XDP need root" && need network
-}
-
-# network (set-up): the two namespaces, the teardown trap, and this run's
-# directory in $W.
-network() {
-	if [ ! -x "$XFER" ]; then
-		fail live "missing $XFER (make test-binaries)"
-		return 1
-	fi
-	netns_trap
-	netns_setup both >/dev/null 2>&1 || { fail live_setup "netns_setup failed"; return 1; }
-	netns_tmpdir
-	W=$NETNS_TMPDIR
-}
-W=
+# ready: in a test, the root check and the network (daemon_lib.sh).
+ready() { live_ready both; }
 
 # has NAME FILE JQ-FILTER: at least one event matches.
 has() {

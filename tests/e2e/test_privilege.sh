@@ -19,26 +19,8 @@ source "$ROOT/tests/e2e/netns_lib.sh"
 # shellcheck source=tests/e2e/daemon_lib.sh
 source "$ROOT/tests/e2e/daemon_lib.sh"
 XFER=${MPTCP_XFER:-$ROOT/build/tests/mptcp_xfer}
-W=
-
-# ready: in a test, skips it unless root (a failure in CI); fails it when
-# the test network cannot be made.
-ready() {
-	need_root "network namespaces and XDP need root" && need network
-}
-
-# network (set-up): the two namespaces (IPv4 endpoints), the teardown trap,
-# and this run's directory in $W.
-network() {
-	if [ ! -x "$XFER" ]; then
-		fail privilege "missing $XFER (make test-binaries)"
-		return 1
-	fi
-	netns_trap
-	netns_setup 4 >/dev/null 2>&1 || { fail privilege_setup "netns_setup failed"; return 1; }
-	netns_tmpdir
-	W=$NETNS_TMPDIR
-}
+# ready: in a test, the root check and the network (daemon_lib.sh).
+ready() { live_ready 4; }
 
 # cap_eff PID: the effective capability set, as the kernel shows it.
 cap_eff() { awk '/^CapEff:/ {print $2}' "/proc/$1/status"; }

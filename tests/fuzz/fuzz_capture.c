@@ -5,7 +5,7 @@
  * opened through the capture reader (libpcap: pcap or pcapng, any byte
  * order, any link type), every frame rewritten as Ethernet
  * (user/capture/link_layer.c), through the shared parser as the host
- * engine runs it (bpf/inspect.h; the sink below), the raw records and the
+ * engine runs it (user/engine/engine_host.c), the raw records and the
  * correlator's events written as JSON (user/pipeline.c) with a table of 4
  * connections, to the end of the file or the first error.
  *
@@ -28,83 +28,22 @@
 #include "capture/capture.h"
 #include "capture/link_layer.h"
 #include "capture/replay.h"
-#include "engine/host_flow_table.h"
+#include "engine/engine.h"
 #include "mptcp_config.h"
 #include "mptcp_counters.h"
 #include "mptcp_event.h"
 #include "mptcp_flow.h"
-#include "parse_headers.h"
 #include "pipeline.h"
 
 #include "json_check.h"
 
 /*
- * The host engine's sink (user/engine/engine_host.c), but with a small
- * flow table: the engine's own is MPX_FLOW_TABLE_SIZE entries, 11 MB to
- * allocate and clear for every input, which made this target 10 times
- * slower; and a small one fills up, so its full-table path runs too.
+ * The host engine with a small flow table: the engine's own is
+ * MPX_FLOW_TABLE_SIZE entries, 11 MB to allocate and clear for every
+ * input, which made this target 10 times slower; and a small one fills up,
+ * so its full-table path runs too.
  */
 #define FLOWS 256
-
-struct mpx_sink {
-	__u64 counters[MPX_CTR_MAX];
-	struct mpx_host_flows *flows;
-	struct mpx_pipeline *pipe;
-};
-
-mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
-{
-	if (id >= MPX_CTR_MAX)
-		abort(); /* a counter id out of the enum */
-	return ++sink->counters[id];
-}
-
-mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
-			     const struct mptcp_event *ev)
-{
-	mpx_pipeline_record(ev, sink->pipe);
-	return 0;
-}
-
-mpx_inline struct mpx_flow *
-mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
-{
-	struct mpx_flow *f;
-	int created;
-
-	if (!create)
-		return (struct mpx_flow *)mpx_host_flows_find(sink->flows, key);
-	f = mpx_host_flows_get(sink->flows, key, &created);
-	if (created)
-		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
-	if (!f)
-		mpx_sink_count(sink, MPX_CTR_FLOW_TABLE_FULL);
-	return f;
-}
-
-/* One table that never evicts: nothing to move. */
-mpx_inline struct mpx_flow *mpx_sink_flow_assure(struct mpx_sink *sink,
-						 const struct mpx_flow_key *key,
-						 struct mpx_flow *f)
-{
-	(void)sink;
-	(void)key;
-	return f;
-}
-
-#include "inspect.h"
-
-/* The correlator's final counts, as mpx_pipeline_engine_flow() gives. */
-static int flow_query(void *arg, const struct mpx_flow_key *key,
-		      struct mpx_flow *out)
-{
-	const struct mpx_flow *f = mpx_host_flows_find(arg, key);
-
-	if (!f)
-		return -1;
-	*out = *f;
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -119,13 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mpx_pipeline_opts po = {.events = MPX_EVENTS_ALL,
 				       .format = MPX_FORMAT_JSON,
 				       .max_conns = 4};
-	struct mpx_meta meta = {.hook = MPX_HOOK_HOST};
 	struct mpx_origin origin = {0};
-	struct mpx_sink sink = {0};
+	struct mpx_pipeline *pipe;
+	struct mpx_engine *eng;
 	struct mpx_capture *cap;
-	struct mptcp_event ev;
 	struct mpx_frame f;
-	struct mpx_pkt pkt;
 	char err[512], *out = NULL;
 	size_t outlen = 0;
 	int code = 0, dlt;
@@ -148,11 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	po.out = open_memstream(&out, &outlen);
 	if (!po.out)
 		abort();
-	sink.pipe = mpx_pipeline_new(&po);
-	sink.flows = mpx_host_flows_new(FLOWS);
-	if (!sink.pipe || !sink.flows)
+	pipe = mpx_pipeline_new(&po);
+	if (!pipe)
 		abort();
-	mpx_pipeline_set_flow_query(sink.pipe, flow_query, sink.flows);
+	eng = mpx_engine_host_open(&cfg, mpx_pipeline_record, pipe, FLOWS);
+	if (!eng)
+		abort();
+	mpx_pipeline_set_flow_query(pipe, mpx_pipeline_engine_flow, eng);
 	dlt = mpx_capture_linktype(cap);
 	if (!mpx_link_supported(dlt))
 		abort(); /* open refuses those */
@@ -168,19 +107,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		origin.frame++;
 		origin.ts_sec = f.ts_sec;
 		origin.ts_usec = f.ts_usec;
-		mpx_pipeline_set_origin(sink.pipe, &origin);
-		mpx_pipeline_tick(sink.pipe, &origin);
+		mpx_pipeline_set_origin(pipe, &origin);
+		mpx_pipeline_tick(pipe, &origin);
 		/* An exact-size copy, so that ASan sees any read past it. */
 		copy = malloc(len ? len : 1);
 		if (!copy)
 			abort();
 		memcpy(copy, frame, len);
-		mpx_inspect(&sink, &cfg, copy, copy + len, &meta, &pkt, &ev);
+		if (mpx_engine_run(eng, copy, len, err, sizeof(err)) < 0)
+			abort(); /* the host engine never fails */
 		free(copy);
 	}
-	mpx_pipeline_finish(sink.pipe);
-	mpx_pipeline_free(sink.pipe);
-	mpx_host_flows_free(sink.flows);
+	mpx_pipeline_finish(pipe);
+	mpx_engine_close(eng);
+	mpx_pipeline_free(pipe);
 	mpx_capture_close(cap);
 	fclose(po.out);
 	if (getenv("MPX_FUZZ_DUMP")) /* to see what an input does */

@@ -8,7 +8,7 @@ struct mpx_engine *mpx_engine_open(enum mpx_engine_kind kind,
 				   size_t errlen, int *code)
 {
 	if (kind == MPX_ENGINE_HOST)
-		return mpx_engine_host_open(cfg, fn, arg);
+		return mpx_engine_host_open(cfg, fn, arg, MPX_FLOW_TABLE_SIZE);
 	return mpx_engine_bpf_open(cfg, fn, arg, err, errlen, code);
 }
 

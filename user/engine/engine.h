@@ -45,8 +45,11 @@ void mpx_engine_close(struct mpx_engine *e);
 struct mpx_engine *mpx_engine_bpf_open(const struct mpx_config *cfg,
 				       mpx_record_fn fn, void *arg, char *err,
 				       size_t errlen, int *code);
+/* flows: the flow table's capacity (MPX_FLOW_TABLE_SIZE for replay; a
+ * fuzz target takes a small one, cheap to make for every input). */
 struct mpx_engine *mpx_engine_host_open(const struct mpx_config *cfg,
-					mpx_record_fn fn, void *arg);
+					mpx_record_fn fn, void *arg,
+					size_t flows);
 
 struct mpx_engine_ops {
 	int (*run)(struct mpx_engine *e, const void *frame, size_t len,

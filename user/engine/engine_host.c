@@ -119,13 +119,14 @@ static const struct mpx_engine_ops host_ops = {
 };
 
 struct mpx_engine *mpx_engine_host_open(const struct mpx_config *cfg,
-					mpx_record_fn fn, void *arg)
+					mpx_record_fn fn, void *arg,
+					size_t flows)
 {
 	struct host_engine *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
-	h->sink.flows = mpx_host_flows_new(MPX_FLOW_TABLE_SIZE);
+	h->sink.flows = mpx_host_flows_new(flows);
 	if (!h->sink.flows) {
 		free(h);
 		return NULL;
