@@ -82,8 +82,16 @@ static void usage(FILE *f)
 	      "4 unreadable,\n"
 	      "5 not a capture, 6 truncated capture, 7 unsupported link type, "
 	      "8 BPF error,\n"
-	      "9 permission, 10 kernel too old, 11 no such interface, "
-	      "12 interface busy, 13 metrics cannot listen.\n"
+	      "9 permission (the message names the capabilities), 10 kernel "
+	      "too old,\n"
+	      "11 no such interface, 12 interface busy, 13 metrics cannot "
+	      "listen,\n"
+	      "14 frames cut by the snaplen inside their headers.\n"
+	      "load needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN, and "
+	      "keeps only\n"
+	      "CAP_NET_ADMIN once attached; records the kernel could not hand "
+	      "over are\n"
+	      "reported as records_lost events.\n"
 	      "See mptcp-xdp(8).\n",
 	      f);
 }
