@@ -23,4 +23,26 @@ struct mpx_origin {
 	int32_t ts_usec;
 };
 
+/* sec + usec (any sign, |usec| < 2^62) normalised and clamped as above,
+ * into o's time. */
+static inline void mpx_origin_set_time(struct mpx_origin *o, int64_t sec,
+				       int64_t usec)
+{
+	sec += usec / 1000000;
+	usec %= 1000000;
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	if (sec < 0) {
+		sec = 0;
+		usec = 0;
+	} else if (sec > MPX_TS_SEC_MAX) {
+		sec = MPX_TS_SEC_MAX;
+		usec = 999999;
+	}
+	o->ts_sec = sec;
+	o->ts_usec = (int32_t)usec;
+}
+
 #endif /* MPX_ORIGIN_H */

@@ -366,23 +366,7 @@ static void check_stats(struct mpx_correlator *c, const struct world *w)
  * capture; it cannot go before 0 nor past MPX_TS_SEC_MAX). */
 static void advance(struct mpx_origin *o, __s64 step)
 {
-	__s64 usec = (__s64)o->ts_usec + step;
-	__s64 sec = o->ts_sec + usec / 1000000;
-
-	usec %= 1000000;
-	if (usec < 0) {
-		usec += 1000000;
-		sec--;
-	}
-	if (sec < 0) {
-		sec = 0;
-		usec = 0;
-	} else if (sec > MPX_TS_SEC_MAX) {
-		sec = MPX_TS_SEC_MAX;
-		usec = 999999;
-	}
-	o->ts_sec = sec;
-	o->ts_usec = (int32_t)usec;
+	mpx_origin_set_time(o, o->ts_sec, (__s64)o->ts_usec + step);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

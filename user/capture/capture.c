@@ -11,6 +11,7 @@
 
 #include "capture/capture.h"
 #include "capture/link_layer.h"
+#include "origin.h"
 #include "cli/exit_codes.h"
 #include "origin.h"
 
@@ -117,27 +118,17 @@ int mpx_capture_linktype(const struct mpx_capture *c)
  */
 static void frame_time(const struct timeval *tv, struct mpx_frame *f)
 {
-	int64_t sec = (int64_t)tv->tv_sec, usec = (int64_t)tv->tv_usec;
+	int64_t sec = (int64_t)tv->tv_sec;
+	struct mpx_origin o;
 
+	/* Clamped first, so that adding the microseconds cannot overflow. */
 	if (sec < 0)
 		sec = 0;
 	else if (sec > MPX_TS_SEC_MAX)
 		sec = MPX_TS_SEC_MAX;
-	sec += usec / 1000000; /* no overflow: |usec| / 10^6 < 2^44 */
-	usec %= 1000000;
-	if (usec < 0) {
-		usec += 1000000;
-		sec--;
-	}
-	if (sec < 0) {
-		sec = 0;
-		usec = 0;
-	} else if (sec > MPX_TS_SEC_MAX) {
-		sec = MPX_TS_SEC_MAX;
-		usec = 999999;
-	}
-	f->ts_sec = sec;
-	f->ts_usec = (int32_t)usec;
+	mpx_origin_set_time(&o, sec, (int64_t)tv->tv_usec);
+	f->ts_sec = o.ts_sec;
+	f->ts_usec = o.ts_usec;
 }
 
 int mpx_capture_next(struct mpx_capture *c, struct mpx_frame *f, char *err,
