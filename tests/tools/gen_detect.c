@@ -18,8 +18,9 @@
  *   add_addr    one MP_CAPABLE v1 connection per advertised address
  *               (handshake, then the server's ADD_ADDR with a correct
  *               HMAC, sent twice): addresses no host should be sent to,
- *               one inside 10.0.0.0/8 (the suite's --home-net), a
- *               documentation one (192.0.2.0/24) and benign ones
+ *               one inside 10.0.0.0/8 (the suite's --home-net),
+ *               documentation and benchmarking ones (192.0.2.0/24,
+ *               198.18.0.0/15: suspicious only when told) and a benign one
  *
  * Frames come from tests/packet_builder.c, the file is written by libpcap
  * (pcap_open_dead + pcap_dump). Sources are in 198.19.0.0/16, servers in
@@ -228,7 +229,7 @@ static const struct adv advs[] = {
     {"169.254.10.20", "suspicious"}, {"::1", "suspicious"},
     {"fe80::1", "suspicious"},	     {"ff02::1", "suspicious"},
     {"10.1.2.3", "home_net"},	     {"192.0.2.33", "documentation"},
-    {"198.18.2.2", "benign"},	     {"8.8.4.4", "benign"},
+    {"198.18.2.2", "documentation"}, {"8.8.4.4", "benign"},
 };
 
 static void be64(uint8_t *p, uint64_t v)
