@@ -42,7 +42,7 @@ struct entry {
 	__u8 sample[MPX_DETECT_SAMPLE][16];
 	int nexact; /* EXACT + 1: more than EXACT, bits estimate */
 	__u64 exact[EXACT];
-	__u64 bits[LC_BITS / 64];
+	__u64 *bits; /* LC_BITS, made past EXACT distinct values */
 	__u64 hbits[LC_HOST_BITS / 64];
 };
 
@@ -148,6 +148,7 @@ static void table_remove(struct mpx_detect *d, struct table *t, struct entry *e)
 	list_unlink(t, e);
 	t->count--;
 	d->stats.entries--;
+	free(e->bits);
 	free(e);
 }
 
@@ -163,9 +164,9 @@ static __u64 estimate(__u64 set, unsigned int m)
 	return (__u64)llround(-(double)m * log(zeros / (double)m));
 }
 
-static int bit_set(__u64 *bits, unsigned int m, const void *v, size_t len)
+static int bit_set(__u64 *bits, unsigned int m, __u64 h)
 {
-	unsigned int b = (unsigned int)(mpx_keyed_hash(v, len) % m);
+	unsigned int b = (unsigned int)(h % m);
 	__u64 bit = 1ULL << (b % 64);
 
 	if (bits[b / 64] & bit)
@@ -174,26 +175,41 @@ static int bit_set(__u64 *bits, unsigned int m, const void *v, size_t len)
 	return 1;
 }
 
-/* One more value among the entry's distinct ones (sources or targets). */
+/* One more value among the entry's distinct ones (sources or targets):
+ * exact up to EXACT, then into the bitmap (made then, from the exact ones:
+ * most entries never need it). */
 static void distinct_add(struct entry *e, const void *v, size_t len)
 {
-	__u64 h = mpx_keyed_hash(v, len) ^ 0x5bd1e995ULL;
+	__u64 h = mpx_keyed_hash(v, len);
 
-	e->set_bits += (__u64)bit_set(e->bits, LC_BITS, v, len);
-	if (e->nexact > EXACT)
+	if (e->nexact > EXACT) {
+		if (e->bits)
+			e->set_bits += (__u64)bit_set(e->bits, LC_BITS, h);
 		return;
+	}
 	for (int i = 0; i < e->nexact; i++)
 		if (e->exact[i] == h)
 			return;
-	if (e->nexact < EXACT)
-		e->exact[e->nexact] = h;
+	if (e->nexact < EXACT) {
+		e->exact[e->nexact++] = h;
+		return;
+	}
 	e->nexact++;
+	if (!e->bits)
+		e->bits = calloc(LC_BITS / 64, sizeof(*e->bits));
+	if (!e->bits)
+		return; /* out of memory: counted as EXACT + 1 from here */
+	e->set_bits = 0;
+	for (int i = 0; i < EXACT; i++)
+		e->set_bits += (__u64)bit_set(e->bits, LC_BITS, e->exact[i]);
+	e->set_bits += (__u64)bit_set(e->bits, LC_BITS, h);
 }
 
 static __u64 distinct(const struct entry *e)
 {
-	return e->nexact <= EXACT ? (__u64)e->nexact
-				  : estimate(e->set_bits, LC_BITS);
+	if (e->nexact <= EXACT || !e->bits)
+		return (__u64)e->nexact;
+	return estimate(e->set_bits, LC_BITS);
 }
 
 static void fill_alert(const struct mpx_detect *d, const struct entry *e,
@@ -260,7 +276,8 @@ static int close_window(struct mpx_detect *d, struct table *t, struct entry *e,
 	e->set_bits = e->host_bits = 0;
 	e->nexact = 0;
 	e->nsample = 0;
-	memset(e->bits, 0, sizeof(e->bits));
+	free(e->bits);
+	e->bits = NULL;
 	memset(e->hbits, 0, sizeof(e->hbits));
 	/* Fixed windows: the next one that holds now (or follows). */
 	if (now >= start + w)
@@ -371,7 +388,8 @@ void mpx_detect_probe(struct mpx_detect *d, const struct mpx_origin *o,
 	memcpy(buf + 1, daddr, 16);
 	memcpy(buf + 17, &dport, 2);
 	distinct_add(e, buf, sizeof(buf));
-	e->host_bits += (__u64)bit_set(e->hbits, LC_HOST_BITS, buf, 17);
+	e->host_bits +=
+	    (__u64)bit_set(e->hbits, LC_HOST_BITS, mpx_keyed_hash(buf, 17));
 	add_sample(e, family, daddr);
 }
 
@@ -469,6 +487,7 @@ static void table_free(struct table *t)
 
 	for (; e; e = next) {
 		next = e->next;
+		free(e->bits);
 		free(e);
 	}
 	free(t->buckets);
