@@ -92,6 +92,10 @@ test_join_flood() {
 	check "join_flood/attempts_at_threshold" [ "$(field "$out" join_flood '.attempts' | jq 'all(. == '"$JOIN_THRESHOLD"')')" = true ]
 	check "join_flood/sample" [ "$(field "$out" join_flood '.sample_sources | split(",") | length' | jq 'all(. >= 1 and . <= 4)')" = true ]
 	check "join_flood/no_conn" [ "$(field "$out" join_flood '.conn' | jq 'all(. == null)')" = true ]
+	# Counted: --stats and the metrics' anomalies_total share the counts.
+	"$MPTCP_XDP" replay --engine host --stats "$tmp/join_flood.pcap" 2>"$tmp/jf.stats" >/dev/null
+	check "join_flood/stats" [ "$(jq -s '[.[] | select(.correlator) | .correlator.anomalies.join_flood][0]' "$tmp/jf.stats")" -eq "$want" ]
+	check "join_flood/text" [ "$("$MPTCP_XDP" replay --engine host --format text "$tmp/join_flood.pcap" | grep -c 'kind=join_flood')" -eq "$want" ]
 }
 
 # The connection that absorbed the joins past the per-connection bound
