@@ -96,6 +96,10 @@ test_join_flood() {
 	"$MPTCP_XDP" replay --engine host --stats "$tmp/join_flood.pcap" 2>"$tmp/jf.stats" >/dev/null
 	check "join_flood/stats" [ "$(jq -s '[.[] | select(.correlator) | .correlator.anomalies.join_flood][0]' "$tmp/jf.stats")" -eq "$want" ]
 	check "join_flood/text" [ "$("$MPTCP_XDP" replay --engine host --format text "$tmp/join_flood.pcap" | grep -c 'kind=join_flood')" -eq "$want" ]
+	# Zeek: rows of their own log, mptcp_detect, in the same stream.
+	"$MPTCP_XDP" replay --engine host --format zeek "$tmp/join_flood.pcap" >"$tmp/jf.zeek"
+	check "join_flood/zeek" [ "$(awk -F'\t' '/^#path/ { p = $2 } !/^#/ && p == "mptcp_detect" && $2 == "join_flood"' "$tmp/jf.zeek" | wc -l)" -eq "$want" ]
+	check "join_flood/zeek_summary" [ "$(awk -F'\t' '/^#path/ { p = $2 } !/^#/ && p == "mptcp"' "$tmp/jf.zeek" | wc -l)" -eq 1 ]
 }
 
 # The connection that absorbed the joins past the per-connection bound
