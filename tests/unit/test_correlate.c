@@ -2761,13 +2761,15 @@ TEST(mptcp_scan_counts_answers)
 	ASSERT_STREQ(F(e, "probes"), "28");
 	ASSERT_STREQ(F(e, "answered_mptcp"), "2");
 	ASSERT_STREQ(F(e, "reset"), "3");
+	ASSERT_STREQ(F(e, "completed"), "0");
 	tc_finish(&t);
 	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
 	ASSERT_EQ(count_anomaly(&t, "join_flood"), 0);
 	tc_free(&t);
 }
 
-/* Bogus joins probe too; a client of one server does not scan. */
+/* Bogus joins probe too; a client of one server does not scan, nor does a
+ * busy one whose handshakes complete. */
 TEST(mptcp_scan_bogus_joins_and_clients)
 {
 	struct tc t;
@@ -2783,8 +2785,13 @@ TEST(mptcp_scan_bogus_joins_and_clients)
 	for (int i = 0; i < 30; i++) {
 		struct path p =
 		    path("198.19.5.5", (__u16)(40000 + i), "198.18.1.2", 443);
+		struct path q = path("198.19.5.6", (__u16)(40000 + i),
+				     i % 2 ? "198.18.1.2" : "198.18.1.3",
+				     (__u16)(1000 + i));
 
 		open_conn(&t, &p, 1, KEY_A + (__u64)i, KEY_B + (__u64)i);
+		open_conn(&t, &q, 1, KEY_A + 100 + (__u64)i,
+			  KEY_B + 100 + (__u64)i);
 	}
 	tc_finish(&t);
 	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);

@@ -547,6 +547,7 @@ void corr_emit_detect_alert(struct mpx_correlator *c,
 		mpx_ev_u64(&b.e, "hosts", a->hosts);
 		mpx_ev_u64(&b.e, "answered_mptcp", a->answered);
 		mpx_ev_u64(&b.e, "reset", a->resets);
+		mpx_ev_u64(&b.e, "completed", a->completed);
 		mpx_ev_str(&b.e, "sample_targets", sample);
 	} else {
 		mpx_ev_u64(&b.e, "attempts", a->attempts);

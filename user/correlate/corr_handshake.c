@@ -144,8 +144,11 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	if (m->has_receiver_key)
 		learn_key(c, r, 1 - side, m->receiver_key);
 	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
-	    conn->has_key[1])
+	    conn->has_key[1]) {
+		mpx_detect_completed(c->detect, r->o, sf->family,
+				     sf->init_addr);
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
+	}
 }
 
 /* ---- MP_JOIN (RFC 8684 section 3.2) ----------------------------------- */
@@ -340,6 +343,7 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf->join_reported)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
+	mpx_detect_completed(c->detect, r->o, sf->family, sf->init_addr);
 	verify_join(sf, j, &ok64, &ok160);
 	if (sf->verified == 1) {
 		c->stats.joins_verified++;

@@ -7,8 +7,9 @@
  * entries in a list ordered by window start, so that the oldest window is
  * the one closed to make room (counted) and tick closes windows in order.
  * Distinct sources and targets are counted exactly up to 64, then
- * estimated by linear counting over a bitmap (within a percent or so at a
- * few hundred), so an entry's size is fixed whatever a flood sends.
+ * estimated by linear counting over a bitmap of 8192 bits (within a
+ * percent or so at a few hundred), so an entry's size is bounded whatever
+ * a flood sends.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "detect/detect.h"
 #include "keyed_hash.h"
 
-#define LC_BITS	     4096
+#define LC_BITS	     8192
 #define LC_HOST_BITS 512
 #define EXACT	     64 /* distinct values counted exactly up to this */
 
@@ -30,7 +31,7 @@ struct entry {
 	__u8 family;
 	__u8 key[16];
 	struct mpx_origin start;
-	__u64 attempts, answered, resets;
+	__u64 attempts, answered, resets, completed;
 	__u64 at_alert; /* attempts when this window's alert was said */
 	int alerted;
 	__u64 alerts;	 /* over the entry's life */
@@ -212,6 +213,14 @@ static __u64 distinct(const struct entry *e)
 	return estimate(e->set_bits, LC_BITS);
 }
 
+/* A scan: many targets, and most probes never completed (a busy client
+ * completes its handshakes). */
+static int is_scan(const struct mpx_detect *d, const struct entry *e)
+{
+	return !e->alerted && distinct(e) >= d->o.scan_threshold &&
+	       2 * e->completed < e->attempts;
+}
+
 static void fill_alert(const struct mpx_detect *d, const struct entry *e,
 		       struct mpx_detect_alert *a)
 {
@@ -237,6 +246,7 @@ static void fill_alert(const struct mpx_detect *d, const struct entry *e,
 	}
 	a->answered = e->answered;
 	a->resets = e->resets;
+	a->completed = e->completed;
 	a->repeat = e->alerts;
 	a->suppressed = e->carried;
 }
@@ -262,15 +272,14 @@ static int close_window(struct mpx_detect *d, struct table *t, struct entry *e,
 {
 	__s64 w = window_us(d), start = usec_of(&e->start), now = usec_of(at);
 
-	if (e->type == ET_SOURCE && !e->alerted &&
-	    distinct(e) >= d->o.scan_threshold)
+	if (e->type == ET_SOURCE && is_scan(d, e))
 		alert(d, e, at);
 	if (e->attempts == 0) {
 		table_remove(d, t, e);
 		return 1;
 	}
 	e->carried += e->attempts - (e->alerted ? e->at_alert : 0);
-	e->attempts = e->answered = e->resets = 0;
+	e->attempts = e->answered = e->resets = e->completed = 0;
 	e->alerted = 0;
 	e->at_alert = 0;
 	e->set_bits = e->host_bits = 0;
@@ -413,6 +422,16 @@ void mpx_detect_reset(struct mpx_detect *d, const struct mpx_origin *o,
 		e->resets++;
 }
 
+void mpx_detect_completed(struct mpx_detect *d, const struct mpx_origin *o,
+			  __u8 family, const __u8 *src)
+{
+	struct entry *e = d ? find(&d->scans, ET_SOURCE, family, src) : NULL;
+
+	(void)o;
+	if (e)
+		e->completed++;
+}
+
 static void tick_table(struct mpx_detect *d, struct table *t,
 		       const struct mpx_origin *now)
 {
@@ -442,7 +461,7 @@ void mpx_detect_finish(struct mpx_detect *d, const struct mpx_origin *now)
 	/* Scans still in their window are said now (a join flood's alert was
 	 * said as it crossed the threshold). */
 	for (struct entry *e = d->scans.head; e; e = e->next)
-		if (!e->alerted && distinct(e) >= d->o.scan_threshold)
+		if (is_scan(d, e))
 			alert(d, e, now);
 }
 

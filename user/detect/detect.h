@@ -52,6 +52,7 @@ struct mpx_detect_alert {
 	__u64 hosts;	  /* distinct hosts, estimated */
 	__u64 answered;	  /* SYN/ACKs with MPTCP back to the source */
 	__u64 resets;	  /* RSTs back to the source */
+	__u64 completed;  /* handshakes the source completed */
 	__u64 repeat;	  /* alerts for this key before this one */
 	__u64 suppressed; /* attempts after the previous alert, silenced */
 };
@@ -84,6 +85,10 @@ void mpx_detect_answer(struct mpx_detect *d, const struct mpx_origin *o,
 		       __u8 family, const __u8 *to);
 void mpx_detect_reset(struct mpx_detect *d, const struct mpx_origin *o,
 		      __u8 family, const __u8 *to);
+/* A handshake the source initiated completed (its third ACK): a client,
+ * not a scanner, if most of its probes do. */
+void mpx_detect_completed(struct mpx_detect *d, const struct mpx_origin *o,
+			  __u8 family, const __u8 *src);
 /* Time passes: windows that ended are closed (a scan's alert is said at
  * its window's end, with the answers). */
 void mpx_detect_tick(struct mpx_detect *d, const struct mpx_origin *now);
