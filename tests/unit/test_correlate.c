@@ -2826,6 +2826,42 @@ TEST(detect_table_bounded)
 	tc_free(&t);
 }
 
+/* Fresh keys cannot push the flooded one out of a full table: a flood of
+ * random tokens to one destination is one alert, not one per eviction. */
+TEST(detect_flooded_key_survives_eviction)
+{
+	char ip[32];
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 60, 10, 5, 4);
+	for (int i = 0; i < 200; i++) {
+		struct path p;
+
+		snprintf(ip, sizeof(ip), "198.19.%d.%d", i / 200, i % 200 + 1);
+		p = path(ip, (__u16)(30000 + i), "198.18.1.2", 80);
+		join_syn(&t, &p, 0x5000u + (__u32)i, 1, 1, 0);
+	}
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 1);
+	ASSERT_STREQ(F(anomaly_ev(&t, "join_flood"), "by"), "destination");
+	/* A scanner among many one-probe sources. */
+	for (int i = 0; i < 30; i++) {
+		struct path p = path("198.19.66.6", (__u16)(40000 + i),
+				     "198.18.1.3", (__u16)(1 + i));
+
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+		snprintf(ip, sizeof(ip), "198.19.9.%d", i + 1);
+		p = path(ip, 40000, "198.18.1.3", 80);
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+	}
+	CHECK(stats(&t)->detect_evicted > 0, "nothing evicted");
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
+	ASSERT_STREQ(F(anomaly_ev(&t, "mptcp_scan"), "source"), "198.19.66.6");
+	ASSERT_STREQ(F(anomaly_ev(&t, "mptcp_scan"), "targets"), "30");
+	tc_free(&t);
+}
+
 TEST(add_addr_suspicious_classes)
 {
 	struct path p = P_INIT();

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * Windowed counters for join_flood and mptcp_scan (detect.h). Two tables:
- * join floods, keyed by token and by destination; scans, keyed by source.
+ * Windowed counters for join_flood and mptcp_scan (detect.h). Three
+ * tables: join floods by token, join floods by destination (apart, so that
+ * a flood of fresh tokens cannot crowd out its destination), scans by
+ * source.
  * Each is a keyed hash (SipHash, keyed_hash.h: a sender cannot pick
  * colliding sources, tokens or destinations) bounded at max_entries, its
- * entries in a list ordered by window start, so that the oldest window is
- * the one closed to make room (counted) and tick closes windows in order.
+ * entries in a list ordered by window start, so that tick closes windows in
+ * order; to make room, the quietest of the oldest few closes (counted).
  * Distinct sources and targets are counted exactly up to 64, then
  * estimated by linear counting over a bitmap of 8192 bits (within a
  * percent or so at a few hundred), so an entry's size is bounded whatever
@@ -21,6 +23,7 @@
 #define LC_BITS	     8192
 #define LC_HOST_BITS 512
 #define EXACT	     64 /* distinct values counted exactly up to this */
+#define EVICT_SCAN   8	/* windows looked at for the one to close early */
 
 enum etype { ET_TOKEN = 1, ET_DEST, ET_SOURCE };
 
@@ -58,7 +61,7 @@ struct mpx_detect {
 	struct mpx_detect_opts o;
 	mpx_detect_alert_fn fn;
 	void *arg;
-	struct table joins, scans;
+	struct table tokens, dests, scans;
 	struct mpx_detect_stats stats;
 };
 
@@ -313,10 +316,15 @@ static struct entry *get(struct mpx_detect *d, struct table *t, __u8 type,
 	if (e)
 		return e;
 	if (t->count >= d->o.max_entries && t->head) {
-		/* Room: the oldest window closes early, said if it must. */
-		d->stats.evicted++;
-		struct entry *old = t->head;
+		/* Room: of the EVICT_SCAN oldest windows, the one with the
+		 * fewest attempts closes early (said if it must), so that a
+		 * flood of fresh keys cannot push out the key it floods. */
+		struct entry *old = t->head, *x = t->head;
 
+		for (int i = 0; x && i < EVICT_SCAN; i++, x = x->next)
+			if (x->attempts < old->attempts)
+				old = x;
+		d->stats.evicted++;
 		if (!close_window(d, t, old, o))
 			table_remove(d, t, old);
 	}
@@ -374,9 +382,9 @@ void mpx_detect_join(struct mpx_detect *d, const struct mpx_origin *o,
 	if (!d)
 		return;
 	memcpy(key, &token, sizeof(token));
-	join_attempt(d, get(d, &d->joins, ET_TOKEN, 0, key, o), o, family,
+	join_attempt(d, get(d, &d->tokens, ET_TOKEN, 0, key, o), o, family,
 		     saddr);
-	join_attempt(d, get(d, &d->joins, ET_DEST, family, daddr, o), o, family,
+	join_attempt(d, get(d, &d->dests, ET_DEST, family, daddr, o), o, family,
 		     saddr);
 }
 
@@ -440,8 +448,7 @@ static void tick_table(struct mpx_detect *d, struct table *t,
 	while (t->head && usec_of(&t->head->start) + w <= usec_of(now)) {
 		struct entry *e = t->head;
 
-		close_window(d, t, e, now);
-		if (t->head == e)
+		if (!close_window(d, t, e, now) && t->head == e)
 			break; /* restarted in place: nothing older left */
 	}
 }
@@ -450,7 +457,8 @@ void mpx_detect_tick(struct mpx_detect *d, const struct mpx_origin *now)
 {
 	if (!d)
 		return;
-	tick_table(d, &d->joins, now);
+	tick_table(d, &d->tokens, now);
+	tick_table(d, &d->dests, now);
 	tick_table(d, &d->scans, now);
 }
 
@@ -492,7 +500,8 @@ struct mpx_detect *mpx_detect_new(const struct mpx_detect_opts *o,
 		d->o.window_sec = 1;
 	d->fn = fn;
 	d->arg = arg;
-	if (table_init(&d->joins, d->o.max_entries) < 0 ||
+	if (table_init(&d->tokens, d->o.max_entries) < 0 ||
+	    table_init(&d->dests, d->o.max_entries) < 0 ||
 	    table_init(&d->scans, d->o.max_entries) < 0) {
 		mpx_detect_free(d);
 		return NULL;
@@ -516,7 +525,8 @@ void mpx_detect_free(struct mpx_detect *d)
 {
 	if (!d)
 		return;
-	table_free(&d->joins);
+	table_free(&d->tokens);
+	table_free(&d->dests);
 	table_free(&d->scans);
 	free(d);
 }

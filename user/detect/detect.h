@@ -61,7 +61,7 @@ typedef void (*mpx_detect_alert_fn)(void *arg, const struct mpx_origin *at,
 				    const struct mpx_detect_alert *a);
 
 struct mpx_detect_stats {
-	__u64 entries; /* gauge */
+	__u64 entries; /* gauge, the three tables */
 	__u64 evicted; /* windows closed early to make room */
 };
 
