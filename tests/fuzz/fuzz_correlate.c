@@ -104,7 +104,7 @@ static int tokens_ready;
 
 struct world {
 	size_t max_conns;
-	size_t detect_entries; /* per detection table */
+	size_t detect_entries; /* per detection table (three) */
 	int query_found;
 	struct mpx_origin now;
 };
@@ -363,7 +363,7 @@ static void check_stats(struct mpx_correlator *c, const struct world *w)
 	    s->conns_evicted > s->conns_closed ||
 	    s->conns_midstream > s->conns_started ||
 	    s->conns_started - s->conns_closed > w->max_conns ||
-	    s->detect_entries > 2 * w->detect_entries ||
+	    s->detect_entries > 3 * w->detect_entries ||
 	    s->active_subflows >
 		(s->conns_started - s->conns_closed) * MPX_SUM_MAX_SUBFLOWS)
 		abort();
