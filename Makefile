@@ -47,7 +47,7 @@ DEB_libcap-ng := libcap-ng-dev
 DEB_libelf := libelf-dev
 DEB_zlib   := zlib1g-dev
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 # libbpf feature probes (xdp-tools' HAVE_LIBBPF_* convention): 1 when the
 # installed libbpf has the function, else 0. Debian 12 ships libbpf 1.1.

@@ -33,6 +33,7 @@ suites=(
 	"tests/metrics/test_metrics.sh"
 	"tests/e2e/test_capture_replay.sh"
 	"tests/e2e/test_correlate.sh"
+	"tests/e2e/test_detect.sh"
 	"tests/e2e/test_live.sh"
 	"tests/e2e/test_privilege.sh"
 	"tests/e2e/test_hostile.sh"

@@ -13,6 +13,7 @@
 #   build/tests/*_asan           each unit test under ASan + UBSan
 #   build/tests/mptcp_xfer       MPTCP transfer tool for the e2e tests
 #   build/tests/gen_hostile      hostile-traffic pcap writer (e2e hostile)
+#   build/tests/gen_detect       attack pcap writer (e2e detect)
 #   build/fuzz/bin/fuzz_*        the libFuzzer targets (tests/fuzz/)
 #
 # A sanitizer binary links a second build of the daemon's objects, made
@@ -35,7 +36,7 @@ SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
-               $(TEST_OUT)/gen_hostile
+               $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect
 
 .PHONY: test-binaries bench-binaries
 test-binaries: $(TEST_BINS)
@@ -70,6 +71,10 @@ $(TEST_OUT)/mptcp_xfer: $(OUT)/tests/tools/mptcp_xfer.o
 
 # Frames from the test builder, written with libpcap, tokens with libcrypto.
 $(TEST_OUT)/gen_hostile: $(OUT)/tests/tools/gen_hostile.o $(OUT)/tests/packet_builder.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TEST_OUT)/gen_detect: $(OUT)/tests/tools/gen_detect.o $(OUT)/tests/packet_builder.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

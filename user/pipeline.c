@@ -61,6 +61,11 @@ struct mpx_pipeline *mpx_pipeline_new(const struct mpx_pipeline_opts *o)
 		free(p);
 		return NULL;
 	}
+	if (o->detect.window_sec && mpx_corr_set_detect(p->corr, &o->detect)) {
+		mpx_corr_free(p->corr);
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 

@@ -29,6 +29,8 @@ struct mpx_pipeline_opts {
 	enum mpx_events_mode events;
 	enum mpx_format format;
 	size_t max_conns;
+	/* Detection (detect.h); window_sec 0: the defaults. */
+	struct mpx_detect_opts detect;
 	FILE *out;
 };
 

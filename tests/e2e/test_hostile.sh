@@ -477,6 +477,31 @@ test_evictions_and_losses() {
 
 # The peak resident memory after 2N is within a small margin of the one
 # after N: the bound holds whatever the flood size.
+# The floods are aggregated (README.md, "Detection"): each round's joins,
+# all to one destination with random tokens, are at most one join_flood per
+# window it spans (two), by destination, never one per token; the
+# handshakes complete and each source reaches one target: no mptcp_scan;
+# no ADD_ADDR is suspicious.
+test_detection_aggregated() {
+	local rounds=0 r jf by sc sus
+	ready || return
+	((STOPPED)) || { fail detection_aggregated "daemon not stopped"; return 1; }
+	for r in 1 2; do
+		[ -s "$T/flood$r.json" ] && [ "$(jq '.connections.join >= 50' "$T/flood$r.json")" = true ] &&
+			rounds=$((rounds + 1))
+	done
+	jf=$(grep -F '"kind":"join_flood"' "$T/daemon.out" | jq -s length)
+	by=$(grep -F '"kind":"join_flood"' "$T/daemon.out" | jq -s -c 'map(.by) | unique')
+	sc=$(grep -cF '"kind":"mptcp_scan"' "$T/daemon.out")
+	sus=$(grep -cF '"kind":"add_addr_suspicious"' "$T/daemon.out")
+	check "detection_aggregated/join_flood_some" [ "$jf" -ge "$((rounds > 0 ? 1 : 0))" ]
+	check "detection_aggregated/join_flood_handful" [ "$jf" -le $((2 * rounds)) ]
+	check "detection_aggregated/by_destination" [ "$by" = '["destination"]' ]
+	check "detection_aggregated/no_scan" [ "$sc" -eq 0 ]
+	check "detection_aggregated/no_add_addr" [ "$sus" -eq 0 ]
+	note "detection: $jf join_flood alerts for $rounds rounds"
+}
+
 test_memory_bound() {
 	local h0=${HWM[0]:-} h1=${HWM[1]:-} h2=${HWM[2]:-} limit
 	ready || return

@@ -15,7 +15,11 @@
  * off limits. The input is:
  *
  *   byte 0   config: bits 0-2 max_conns - 1; bits 3-4 writer (1 text,
- *            2 zeek, else json); bit 5 the flow table knows the subflows
+ *            2 zeek, else json); bit 5 the flow table knows the subflows;
+ *            bit 6 detection at its most sensitive (window 1 s,
+ *            thresholds 2, tables of max_conns windows, documentation
+ *            ranges suspicious, home network 198.18.0.0/15), else its
+ *            defaults
  *   bytes 1-12  the first record's time: ts_sec (8 bytes, little-endian)
  *            and ts_usec (4 bytes), taken modulo the range of origin.h,
  *            which the capture reader guarantees (fuzz_capture checks it)
@@ -30,7 +34,8 @@
  *
  * Checked on every step: the statistics are consistent (closed <= started,
  * evicted <= closed, open connections within the table's bound, open
- * subflows within their bound); after the end, every connection closed and
+ * subflows within their bound, detection windows within their tables);
+ * after the end, every connection closed and
  * no subflow open; with the json writer, every output line one JSON
  * object (json_check.h).
  *
@@ -99,6 +104,7 @@ static int tokens_ready;
 
 struct world {
 	size_t max_conns;
+	size_t detect_entries; /* per detection table (three) */
 	int query_found;
 	struct mpx_origin now;
 };
@@ -357,6 +363,7 @@ static void check_stats(struct mpx_correlator *c, const struct world *w)
 	    s->conns_evicted > s->conns_closed ||
 	    s->conns_midstream > s->conns_started ||
 	    s->conns_started - s->conns_closed > w->max_conns ||
+	    s->detect_entries > 3 * w->detect_entries ||
 	    s->active_subflows >
 		(s->conns_started - s->conns_closed) * MPX_SUM_MAX_SUBFLOWS)
 		abort();
@@ -420,6 +427,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	mpx_corr_set_flow_query(c, query, &w);
+	if (data[0] >> 6 & 1) {
+		struct mpx_detect_opts d;
+		char err[64];
+
+		mpx_detect_opts_default(&d);
+		d.window_sec = 1;
+		d.join_flood_threshold = 2;
+		d.scan_threshold = 2;
+		d.max_entries = w.max_conns;
+		d.doc_ranges_suspicious = 1;
+		if (mpx_parse_home_nets("198.18.0.0/15", &d.home, err,
+					sizeof(err)) < 0 ||
+		    mpx_corr_set_detect(c, &d) < 0)
+			abort();
+		w.detect_entries = w.max_conns;
+	} else {
+		w.detect_entries = MPX_DETECT_DEFAULT_ENTRIES;
+	}
 
 	for (i = 13; i + 4 <= size;) {
 		__u8 op = data[i], path = data[i + 1], k = data[i + 2];

@@ -27,6 +27,8 @@
 
 #include "correlate/conn_table.h"
 #include "correlate/correlate.h"
+#include "detect/address_class.h"
+#include "detect/detect.h"
 #include "mptcp_event.h"
 #include "output/conn_event.h"
 #include "output/conn_json_writer.h"
@@ -2288,7 +2290,8 @@ TEST(json_writer_exact)
 	    "\"token_a\":\"0def596e\",\"key_b\":\"4c1c528caba1aa77\","
 	    "\"token_b\":\"00e11ab3\",\"start\":1795666785.436322,"
 	    "\"duration\":0.201028,\"end\":\"fastclose\","
-	    "\"midstream\":false,\"fallback\":false,\"subflows\":["
+	    "\"midstream\":false,\"fallback\":false,\"joins_dropped\":0,"
+	    "\"subflows\":["
 	    "{\"src\":\"198.18.1.1\",\"dst\":\"198.18.1.2\","
 	    "\"sport\":43794,\"dport\":5201,\"role\":\"initial\","
 	    "\"verified\":null,\"backup\":false,\"packets_fwd\":47,"
@@ -2591,6 +2594,384 @@ TEST(ring_records_of_another_abi_are_counted)
 	CHECK(text && strstr(text, "\"event\":\"mptcp_attempt\""),
 	      "the good record was not correlated: %s", text ? text : "");
 	free(text);
+}
+
+/* ---- detection (README.md, "Detection") ---------------------------------- */
+
+/* Detection options for a test: window in seconds, thresholds. */
+static void tc_detect(struct tc *t, unsigned int window, unsigned int joins,
+		      unsigned int scan, size_t entries)
+{
+	struct mpx_detect_opts o;
+
+	mpx_detect_opts_default(&o);
+	o.window_sec = window;
+	o.join_flood_threshold = joins;
+	o.scan_threshold = scan;
+	if (entries)
+		o.max_entries = entries;
+	if (mpx_corr_set_detect(t->c, &o) < 0) {
+		fprintf(stderr, "mpx_corr_set_detect failed\n");
+		exit(2);
+	}
+}
+
+/* Time passes to now (the frame clock, 1 ms a frame) plus ms. */
+static void tick_after(struct tc *t, unsigned int ms)
+{
+	struct mpx_origin o;
+
+	t->frame += ms;
+	o.frame = t->frame;
+	o.ts_sec = T0 + (int64_t)(t->frame / 1000);
+	o.ts_usec = (int32_t)(t->frame % 1000) * 1000;
+	mpx_corr_tick(t->c, &o);
+}
+
+/* n join SYNs to token from distinct initiators (198.19.k.i) to
+ * 198.18.1.2:80. */
+static void join_burst(struct tc *t, int k, int n, __u32 token)
+{
+	char ip[32];
+
+	for (int i = 0; i < n; i++) {
+		struct path p;
+
+		snprintf(ip, sizeof(ip), "198.19.%d.%d", k, i + 1);
+		p = path(ip, (__u16)(30000 + i), "198.18.1.2", 80);
+		join_syn(t, &p, token, 0x1000u + (__u32)i, 1, 0);
+	}
+}
+
+static const struct cap_event *alert_by(const struct tc *t, const char *kind,
+					const char *by, int k)
+{
+	for (int i = 0; i < t->cap.n; i++)
+		if (strcmp(t->cap.ev[i]->name, "anomaly") == 0 &&
+		    strcmp(F(t->cap.ev[i], "kind"), kind) == 0 &&
+		    strcmp(F(t->cap.ev[i], "by"), by) == 0 && k-- == 0)
+			return t->cap.ev[i];
+	return NULL;
+}
+
+TEST(detect_anomaly_names)
+{
+	ASSERT_STREQ(mpx_anomaly_name(MPX_ANOM_JOIN_FLOOD), "join_flood");
+	ASSERT_STREQ(mpx_anomaly_name(MPX_ANOM_MPTCP_SCAN), "mptcp_scan");
+	ASSERT_STREQ(mpx_anomaly_name(MPX_ANOM_ADD_ADDR_SUSPICIOUS),
+		     "add_addr_suspicious");
+}
+
+/* Below the threshold: nothing. At it: one alert per token and per
+ * destination, with the counts, then silence in the window. */
+TEST(join_flood_once_per_window)
+{
+	const struct cap_event *e;
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 1, 10, 1000, 0);
+	join_burst(&t, 0, 9, 0xdeadbeefU);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 0);
+	join_burst(&t, 1, 21, 0xdeadbeefU);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 2);
+	e = alert_by(&t, "join_flood", "token", 0);
+	ASSERT_STREQ(F(e, "token"), "deadbeef");
+	ASSERT_STREQ(F(e, "attempts"), "10");
+	ASSERT_STREQ(F(e, "sources"), "10");
+	ASSERT_STREQ(F(e, "window_s"), "1");
+	ASSERT_STREQ(F(e, "repeat"), "0");
+	ASSERT_STREQ(F(e, "sample_sources"),
+		     "198.19.0.1,198.19.0.2,198.19.0.3,198.19.0.4");
+	CHECK(e && !e->conn[0] && !e->has_tuple, "tied to a connection");
+	e = alert_by(&t, "join_flood", "destination", 0);
+	ASSERT_STREQ(F(e, "destination"), "198.18.1.2");
+	/* The next window: a repeat, saying how many were silenced (20). */
+	tick_after(&t, 1000);
+	join_burst(&t, 2, 10, 0xdeadbeefU);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 4);
+	e = alert_by(&t, "join_flood", "token", 1);
+	ASSERT_STREQ(F(e, "repeat"), "1");
+	ASSERT_STREQ(F(e, "suppressed_since_last"), "20");
+	ASSERT_EQ(stats(&t)->anomalies[MPX_ANOM_JOIN_FLOOD], 4);
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 4);
+	tc_free(&t);
+}
+
+/* Joins to a real connection's token are not a flood until they overflow
+ * it: those dropped at the bound count, and the summary says how many. */
+TEST(joins_dropped_in_summary)
+{
+	struct path p = P_INIT();
+	const struct mpx_conn_summary *s;
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 60, 5, 1000, 0);
+	open_conn(&t, &p, 1, KEY_A, KEY_B);
+	join_burst(&t, 0, MPX_SUM_MAX_SUBFLOWS - 1, TOKEN_B);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 0);
+	join_burst(&t, 1, 9, TOKEN_B);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 2);
+	tc_finish(&t);
+	s = summary_of(&t, conn_of(first(&t, "mptcp_attempt")));
+	CHECK(s, "no summary");
+	if (s) {
+		ASSERT_EQ(s->joins_dropped, 9);
+		ASSERT_EQ(s->nsubflows, MPX_SUM_MAX_SUBFLOWS);
+	}
+	tc_free(&t);
+}
+
+/* One source, many targets: one mptcp_scan at the window's end with the
+ * targets, the MPTCP answers and the resets. */
+TEST(mptcp_scan_counts_answers)
+{
+	const struct cap_event *e;
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 1, 1000, 5, 0);
+	for (int i = 0; i < 8; i++) {
+		struct path p =
+		    path("198.19.66.6", (__u16)(40000 + i),
+			 i < 4 ? "198.18.1.2" : "198.18.1.3", (__u16)(1 + i));
+
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+		if (i < 2)
+			mpc_synack(&t, &p, 1, MPX_CAP_H, KEY_B + (__u64)i);
+		else if (i < 5)
+			flow_rec(&t, &p, 0, MPX_EV_SUBFLOW_RST, 1, 1, 0, 0);
+	}
+	/* The same target again is not another one. */
+	for (int i = 0; i < 20; i++) {
+		struct path p =
+		    path("198.19.66.6", (__u16)(41000 + i), "198.18.1.2", 1);
+
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+	}
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 0);
+	tick_after(&t, 1000);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
+	e = anomaly_ev(&t, "mptcp_scan");
+	ASSERT_STREQ(F(e, "source"), "198.19.66.6");
+	ASSERT_STREQ(F(e, "targets"), "8");
+	ASSERT_STREQ(F(e, "hosts"), "2");
+	ASSERT_STREQ(F(e, "probes"), "28");
+	ASSERT_STREQ(F(e, "answered_mptcp"), "2");
+	ASSERT_STREQ(F(e, "reset"), "3");
+	ASSERT_STREQ(F(e, "completed"), "0");
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 0);
+	tc_free(&t);
+}
+
+/* Bogus joins probe too; a client of one server does not scan, nor does a
+ * busy one whose handshakes complete. */
+TEST(mptcp_scan_bogus_joins_and_clients)
+{
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 60, 1000, 5, 0);
+	for (int i = 0; i < 6; i++) {
+		struct path p = path("198.19.66.7", (__u16)(40000 + i),
+				     "198.18.1.2", (__u16)(100 + i));
+
+		join_syn(&t, &p, 0x100u + (__u32)i, 1, 1, 0);
+	}
+	for (int i = 0; i < 30; i++) {
+		struct path p =
+		    path("198.19.5.5", (__u16)(40000 + i), "198.18.1.2", 443);
+		struct path q = path("198.19.5.6", (__u16)(40000 + i),
+				     i % 2 ? "198.18.1.2" : "198.18.1.3",
+				     (__u16)(1000 + i));
+
+		open_conn(&t, &p, 1, KEY_A + (__u64)i, KEY_B + (__u64)i);
+		open_conn(&t, &q, 1, KEY_A + 100 + (__u64)i,
+			  KEY_B + 100 + (__u64)i);
+	}
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
+	ASSERT_STREQ(F(anomaly_ev(&t, "mptcp_scan"), "source"), "198.19.66.7");
+	tc_free(&t);
+}
+
+/* The per-source table holds max_entries; the oldest window goes first,
+ * counted, its alert said if it had one to say. */
+TEST(detect_table_bounded)
+{
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 60, 1000, 3, 4);
+	for (int s = 0; s < 10; s++)
+		for (int i = 0; i < 3; i++) {
+			char ip[32];
+			struct path p;
+
+			snprintf(ip, sizeof(ip), "198.19.7.%d", s + 1);
+			p = path(ip, (__u16)(40000 + i), "198.18.1.2",
+				 (__u16)(1 + i));
+			mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+		}
+	ASSERT_EQ(stats(&t)->detect_entries, 4);
+	ASSERT_EQ(stats(&t)->detect_evicted, 6);
+	/* The six evicted said theirs as they went. */
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 6);
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 10);
+	tc_free(&t);
+}
+
+/* Fresh keys cannot push the flooded one out of a full table: a flood of
+ * random tokens to one destination is one alert, not one per eviction. */
+TEST(detect_flooded_key_survives_eviction)
+{
+	char ip[32];
+	struct tc t;
+
+	tc_init(&t, 1024);
+	tc_detect(&t, 60, 10, 5, 4);
+	for (int i = 0; i < 200; i++) {
+		struct path p;
+
+		snprintf(ip, sizeof(ip), "198.19.%d.%d", i / 200, i % 200 + 1);
+		p = path(ip, (__u16)(30000 + i), "198.18.1.2", 80);
+		join_syn(&t, &p, 0x5000u + (__u32)i, 1, 1, 0);
+	}
+	ASSERT_EQ(count_anomaly(&t, "join_flood"), 1);
+	ASSERT_STREQ(F(anomaly_ev(&t, "join_flood"), "by"), "destination");
+	/* A scanner among many one-probe sources. */
+	for (int i = 0; i < 30; i++) {
+		struct path p = path("198.19.66.6", (__u16)(40000 + i),
+				     "198.18.1.3", (__u16)(1 + i));
+
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+		snprintf(ip, sizeof(ip), "198.19.9.%d", i + 1);
+		p = path(ip, 40000, "198.18.1.3", 80);
+		mpc_syn(&t, &p, 1, MPX_CAP_H, 0, 0);
+	}
+	CHECK(stats(&t)->detect_evicted > 0, "nothing evicted");
+	tc_finish(&t);
+	ASSERT_EQ(count_anomaly(&t, "mptcp_scan"), 1);
+	ASSERT_STREQ(F(anomaly_ev(&t, "mptcp_scan"), "source"), "198.19.66.6");
+	ASSERT_STREQ(F(anomaly_ev(&t, "mptcp_scan"), "targets"), "30");
+	tc_free(&t);
+}
+
+TEST(add_addr_suspicious_classes)
+{
+	struct path p = P_INIT();
+	const struct cap_event *e;
+	struct mpx_detect_opts o;
+	struct tc t;
+	char err[128];
+
+	tc_init(&t, 16);
+	open_conn(&t, &p, 1, KEY_A, KEY_B);
+	add_addr(&t, &p, 0, 1, "127.0.0.1", 0, 0, 0);
+	add_addr(&t, &p, 0, 1, "127.0.0.1", 0, 0, 0); /* again: said once */
+	ASSERT_EQ(count_anomaly(&t, "add_addr_suspicious"), 1);
+	e = anomaly_ev(&t, "add_addr_suspicious");
+	ASSERT_STREQ(F(e, "reason"), "loopback");
+	ASSERT_STREQ(F(e, "addr"), "127.0.0.1");
+	ASSERT_STREQ(F(e, "by"), "b");
+	CHECK(e && e->conn[0], "not tied to its connection");
+	add_addr(&t, &p, 0, 2, "ff02::1", 0, 0, 0);
+	add_addr(&t, &p, 0, 3, "169.254.1.1", 0, 0, 0);
+	add_addr(&t, &p, 0, 4, "198.18.9.9", 0, 0, 0);	/* benchmarking */
+	add_addr(&t, &p, 0, 5, "2001:db8::9", 0, 0, 0); /* documentation */
+	add_addr(&t, &p, 0, 6, "10.1.1.1", 0, 0, 0);	/* no home net */
+	add_addr(&t, &p, 0, 7, "::1", 0, 1, 0);		/* an echo */
+	ASSERT_EQ(count_anomaly(&t, "add_addr_suspicious"), 3);
+	tc_finish(&t);
+	CHECK(
+	    sum_has_anomaly(summary_of(&t, conn_of(e)), "add_addr_suspicious"),
+	    "not in the summary");
+	tc_free(&t);
+
+	/* Home networks, documentation ranges when told. */
+	tc_init(&t, 16);
+	mpx_detect_opts_default(&o);
+	o.doc_ranges_suspicious = 1;
+	ASSERT_EQ(mpx_parse_home_nets("10.0.0.0/8,fd00::/8", &o.home, err,
+				      sizeof(err)),
+		  0);
+	mpx_corr_set_detect(t.c, &o);
+	open_conn(&t, &p, 1, KEY_A, KEY_B);
+	add_addr(&t, &p, 0, 1, "10.1.1.1", 0, 0, 0); /* outside peer: inward */
+	add_addr(&t, &p, 0, 2, "198.18.9.9", 0, 0, 0);
+	add_addr(&t, &p, 0, 3, "8.8.8.8", 0, 0, 0);
+	ASSERT_EQ(count_anomaly(&t, "add_addr_suspicious"), 2);
+	ASSERT_STREQ(F(anomaly_ev(&t, "add_addr_suspicious"), "reason"),
+		     "home_net_inward");
+	tc_free(&t);
+}
+
+TEST(address_classes_and_home_nets)
+{
+	static const struct {
+		const char *ip;
+		int doc;
+		const char *cls;
+	} cases[] = {
+	    {"127.1.2.3", 0, "loopback"},
+	    {"0.0.0.0", 0, "unspecified"},
+	    {"239.1.1.1", 0, "multicast"},
+	    {"255.255.255.255", 0, "broadcast"},
+	    {"169.254.0.1", 0, "link_local"},
+	    {"192.0.2.1", 0, NULL},
+	    {"192.0.2.1", 1, "documentation"},
+	    {"198.19.255.1", 1, "documentation"},
+	    {"198.20.0.1", 1, NULL},
+	    {"8.8.8.8", 1, NULL},
+	    {"::", 0, "unspecified"},
+	    {"::1", 0, "loopback"},
+	    {"ff05::2", 0, "multicast"},
+	    {"febf::1", 0, "link_local"},
+	    {"fec0::1", 0, NULL},
+	    {"2001:db8::1", 0, NULL},
+	    {"2001:db8::1", 1, "documentation"},
+	    {"3fff:fff::1", 1, "documentation"},
+	    {"::ffff:127.0.0.1", 0, "loopback"},
+	    {"2606:4700::1", 1, NULL},
+	};
+	struct mpx_home_nets h;
+	__u8 a[16];
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int v6 = strchr(cases[i].ip, ':') != NULL;
+		const char *got;
+
+		inet_pton(v6 ? AF_INET6 : AF_INET, cases[i].ip, a);
+		got = mpx_addr_suspicious_class(v6 ? 6 : 4, a, cases[i].doc);
+		ASSERT_STREQ(got ? got : "(none)",
+			     cases[i].cls ? cases[i].cls : "(none)");
+	}
+	ASSERT_EQ(mpx_parse_home_nets("192.168.0.0/16,2001:db8:1::/48,10.9.9.9",
+				      &h, err, sizeof(err)),
+		  0);
+	ASSERT_EQ(h.n, 3);
+	inet_pton(AF_INET, "192.168.77.1", a);
+	ASSERT_EQ(mpx_in_home_net(&h, 4, a), 1);
+	inet_pton(AF_INET, "192.169.0.1", a);
+	ASSERT_EQ(mpx_in_home_net(&h, 4, a), 0);
+	inet_pton(AF_INET, "10.9.9.9", a);
+	ASSERT_EQ(mpx_in_home_net(&h, 4, a), 1);
+	inet_pton(AF_INET6, "2001:db8:1:ffff::1", a);
+	ASSERT_EQ(mpx_in_home_net(&h, 6, a), 1);
+	inet_pton(AF_INET6, "2001:db8:2::1", a);
+	ASSERT_EQ(mpx_in_home_net(&h, 6, a), 0);
+	ASSERT_EQ(mpx_parse_home_nets("10.0.0.0/33", &h, err, sizeof(err)), -1);
+	ASSERT_EQ(mpx_parse_home_nets("10.0.0.0/", &h, err, sizeof(err)), -1);
+	ASSERT_EQ(mpx_parse_home_nets("::/129", &h, err, sizeof(err)), -1);
+	ASSERT_EQ(mpx_parse_home_nets("host.example", &h, err, sizeof(err)),
+		  -1);
+	ASSERT_EQ(mpx_parse_home_nets(",", &h, err, sizeof(err)), -1);
 }
 
 TEST_MAIN("test_correlate")

@@ -28,6 +28,7 @@ static void known_state(struct mpx_metrics_state *st)
 	st->corr.conns_evicted = 2;
 	st->corr.subflows_dropped = 3;
 	st->corr.addrs_evicted = 4;
+	st->corr.detect_evicted = 6;
 	st->corr.joins_verified = 9;
 	st->corr.joins_hmac_invalid = 1;
 	st->corr.joins_unknown_token = 2;
@@ -151,6 +152,7 @@ static const char golden[] =
 	"mptcp_xdp_correlator_evictions_total{table=\"connections\"} 2\n"
 	"mptcp_xdp_correlator_evictions_total{table=\"subflows\"} 3\n"
 	"mptcp_xdp_correlator_evictions_total{table=\"addresses\"} 4\n"
+	"mptcp_xdp_correlator_evictions_total{table=\"detection\"} 6\n"
 	"# HELP mptcp_xdp_joins_total MP_JOIN handshakes by result.\n"
 	"# TYPE mptcp_xdp_joins_total counter\n"
 	"mptcp_xdp_joins_total{result=\"verified\"} 9\n"
@@ -191,7 +193,10 @@ static const char golden[] =
 	"mptcp_xdp_anomalies_total{kind=\"unknown_version\"} 7\n"
 	"mptcp_xdp_anomalies_total{kind=\"unknown_algorithm\"} 8\n"
 	"mptcp_xdp_anomalies_total{kind=\"join_hmac_invalid\"} 9\n"
-	"mptcp_xdp_anomalies_total{kind=\"join_unknown_token\"} 10\n";
+	"mptcp_xdp_anomalies_total{kind=\"join_unknown_token\"} 10\n"
+	"mptcp_xdp_anomalies_total{kind=\"join_flood\"} 11\n"
+	"mptcp_xdp_anomalies_total{kind=\"mptcp_scan\"} 12\n"
+	"mptcp_xdp_anomalies_total{kind=\"add_addr_suspicious\"} 13\n";
 /* clang-format on */
 
 TEST(exposition_of_known_state_exactly)

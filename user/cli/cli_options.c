@@ -114,3 +114,33 @@ int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out)
 	*out = (size_t)v;
 	return 0;
 }
+
+int mpx_parse_detect_option(int which, const char *arg,
+			    struct mpx_detect_opts *o, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+	    "--detect-window", "--join-flood-threshold", "--scan-threshold"};
+	static const size_t max[] = {86400, 1000000, 1000000};
+	size_t v;
+
+	if (which == 0)
+		return mpx_parse_home_nets(arg, &o->home, err, errlen);
+	if (which == 4) {
+		o->doc_ranges_suspicious = 1;
+		return 0;
+	}
+	if (which < 1 || which > 3)
+		return -1;
+	if (mpx_parse_count(arg, 1, max[which - 1], &v) < 0) {
+		snprintf(err, errlen, "%s takes a number from 1 to %zu",
+			 names[which - 1], max[which - 1]);
+		return -1;
+	}
+	if (which == 1)
+		o->window_sec = (unsigned int)v;
+	else if (which == 2)
+		o->join_flood_threshold = (unsigned int)v;
+	else
+		o->scan_threshold = (unsigned int)v;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "detect/detect.h"
 #include "mptcp_config.h"
 #include "pipeline.h"
 
@@ -21,6 +22,12 @@ int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen);
 int mpx_parse_events(const char *s, enum mpx_events_mode *m);
 /* json | text | zeek */
 int mpx_parse_format(const char *s, enum mpx_format *f);
+/* The detection options, by index: 0 --home-net, 1 --detect-window,
+ * 2 --join-flood-threshold, 3 --scan-threshold, 4 --doc-ranges-suspicious
+ * (no value). 0, or -1 with a message. */
+int mpx_parse_detect_option(int which, const char *arg,
+			    struct mpx_detect_opts *o, char *err,
+			    size_t errlen);
 /* A decimal count within [min, max]. */
 int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out);
 

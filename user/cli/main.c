@@ -63,6 +63,24 @@ static void usage(FILE *f)
 	      "                           " MPX_METRICS_DEFAULT
 	      "; replay default off)\n"
 	      "\n"
+	      "Detection options (load and replay):\n"
+	      "  --home-net CIDR[,CIDR...] the home networks (HOME_NET): "
+	      "an outside peer\n"
+	      "                           advertising an address inside is "
+	      "add_addr_suspicious\n"
+	      "  --detect-window SECONDS  window of join_flood and "
+	      "mptcp_scan (default 60)\n"
+	      "  --join-flood-threshold N join SYNs that cannot complete, "
+	      "per token or\n"
+	      "                           destination and window (default "
+	      "50)\n"
+	      "  --scan-threshold N       distinct targets probed by one "
+	      "source per window\n"
+	      "                           (default 20)\n"
+	      "  --doc-ranges-suspicious  documentation and benchmarking "
+	      "ranges in ADD_ADDR\n"
+	      "                           are add_addr_suspicious too\n"
+	      "\n"
 	      "load options:\n"
 	      "  --xdp-mode auto|native|generic  XDP attach mode (default "
 	      "auto: native,\n"
@@ -120,6 +138,11 @@ enum {
 	OPT_NO_EGRESS,
 	OPT_METRICS,
 	OPT_METRICS_HOLD,
+	OPT_HOME_NET,
+	OPT_DETECT_WINDOW,
+	OPT_JOIN_FLOOD_THRESHOLD,
+	OPT_SCAN_THRESHOLD,
+	OPT_DOC_RANGES,
 	OPT_HELP,
 };
 
@@ -132,6 +155,12 @@ enum {
 	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},                 \
 	{"stats", no_argument, NULL, OPT_STATS},                               \
 	{"metrics", required_argument, NULL, OPT_METRICS},                     \
+	{"home-net", required_argument, NULL, OPT_HOME_NET},                   \
+	{"detect-window", required_argument, NULL, OPT_DETECT_WINDOW},         \
+	{"join-flood-threshold", required_argument, NULL,                      \
+	 OPT_JOIN_FLOOD_THRESHOLD},                                            \
+	{"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},       \
+	{"doc-ranges-suspicious", no_argument, NULL, OPT_DOC_RANGES},          \
 	{"help", no_argument, NULL, OPT_HELP}
 /* clang-format on */
 
@@ -150,6 +179,7 @@ static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss,
 	c->run.out.events = MPX_EVENTS_CONN;
 	c->run.out.format = MPX_FORMAT_JSON;
 	c->run.out.max_conns = MPX_DEFAULT_MAX_CONNS;
+	mpx_detect_opts_default(&c->run.out.detect);
 	c->run.out.out = stdout;
 	c->kinds = MPX_EMIT_ALL_KINDS;
 }
@@ -194,6 +224,18 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 		return 1;
 	case OPT_STATS:
 		c->run.stats = 1;
+		return 1;
+	case OPT_HOME_NET:
+	case OPT_DETECT_WINDOW:
+	case OPT_JOIN_FLOOD_THRESHOLD:
+	case OPT_SCAN_THRESHOLD:
+	case OPT_DOC_RANGES:
+		if (mpx_parse_detect_option(opt - OPT_HOME_NET, arg,
+					    &c->run.out.detect, err,
+					    sizeof(err)) < 0) {
+			*rc = usage_error(err);
+			return -1;
+		}
 		return 1;
 	case OPT_METRICS:
 		if (mpx_metrics_parse(arg, &c->run.metrics, c->run.metrics_host,

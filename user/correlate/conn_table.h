@@ -119,6 +119,7 @@ struct mpx_conn {
 	int addr_next[2]; /* the slot to reuse when a side's table is full */
 	int nanom;
 	const char *anomalies[MPX_MAX_ANOMALIES];
+	__u64 joins_dropped; /* join subflows past the per-connection bound */
 	/* ENDING: since when, and the correlator's queue of ENDING
 	 * connections in that order. */
 	struct mpx_origin ended_at;

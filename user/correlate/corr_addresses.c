@@ -5,6 +5,27 @@
 
 #include "correlate/corr_internal.h"
 #include "correlate/mptcp_crypto.h"
+#include "detect/address_class.h"
+
+/* add_addr_suspicious: why an advertisement is one (NULL: it is not). An
+ * address no host should be sent to; or, with home networks, one inside
+ * them advertised by a peer outside (an invitation to connect inward). */
+static const char *suspicious(const struct mpx_correlator *c,
+			      const struct corr_rec *r)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	const struct mpx_home_nets *home = &c->detect_opts.home;
+	const __u8 *src = r->ev->family == 4 ? r->ev->saddr + 12 : r->ev->saddr;
+	const char *cls = mpx_addr_suspicious_class(
+	    a->family, a->addr, c->detect_opts.doc_ranges_suspicious);
+
+	if (cls)
+		return cls;
+	if (home->n && mpx_in_home_net(home, a->family, a->addr) &&
+	    !mpx_in_home_net(home, r->ev->family, src))
+		return "home_net_inward";
+	return NULL;
+}
 
 /* The advertisement's HMAC against the keys: 1, 0, or -1 when it cannot be
  * checked. *legacy: wrong, but the leftmost 64 bits of the right one (what
@@ -34,7 +55,8 @@ void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
 	struct mpx_subflow *sf = corr_sf_or_midstream(c, r);
 	struct mpx_addr_entry *slot = NULL;
 	struct mpx_conn *conn;
-	int side, valid, legacy;
+	const char *why;
+	int side, valid, legacy, same;
 
 	if (!sf)
 		return;
@@ -63,10 +85,15 @@ void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
 		slot->used = 0;
 		c->stats.addrs_evicted++;
 	}
-	if (slot->used && (slot->family != a->family ||
-			   memcmp(slot->addr, a->addr, MPX_ADDR_LEN) != 0 ||
-			   slot->port != (a->has_port ? a->port : 0)))
+	same = slot->used && slot->family == a->family &&
+	       memcmp(slot->addr, a->addr, MPX_ADDR_LEN) == 0 &&
+	       slot->port == (a->has_port ? a->port : 0);
+	if (slot->used && !same)
 		corr_emit_addr_id_reuse(c, r);
+	/* Said once per address, not per retransmission. */
+	why = same ? NULL : suspicious(c, r);
+	if (why)
+		corr_emit_add_addr_suspicious(c, r, why);
 	slot->used = 1;
 	slot->id = a->addr_id;
 	slot->family = a->family;

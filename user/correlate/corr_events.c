@@ -245,6 +245,7 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 	s->end = reason ? reason : "subflows_closed";
 	s->midstream = conn->midstream;
 	s->fallback = conn->fallback;
+	s->joins_dropped = conn->joins_dropped;
 	for (int i = 0; i < conn->nsf; i++) {
 		struct mpx_subflow *sf = conn->sf[i];
 		struct mpx_sf_summary *out = &s->sf[s->nsubflows++];
@@ -494,5 +495,83 @@ void corr_emit_option_error(struct mpx_correlator *c, const struct corr_rec *r)
 	if (ev->subtype != MPX_SUBTYPE_UNKNOWN)
 		mpx_ev_u64(&b.e, "subtype", ev->subtype);
 	mpx_ev_u64(&b.e, "opt_len", ev->opt_len);
+	emit(c, &b);
+}
+
+/* ---- detection -------------------------------------------------------- */
+
+/* Addresses of a detection table: as in records (IPv4 in bytes 12..15). */
+static void rec_addr_text(__u8 family, const __u8 *addr, char *out, size_t len)
+{
+	mpx_addr_text(family, addr, out, len);
+}
+
+/* join_flood, mptcp_scan: aggregated, about no one connection (no conn,
+ * no 4-tuple), counted. */
+void corr_emit_detect_alert(struct mpx_correlator *c,
+			    const struct mpx_origin *at,
+			    const struct mpx_detect_alert *a)
+{
+	enum mpx_anomaly kind = a->kind == MPX_ALERT_SCAN ? MPX_ANOM_MPTCP_SCAN
+							  : MPX_ANOM_JOIN_FLOOD;
+	char who[INET6_ADDRSTRLEN];
+	char sample[MPX_DETECT_SAMPLE * (INET6_ADDRSTRLEN + 1)] = "";
+	struct evbuf b;
+
+	note_anomaly(c, NULL, kind);
+	for (int i = 0; i < a->nsample; i++) {
+		char one[INET6_ADDRSTRLEN];
+
+		rec_addr_text(a->sample_family[i], a->sample[i], one,
+			      sizeof(one));
+		if (i)
+			strcat(sample, ",");
+		strcat(sample, one);
+	}
+	ev_begin(&b, "anomaly", at, NULL, NULL);
+	mpx_ev_str(&b.e, "kind", anomaly_names[kind]);
+	mpx_ev_str(&b.e, "by", a->by);
+	if (strcmp(a->by, "token") == 0) {
+		mpx_ev_hex(&b.e, "token", a->token, 8);
+	} else {
+		rec_addr_text(a->family, a->addr, who, sizeof(who));
+		mpx_ev_str(&b.e,
+			   a->kind == MPX_ALERT_SCAN ? "source" : "destination",
+			   who);
+	}
+	mpx_ev_time(&b.e, "window_start", &a->window_start);
+	mpx_ev_u64(&b.e, "window_s", a->window_sec);
+	if (a->kind == MPX_ALERT_SCAN) {
+		mpx_ev_u64(&b.e, "probes", a->attempts);
+		mpx_ev_u64(&b.e, "targets", a->targets);
+		mpx_ev_u64(&b.e, "hosts", a->hosts);
+		mpx_ev_u64(&b.e, "answered_mptcp", a->answered);
+		mpx_ev_u64(&b.e, "reset", a->resets);
+		mpx_ev_u64(&b.e, "completed", a->completed);
+		mpx_ev_str(&b.e, "sample_targets", sample);
+	} else {
+		mpx_ev_u64(&b.e, "attempts", a->attempts);
+		mpx_ev_u64(&b.e, "sources", a->sources);
+		mpx_ev_str(&b.e, "sample_sources", sample);
+	}
+	mpx_ev_u64(&b.e, "repeat", a->repeat);
+	if (a->repeat)
+		mpx_ev_u64(&b.e, "suppressed_since_last", a->suppressed);
+	emit(c, &b);
+}
+
+void corr_emit_add_addr_suspicious(struct mpx_correlator *c,
+				   const struct corr_rec *r, const char *why)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+	char text[INET6_ADDRSTRLEN];
+	struct evbuf b;
+
+	mpx_add_addr_text(a, text, sizeof(text));
+	anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_SUSPICIOUS);
+	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
+	mpx_ev_str(&b.e, "addr", text);
+	mpx_ev_str(&b.e, "reason", why);
+	mpx_ev_str(&b.e, "by", r->side ? "b" : "a");
 	emit(c, &b);
 }

@@ -74,6 +74,8 @@ static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf && sf->role == MPX_SF_INITIAL && r->from_init &&
 	    sf->isn == ev->seq)
 		return; /* a retransmitted SYN */
+	mpx_detect_probe(c->detect, o, ev->family, ev->saddr, ev->daddr,
+			 ev->dport);
 	if (sf) {
 		/* A new connection on a 4-tuple we know: that subflow is over,
 		 * not necessarily its connection (a closed join's 4-tuple may
@@ -122,6 +124,7 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 		return;
 	side = r->side;
 	if (syn) {
+		mpx_detect_answer(c->detect, r->o, ev->family, ev->daddr);
 		/* The SYN/ACK says the version the server chose (RFC 8684
 		 * section 3.1, version negotiation). */
 		if (ev->version != conn->version) {
@@ -141,8 +144,11 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	if (m->has_receiver_key)
 		learn_key(c, r, 1 - side, m->receiver_key);
 	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
-	    conn->has_key[1])
+	    conn->has_key[1]) {
+		mpx_detect_completed(c->detect, r->o, sf->family,
+				     sf->init_addr);
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
+	}
 }
 
 /* ---- MP_JOIN (RFC 8684 section 3.2) ----------------------------------- */
@@ -248,12 +254,15 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 	struct mpx_subflow *sf = r->sf;
 	struct mpx_conn *conn;
 	const char *match;
-	int side, n;
+	int side, n, bogus;
 
 	if (sf && sf->role == MPX_SF_JOIN && sf->have_syn &&
 	    sf->r_init == j->nonce)
 		return; /* a retransmitted SYN */
 	conn = token_owner(c, r->ev, &side, &n, &match);
+	/* A join to a token no handshake gave (unknown, or known only from
+	 * earlier such joins) will not complete. */
+	bogus = !conn || !conn->has_key[side];
 	if (!conn) {
 		sf = join_unknown_token(c, r);
 	} else {
@@ -262,6 +271,12 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 		if (sf && strcmp(match, "ambiguous") == 0)
 			corr_emit_join_token_ambiguous(c, r, n);
 	}
+	if (bogus || !sf) /* or dropped at the bound: join_flood counts */
+		mpx_detect_join(c->detect, r->o, r->ev->family, r->ev->saddr,
+				r->ev->daddr, j->token);
+	if (bogus)
+		mpx_detect_probe(c->detect, r->o, r->ev->family, r->ev->saddr,
+				 r->ev->daddr, r->ev->dport);
 	if (!sf)
 		return;
 	sf->token = j->token;
@@ -315,6 +330,7 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (!sf)
 		return;
 	if (j->stage == MPX_JOIN_SYNACK) {
+		mpx_detect_answer(c->detect, r->o, r->ev->family, r->ev->daddr);
 		sf->r_resp = j->nonce;
 		sf->hmac64 = j->hmac64;
 		sf->have_synack = 1;
@@ -327,6 +343,7 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf->join_reported)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
+	mpx_detect_completed(c->detect, r->o, sf->family, sf->init_addr);
 	verify_join(sf, j, &ok64, &ok160);
 	if (sf->verified == 1) {
 		c->stats.joins_verified++;

@@ -40,6 +40,8 @@ struct mpx_correlator {
 	unsigned int dropped_next;
 	struct mpx_conn *ending_head, *ending_tail; /* ENDING, by ended_at */
 	struct mpx_corr_stats stats;
+	struct mpx_detect *detect; /* join_flood, mptcp_scan */
+	struct mpx_detect_opts detect_opts;
 };
 
 /*
@@ -188,5 +190,13 @@ void corr_emit_token_collision(struct mpx_correlator *c,
 void corr_emit_join_token_ambiguous(struct mpx_correlator *c,
 				    const struct corr_rec *r, int candidates);
 void corr_emit_option_error(struct mpx_correlator *c, const struct corr_rec *r);
+/* join_flood or mptcp_scan: about no one connection. */
+void corr_emit_detect_alert(struct mpx_correlator *c,
+			    const struct mpx_origin *at,
+			    const struct mpx_detect_alert *a);
+/* An ADD_ADDR no host should act on: why is the address's class, or
+ * "home_net_inward". */
+void corr_emit_add_addr_suspicious(struct mpx_correlator *c,
+				   const struct corr_rec *r, const char *why);
 
 #endif /* MPX_CORR_INTERNAL_H */

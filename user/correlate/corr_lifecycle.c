@@ -37,6 +37,8 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	sf = mpx_conn_table_add_subflow(c->table, conn, &r->key);
 	if (!sf) {
 		c->stats.subflows_dropped++;
+		if (role == MPX_SF_JOIN)
+			conn->joins_dropped++;
 		c->dropped[c->dropped_next++ % DROPPED_RING] = r->key;
 		return NULL;
 	}
@@ -236,6 +238,7 @@ static __s64 usec_of(const struct mpx_origin *o)
 
 void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
 {
+	mpx_detect_tick(c->detect, now);
 	while (c->ending_head &&
 	       usec_of(&c->ending_head->ended_at) + CLOSE_GRACE_US <=
 		   usec_of(now))
@@ -261,6 +264,7 @@ void mpx_corr_finish(struct mpx_correlator *c)
 	size_t n = mpx_conn_table_count(c->table);
 	struct mpx_conn **all = calloc(n ? n : 1, sizeof(*all));
 
+	mpx_detect_finish(c->detect, &c->last);
 	if (!all)
 		return;
 	/* Those whose subflows have all ended first, as they ended; then the

@@ -114,6 +114,9 @@ static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 	struct mpx_subflow *sf = r->sf;
 	__u8 kind = r->ev->kind;
 
+	/* A reset to a source that probes (mptcp_scan counts the answers). */
+	if (kind == MPX_EV_SUBFLOW_RST)
+		mpx_detect_reset(c->detect, r->o, r->ev->family, r->ev->daddr);
 	if (!sf)
 		return; /* a flow the kernel tracks and we no longer do */
 	take_counts(r);
@@ -190,21 +193,47 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 
 const struct mpx_corr_stats *mpx_corr_stats(struct mpx_correlator *c)
 {
+	const struct mpx_detect_stats *d = mpx_detect_stats(c->detect);
+
 	c->stats.active_conns = c->stats.conns_started - c->stats.conns_closed;
 	c->stats.active_subflows = c->open_subflows;
+	c->stats.detect_entries = d->entries;
+	c->stats.detect_evicted = d->evicted;
 	return &c->stats;
+}
+
+static void on_alert(void *arg, const struct mpx_origin *at,
+		     const struct mpx_detect_alert *a)
+{
+	corr_emit_detect_alert(arg, at, a);
+}
+
+int mpx_corr_set_detect(struct mpx_correlator *c,
+			const struct mpx_detect_opts *o)
+{
+	struct mpx_detect *d = mpx_detect_new(o, on_alert, c);
+
+	if (!d)
+		return -1;
+	mpx_detect_free(c->detect);
+	c->detect = d;
+	c->detect_opts = *o;
+	return 0;
 }
 
 struct mpx_correlator *mpx_corr_new(size_t max_conns,
 				    struct mpx_event_writer *writer)
 {
 	struct mpx_correlator *c = calloc(1, sizeof(*c));
+	struct mpx_detect_opts d;
 
 	if (!c)
 		return NULL;
 	c->writer = writer;
 	c->table = mpx_conn_table_new(max_conns, corr_on_evict, c);
-	if (!c->table) {
+	mpx_detect_opts_default(&d);
+	if (!c->table || mpx_corr_set_detect(c, &d) < 0) {
+		mpx_conn_table_free(c->table);
 		free(c);
 		return NULL;
 	}
@@ -223,5 +252,6 @@ void mpx_corr_free(struct mpx_correlator *c)
 	if (!c)
 		return;
 	mpx_conn_table_free(c->table);
+	mpx_detect_free(c->detect);
 	free(c);
 }

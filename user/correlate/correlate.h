@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "detect/detect.h"
 #include "mptcp_event.h"
 #include "mptcp_flow.h"
 #include "origin.h"
@@ -28,7 +29,10 @@
 	X(UNKNOWN_VERSION, "unknown_version")                                  \
 	X(UNKNOWN_ALGORITHM, "unknown_algorithm")                              \
 	X(JOIN_HMAC_INVALID, "join_hmac_invalid")                              \
-	X(JOIN_UNKNOWN_TOKEN, "join_unknown_token")
+	X(JOIN_UNKNOWN_TOKEN, "join_unknown_token")                            \
+	X(JOIN_FLOOD, "join_flood")                                            \
+	X(MPTCP_SCAN, "mptcp_scan")                                            \
+	X(ADD_ADDR_SUSPICIOUS, "add_addr_suspicious")
 
 #define MPX_ANOM_ENUM(id, name) MPX_ANOM_##id,
 enum mpx_anomaly { MPX_ANOMALY_LIST(MPX_ANOM_ENUM) MPX_ANOM_MAX };
@@ -57,7 +61,9 @@ struct mpx_corr_stats {
 	__u64 addrs_removed;
 	__u64 addrs_evicted; /* past the per-side address bound */
 	__u64 anomalies[MPX_ANOM_MAX];
-	__u64 active_conns; /* gauges, as of the last record */
+	__u64 detect_entries; /* gauge: join flood and scan windows */
+	__u64 detect_evicted; /* windows closed early to make room */
+	__u64 active_conns;   /* gauges, as of the last record */
 	__u64 active_subflows;
 };
 
@@ -70,6 +76,11 @@ struct mpx_correlator;
 
 struct mpx_correlator *mpx_corr_new(size_t max_conns,
 				    struct mpx_event_writer *writer);
+/* Detection thresholds, windows, home networks (detect.h); mpx_corr_new()
+ * starts with the defaults. 0, or -1 when out of memory (the old ones
+ * stay). */
+int mpx_corr_set_detect(struct mpx_correlator *c,
+			const struct mpx_detect_opts *o);
 void mpx_corr_set_flow_query(struct mpx_correlator *c, mpx_flow_query_fn fn,
 			     void *arg);
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,

@@ -168,6 +168,8 @@ static void correlator(FILE *f, const struct mpx_corr_stats *s)
 	       s->subflows_dropped);
 	sample(f, "correlator_evictions_total", "table=\"addresses\"",
 	       s->addrs_evicted);
+	sample(f, "correlator_evictions_total", "table=\"detection\"",
+	       s->detect_evicted);
 	family(f, "joins_total", "counter", "MP_JOIN handshakes by result.");
 	sample(f, "joins_total", "result=\"verified\"", s->joins_verified);
 	sample(f, "joins_total", "result=\"hmac_invalid\"",

@@ -71,6 +71,7 @@ struct mpx_conn_summary {
 			    "fallback", "evicted", "open" */
 	int midstream;
 	int fallback;
+	uint64_t joins_dropped; /* join subflows past MPX_SUM_MAX_SUBFLOWS */
 	int nsubflows;
 	struct mpx_sf_summary sf[MPX_SUM_MAX_SUBFLOWS];
 	int nanomalies;

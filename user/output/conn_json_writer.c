@@ -64,6 +64,7 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 	jl_str(j, "end", s->end);
 	jl_bool(j, "midstream", s->midstream);
 	jl_bool(j, "fallback", s->fallback);
+	jl_u64(j, "joins_dropped", s->joins_dropped);
 	fputs(",\"subflows\":[", f);
 	for (int i = 0; i < s->nsubflows; i++) {
 		const struct mpx_sf_summary *sf = &s->sf[i];

@@ -70,6 +70,8 @@ static void summary(FILE *f, const struct mpx_conn_summary *s)
 		"packets=%" PRIu64 "/%" PRIu64 " bytes=%" PRIu64 "/%" PRIu64,
 		s->end, s->duration, s->nsubflows, t.joins_verified,
 		t.packets[0], t.packets[1], t.bytes[0], t.bytes[1]);
+	if (s->joins_dropped)
+		fprintf(f, " joins_dropped=%" PRIu64, s->joins_dropped);
 	fputs(" anomalies=", f);
 	if (!s->nanomalies)
 		fputc('-', f);

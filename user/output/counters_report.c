@@ -41,6 +41,7 @@ void mpx_corr_stats_report(FILE *f, const struct mpx_corr_stats *s)
 		"\"fallbacks\":%llu,\"fastcloses\":%llu,"
 		"\"addrs_added\":%llu,\"addrs_removed\":%llu,"
 		"\"addrs_evicted\":%llu,"
+		"\"detect_windows\":%llu,\"detect_evicted\":%llu,"
 		"\"active_conns\":%llu,\"active_subflows\":%llu",
 		(unsigned long long)s->conns_started,
 		(unsigned long long)s->conns_midstream,
@@ -56,6 +57,8 @@ void mpx_corr_stats_report(FILE *f, const struct mpx_corr_stats *s)
 		(unsigned long long)s->addrs_added,
 		(unsigned long long)s->addrs_removed,
 		(unsigned long long)s->addrs_evicted,
+		(unsigned long long)s->detect_entries,
+		(unsigned long long)s->detect_evicted,
 		(unsigned long long)s->active_conns,
 		(unsigned long long)s->active_subflows);
 	fputs(",\"anomalies\":{", f);

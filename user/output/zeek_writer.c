@@ -61,6 +61,74 @@ static void header(FILE *f)
 	fputc('\n', f);
 }
 
+/*
+ * The detection alerts about no one connection (join_flood, mptcp_scan)
+ * have no row in mptcp.log: they are written as a log of their own,
+ * mptcp_detect (ts, kind, details as key=value words), its header written
+ * whenever the stream switches from one log to the other, as zeek-cut
+ * reads it. started: 1 = mptcp's header is current, 2 = mptcp_detect's.
+ */
+static void detect_header(FILE *f)
+{
+	fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+	      "#unset_field\t-\n#path\tmptcp_detect\n",
+	      f);
+	stamp(f, "open");
+	fputs("#fields\tts\tkind\tdetails\n#types\ttime\tstring\tstring\n", f);
+}
+
+static void detail(FILE *f, const struct mpx_field *fl, int first)
+{
+	if (!first)
+		fputc(' ', f);
+	fprintf(f, "%s=", fl->key);
+	switch (fl->type) {
+	case MPX_F_STR:
+		fputs(fl->v.s ? fl->v.s : "-", f);
+		break;
+	case MPX_F_U64:
+		fprintf(f, "%" PRIu64, fl->v.u);
+		break;
+	case MPX_F_BOOL:
+		fputs(fl->v.u ? "T" : "F", f);
+		break;
+	case MPX_F_HEX:
+		fprintf(f, "%0*" PRIx64, fl->width, fl->v.u);
+		break;
+	case MPX_F_TIME:
+		fprintf(f, "%" PRIu64 ".%06d", fl->v.u, fl->width);
+		break;
+	default:
+		fputc('-', f);
+		break;
+	}
+}
+
+static void detect_row(struct mpx_event_writer *s,
+		       const struct mpx_conn_event *e)
+{
+	FILE *f = s->out;
+	const char *kind = "-";
+	int n = 0;
+
+	if (s->started != 2) {
+		detect_header(f);
+		s->started = 2;
+	}
+	for (int i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].key, "kind") == 0 &&
+		    e->fields[i].type == MPX_F_STR)
+			kind = e->fields[i].v.s;
+	fprintf(f, "%" PRId64 ".%06d\t%s\t", e->origin.ts_sec,
+		(int)e->origin.ts_usec, kind);
+	for (int i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].key, "kind") != 0)
+			detail(f, &e->fields[i], n++ == 0);
+	if (!n)
+		fputs("(empty)", f);
+	fputc('\n', f);
+}
+
 static void key_or_unset(FILE *f, int has, uint64_t v, int digits)
 {
 	if (has)
@@ -76,9 +144,12 @@ static void zeek_event(struct mpx_event_writer *s,
 	struct mpx_sum_totals t;
 	FILE *f = s->out;
 
-	if (!c)
+	if (!c) {
+		if (strcmp(e->name, "anomaly") == 0 && !e->conn_id)
+			detect_row(s, e);
 		return;
-	if (!s->started) {
+	}
+	if (s->started != 1) {
 		header(f);
 		s->started = 1;
 	}
