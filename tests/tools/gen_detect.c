@@ -37,6 +37,7 @@
 #include <openssl/hmac.h>
 #include <pcap/pcap.h>
 
+#include "gen_common.h"
 #include "packet_builder.h"
 
 struct gen {
@@ -46,26 +47,9 @@ struct gen {
 	unsigned long frames;
 };
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("gen_detect: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
 static uint64_t rnd(struct gen *g)
 {
-	/* splitmix64 */
-	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return gen_splitmix64(&g->rng);
 }
 
 static void emit(struct gen *g, const struct pb_spec *s, uint64_t step_us)
@@ -75,7 +59,7 @@ static void emit(struct gen *g, const struct pb_spec *s, uint64_t step_us)
 	size_t n = pb_build(s, f, sizeof(f), NULL);
 
 	if (!n)
-		die("frame does not build");
+		gen_die("gen_detect", "frame does not build");
 	memset(&h, 0, sizeof(h));
 	h.ts.tv_sec = (time_t)(1700000000 + g->ts_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(g->ts_us % 1000000);
@@ -92,7 +76,7 @@ static void spec(struct pb_spec *s, const char *src, uint16_t sport,
 			     mac_b[6] = {2, 0, 0, 0, 0, 2};
 
 	if (pb_init_v4(s, src, sport, dst, dport) < 0)
-		die("bad address %s or %s", src, dst);
+		gen_die("gen_detect", "bad address %s or %s", src, dst);
 	memcpy(s->src_mac, mac_a, 6);
 	memcpy(s->dst_mac, mac_b, 6);
 	s->tcp_flags = flags;
@@ -118,7 +102,7 @@ static void join_flood(struct gen *g, unsigned long n)
 	char src[INET_ADDRSTRLEN];
 
 	if (n > 250UL * 250UL)
-		die("at most 62500 joins");
+		gen_die("gen_detect", "at most 62500 joins");
 	for (unsigned long i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "198.19.%lu.%lu", i / 250,
 			 i % 250 + 1);
@@ -256,7 +240,7 @@ static uint64_t add_addr_hmac(uint64_t ks, uint64_t kr, uint8_t id,
 	msg[n++] = 0;
 	msg[n++] = 0;
 	if (!HMAC(EVP_sha256(), key, sizeof(key), msg, n, mac, &mlen))
-		die("HMAC failed");
+		gen_die("gen_detect", "HMAC failed");
 	for (int i = 24; i < 32; i++)
 		v = v << 8 | mac[i];
 	return v;
@@ -277,7 +261,7 @@ static void add_addr(struct gen *g)
 
 		if (inet_pton(fam == 4 ? AF_INET : AF_INET6, advs[i].addr, a) !=
 		    1)
-			die("bad address %s", advs[i].addr);
+			gen_die("gen_detect", "bad address %s", advs[i].addr);
 		snprintf(src, sizeof(src), "198.19.5.%zu", i + 1);
 		spec(&c, src, (uint16_t)(50000 + i), "198.18.1.2", 5201,
 		     PB_TCP_SYN);
@@ -327,22 +311,23 @@ int main(int argc, char **argv)
 	pcap_t *p;
 
 	if (argc < 3)
-		die("usage: gen_detect join_flood|scan|add_addr OUT.pcap "
-		    "[--seed S] [--count N]");
+		gen_die("gen_detect",
+			"usage: gen_detect join_flood|scan|add_addr OUT.pcap "
+			"[--seed S] [--count N]");
 	for (int i = 3; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--seed") == 0)
 			g.rng = strtoull(argv[i + 1], NULL, 0);
 		else if (strcmp(argv[i], "--count") == 0)
 			count = strtoul(argv[i + 1], NULL, 0);
 		else
-			die("unknown option %s", argv[i]);
+			gen_die("gen_detect", "unknown option %s", argv[i]);
 	}
 	p = pcap_open_dead(DLT_EN10MB, 65535);
 	if (!p)
-		die("pcap_open_dead failed");
+		gen_die("gen_detect", "pcap_open_dead failed");
 	g.d = pcap_dump_open(p, argv[2]);
 	if (!g.d)
-		die("%s: %s", argv[2], pcap_geterr(p));
+		gen_die("gen_detect", "%s: %s", argv[2], pcap_geterr(p));
 	if (strcmp(argv[1], "join_flood") == 0)
 		join_flood(&g, count);
 	else if (strcmp(argv[1], "scan") == 0)
@@ -350,7 +335,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "add_addr") == 0)
 		add_addr(&g);
 	else
-		die("unknown mode %s", argv[1]);
+		gen_die("gen_detect", "unknown mode %s", argv[1]);
 	pcap_dump_close(g.d);
 	pcap_close(p);
 	return 0;

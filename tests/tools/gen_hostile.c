@@ -58,6 +58,7 @@
 #include <openssl/evp.h>
 #include <pcap/pcap.h>
 
+#include "gen_common.h"
 #include "packet_builder.h"
 
 /* Option error reasons, named as the metrics label them. */
@@ -149,26 +150,9 @@ struct gen {
 	unsigned long mptcp_options; /* kind 30 options a walk meets */
 };
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("gen_hostile: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-/* splitmix64: small, seedable, good enough for test traffic. */
 static uint64_t rnd(struct gen *g)
 {
-	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return gen_splitmix64(&g->rng);
 }
 
 static void set_init(struct set *s, size_t want)
@@ -178,7 +162,7 @@ static void set_init(struct set *s, size_t want)
 		s->cap <<= 1;
 	s->v = calloc(s->cap, sizeof(*s->v));
 	if (!s->v)
-		die("out of memory");
+		gen_die("gen_hostile", "out of memory");
 	s->n = 0;
 }
 
@@ -193,7 +177,7 @@ static int set_add(struct set *s, uint64_t v)
 		i = (i + 1) & (s->cap - 1);
 	}
 	if (s->n + 1 >= s->cap / 2)
-		die("set full");
+		gen_die("gen_hostile", "set full");
 	s->v[i] = v;
 	s->n++;
 	return 1;
@@ -211,7 +195,7 @@ static uint32_t token_of(struct gen *g, uint64_t key)
 	if (!EVP_DigestInit_ex(g->md, EVP_sha256(), NULL) ||
 	    !EVP_DigestUpdate(g->md, in, sizeof(in)) ||
 	    !EVP_DigestFinal_ex(g->md, out, &n) || n < 4)
-		die("SHA-256 failed");
+		gen_die("gen_hostile", "SHA-256 failed");
 	return (uint32_t)out[0] << 24 | (uint32_t)out[1] << 16 |
 	       (uint32_t)out[2] << 8 | out[3];
 }
@@ -284,7 +268,7 @@ static void expect_rec(struct gen *g, enum cls c, int sub, int len,
 		}
 	}
 	if (g->nrecs >= MAX_RECS)
-		die("too many distinct records");
+		gen_die("gen_hostile", "too many distinct records");
 	g->recs[g->nrecs++] = (struct rec){sub, len, r, 1};
 }
 
@@ -302,7 +286,7 @@ static void client_spec(struct gen *g, struct pb_spec *s)
 
 	fresh_client(g, src, &sport);
 	if (pb_init_v4(s, src, sport, g->dst, g->dport) < 0)
-		die("bad address %s", g->dst);
+		gen_die("gen_hostile", "bad address %s", g->dst);
 	memcpy(s->src_mac, g->smac, 6);
 	memcpy(s->dst_mac, g->dmac, 6);
 	s->seq = (uint32_t)rnd(g);
@@ -320,7 +304,7 @@ static void client_spec6(struct gen *g, struct pb_spec *s)
 	snprintf(src, sizeof(src), "2001:db8:19::%x",
 		 (unsigned)(rnd(g) & 0xffff));
 	if (pb_init_v6(s, src, sport, "2001:db8:1::2", g->dport) < 0)
-		die("bad IPv6 address");
+		gen_die("gen_hostile", "bad IPv6 address");
 	memcpy(s->src_mac, g->smac, 6);
 	memcpy(s->dst_mac, g->dmac, 6);
 }
@@ -330,7 +314,7 @@ static size_t build(const struct pb_spec *s, uint8_t *f, struct pb_layout *l)
 	size_t n = pb_build(s, f, PB_MAX_FRAME, l);
 
 	if (!n)
-		die("frame does not build");
+		gen_die("gen_hostile", "frame does not build");
 	return n;
 }
 
@@ -342,7 +326,7 @@ static void emit_opts(struct gen *g, enum cls c, const uint8_t *opt, size_t n)
 
 	client_spec(g, &s);
 	if (pb_tcp_opt(&s, opt, n) < 0)
-		die("options do not fit");
+		gen_die("gen_hostile", "options do not fit");
 	emit(g, c, f, build(&s, f, NULL));
 }
 
@@ -722,7 +706,7 @@ static void truncated(struct gen *g)
 		    pb_mp_capable(o, 1, 20, 0x01, rnd(g), rnd(g), 0, 0));
 #undef OPT
 		if (off != PB_TCP_OPT_MAX)
-			die("cut layout is %d bytes", off);
+			gen_die("gen_hostile", "cut layout is %d bytes", off);
 		n = build(&s, f, &l);
 		for (int k = 0; k < PB_TCP_OPT_MAX; k++) {
 			emit(g, C_TRUNCATED, f, l.opts + (size_t)k);
@@ -844,7 +828,7 @@ static void handshakes(struct gen *g, unsigned long n)
 
 		/* SYN/ACK from the server: its key. */
 		if (pb_init_v4(&sv, g->dst, g->dport, "0.0.0.0", c.sport) < 0)
-			die("bad address");
+			gen_die("gen_hostile", "bad address");
 		memcpy(sv.saddr, c.daddr, 4);
 		memcpy(sv.daddr, c.saddr, 4);
 		memcpy(sv.src_mac, g->smac, 6);
@@ -975,10 +959,10 @@ static void parse_mac(const char *s, uint8_t *mac)
 
 	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
 		   &b[5], &extra) != 6)
-		die("bad MAC address '%s'", s);
+		gen_die("gen_hostile", "bad MAC address '%s'", s);
 	for (int i = 0; i < 6; i++) {
 		if (b[i] > 255)
-			die("bad MAC address '%s'", s);
+			gen_die("gen_hostile", "bad MAC address '%s'", s);
 		mac[i] = (uint8_t)b[i];
 	}
 }
@@ -991,7 +975,7 @@ static unsigned long parse_count(const char *s, const char *what)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || end == s || v > 10000000)
-		die("bad %s '%s'", what, s);
+		gen_die("gen_hostile", "bad %s '%s'", what, s);
 	return v;
 }
 
@@ -1047,8 +1031,9 @@ int main(int argc, char **argv)
 		case 'a':
 			if (inet_pton(AF_INET, optarg, &dst) != 1 ||
 			    (ntohl(dst.s_addr) >> 17) != (198u << 7 | 18u >> 1))
-				die("--dst must be an IPv4 address in "
-				    "198.18.0.0/15");
+				gen_die("gen_hostile",
+					"--dst must be an IPv4 address in "
+					"198.18.0.0/15");
 			snprintf(g.dst, sizeof(g.dst), "%s", optarg);
 			break;
 		case 'p':
@@ -1066,13 +1051,13 @@ int main(int argc, char **argv)
 	set_init(&g.tokens, 2 * nh + nj + 16);
 	g.md = EVP_MD_CTX_new();
 	if (!g.md)
-		die("out of memory");
+		gen_die("gen_hostile", "out of memory");
 	g.pd = pcap_open_dead(DLT_EN10MB, 65535);
 	if (!g.pd)
-		die("pcap_open_dead failed");
+		gen_die("gen_hostile", "pcap_open_dead failed");
 	g.d = pcap_dump_open(g.pd, out);
 	if (!g.d)
-		die("%s: %s", out, pcap_geterr(g.pd));
+		gen_die("gen_hostile", "%s: %s", out, pcap_geterr(g.pd));
 
 	illegal_lengths(&g);
 	unknown_subtypes(&g);
@@ -1083,7 +1068,7 @@ int main(int argc, char **argv)
 	joins(&g, nj);
 
 	if (pcap_dump_flush(g.d) != 0)
-		die("%s: write failed", out);
+		gen_die("gen_hostile", "%s: write failed", out);
 	pcap_dump_close(g.d);
 	pcap_close(g.pd);
 	EVP_MD_CTX_free(g.md);
