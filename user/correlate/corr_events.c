@@ -369,6 +369,20 @@ void corr_emit_mp_fail(struct mpx_correlator *c, const struct corr_rec *r)
 
 /* ---- addresses -------------------------------------------------------- */
 
+/* An anomaly about an ADD_ADDR: its id and address first; text (the
+ * address as text) must outlive the event. */
+static void add_addr_anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
+				   const struct corr_rec *r, enum mpx_anomaly k,
+				   char *text, size_t len)
+{
+	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
+
+	mpx_add_addr_text(a, text, len);
+	anomaly_begin(c, b, r, k);
+	mpx_ev_u64(&b->e, "addr_id", a->addr_id);
+	mpx_ev_str(&b->e, "addr", text);
+}
+
 void corr_emit_add_addr(struct mpx_correlator *c, const struct corr_rec *r,
 			int hmac_valid, int legacy)
 {
@@ -389,9 +403,8 @@ void corr_emit_add_addr(struct mpx_correlator *c, const struct corr_rec *r,
 	emit(c, &b);
 	if (hmac_valid != 0)
 		return;
-	anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_HMAC_INVALID);
-	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-	mpx_ev_str(&b.e, "addr", text);
+	add_addr_anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_HMAC_INVALID, text,
+			       sizeof(text));
 	/* Early Linux MPTCP sent the leftmost 64 bits: say so, it tells an
 	 * old peer from a forger. */
 	if (legacy)
@@ -402,14 +415,11 @@ void corr_emit_add_addr(struct mpx_correlator *c, const struct corr_rec *r,
 /* RFC 8684 section 3.4.1: an id names one address until it is removed. */
 void corr_emit_addr_id_reuse(struct mpx_correlator *c, const struct corr_rec *r)
 {
-	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
 	char text[INET6_ADDRSTRLEN];
 	struct evbuf b;
 
-	mpx_add_addr_text(a, text, sizeof(text));
-	anomaly_begin(c, &b, r, MPX_ANOM_ADDR_ID_REUSE);
-	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-	mpx_ev_str(&b.e, "addr", text);
+	add_addr_anomaly_begin(c, &b, r, MPX_ANOM_ADDR_ID_REUSE, text,
+			       sizeof(text));
 	emit(c, &b);
 }
 
@@ -563,14 +573,11 @@ void corr_emit_detect_alert(struct mpx_correlator *c,
 void corr_emit_add_addr_suspicious(struct mpx_correlator *c,
 				   const struct corr_rec *r, const char *why)
 {
-	const struct mpx_ev_add_addr *a = &r->ev->u.add_addr;
 	char text[INET6_ADDRSTRLEN];
 	struct evbuf b;
 
-	mpx_add_addr_text(a, text, sizeof(text));
-	anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_SUSPICIOUS);
-	mpx_ev_u64(&b.e, "addr_id", a->addr_id);
-	mpx_ev_str(&b.e, "addr", text);
+	add_addr_anomaly_begin(c, &b, r, MPX_ANOM_ADD_ADDR_SUSPICIOUS, text,
+			       sizeof(text));
 	mpx_ev_str(&b.e, "reason", why);
 	mpx_ev_str(&b.e, "by", r->side ? "b" : "a");
 	emit(c, &b);
