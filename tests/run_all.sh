@@ -27,6 +27,8 @@ suites=(
 	"build/tests/test_correlate_asan"
 	"build/tests/test_metrics"
 	"build/tests/test_metrics_asan"
+	"build/tests/test_reassembly"
+	"build/tests/test_reassembly_asan"
 	"build/tests/test_bpf_prog"
 	"tests/cli/test_cli.sh"
 	"tests/replay/test_shared_pcaps.sh"

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/*
+ * Data-level reassembly of one stream direction (reassembly.h). The bytes
+ * ahead of a hole wait in a sorted list of disjoint chunks; every byte is
+ * taken once, from the first copy seen, and later copies are compared with
+ * it (the last MPX_REASM_HISTORY delivered bytes, or the waiting chunks).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream/reassembly.h"
+
+struct mpx_reasm_chunk {
+	struct mpx_reasm_chunk *next;
+	uint64_t off;
+	size_t len;
+	int sf;
+	uint8_t data[];
+};
+
+uint64_t mpx_dsn_expand(uint64_t expected, uint32_t low32)
+{
+	/* The signed 32-bit distance from expected's low half: forward or
+	 * back by less than 2^31, across a wrap of the low half too. */
+	int32_t d = (int32_t)(low32 - (uint32_t)expected);
+
+	return expected + (int64_t)d;
+}
+
+int mpx_reasm_init(struct mpx_reasm *r, uint64_t base,
+		   const struct mpx_reasm_limits *lim,
+		   const struct mpx_reasm_ops *ops, void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->hist = calloc(1, MPX_REASM_HISTORY);
+	if (!r->hist)
+		return -1;
+	r->base = base;
+	r->end = UINT64_MAX;
+	r->lim = *lim;
+	r->ops = ops;
+	r->arg = arg;
+	return 0;
+}
+
+void mpx_reasm_free(struct mpx_reasm *r)
+{
+	struct mpx_reasm_chunk *c = r->ooo, *n;
+
+	for (; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	r->ooo = NULL;
+	r->ooo_bytes = 0;
+	free(r->hist);
+	r->hist = NULL;
+}
+
+static void deliver(struct mpx_reasm *r, const uint8_t *buf, size_t len, int sf)
+{
+	for (size_t i = 0; i < len; i++)
+		r->hist[(r->next + i) % MPX_REASM_HISTORY] = buf[i];
+	if (r->ops->data)
+		r->ops->data(r->arg, r->next, buf, len, sf);
+	r->st.data_bytes += len;
+	r->next += len;
+}
+
+static void gap(struct mpx_reasm *r, uint64_t len)
+{
+	if (!len)
+		return;
+	if (r->ops->gap)
+		r->ops->gap(r->arg, r->next, len);
+	r->st.gap_bytes += len;
+	r->next += len;
+	/* What the history held for these offsets is stale: a late copy of
+	 * the hole is not compared with it (against_history). */
+	r->hist_from = r->next;
+}
+
+/* Compares a later copy with what was taken; says one mismatch for the
+ * span from the first to the last differing byte. */
+static void compare(struct mpx_reasm *r, uint64_t off, const uint8_t *a,
+		    const uint8_t *b, size_t len, int sf)
+{
+	size_t first = len, last = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (a[i] != b[i]) {
+			if (first == len)
+				first = i;
+			last = i;
+		}
+	}
+	if (first < len && r->ops->mismatch)
+		r->ops->mismatch(r->arg, off + first, last - first + 1, sf);
+}
+
+/* A copy of [off, off + len), all before next. */
+static void against_history(struct mpx_reasm *r, uint64_t off,
+			    const uint8_t *buf, size_t len, int sf)
+{
+	uint64_t lo = off;
+	uint8_t old[256];
+
+	r->st.reinjected_bytes += len;
+	/* Only what the ring still holds, and not across a declared gap. */
+	if (r->next - lo > MPX_REASM_HISTORY)
+		lo = r->next - MPX_REASM_HISTORY;
+	if (lo < r->hist_from)
+		lo = r->hist_from;
+	while (lo < off + len) {
+		size_t n = off + len - lo;
+
+		if (n > sizeof(old))
+			n = sizeof(old);
+		for (size_t i = 0; i < n; i++)
+			old[i] = r->hist[(lo + i) % MPX_REASM_HISTORY];
+		compare(r, lo, old, buf + (lo - off), n, sf);
+		lo += n;
+	}
+}
+
+static void drain(struct mpx_reasm *r)
+{
+	struct mpx_reasm_chunk *c;
+
+	while ((c = r->ooo) && c->off <= r->next) {
+		/* Chunks never overlap what was delivered: insert() trims
+		 * them, and deliveries only ever reach a chunk's start. */
+		r->ooo = c->next;
+		r->ooo_bytes -= c->len;
+		deliver(r, c->data, c->len, c->sf);
+		free(c);
+	}
+}
+
+/* Everything buffered goes out, holes as gaps, up to offset upto (or all
+ * of it when upto is UINT64_MAX). */
+static void force(struct mpx_reasm *r, uint64_t upto)
+{
+	struct mpx_reasm_chunk *c;
+
+	while ((c = r->ooo) && (upto == UINT64_MAX || c->off < upto)) {
+		gap(r, c->off - r->next);
+		drain(r);
+	}
+	if (upto != UINT64_MAX && upto > r->next)
+		gap(r, upto - r->next);
+}
+
+static int new_chunk(struct mpx_reasm *r, struct mpx_reasm_chunk **at,
+		     uint64_t off, const uint8_t *buf, size_t len, int sf)
+{
+	struct mpx_reasm_chunk *c = malloc(sizeof(*c) + len);
+
+	if (!c)
+		return -1;
+	c->off = off;
+	c->len = len;
+	c->sf = sf;
+	memcpy(c->data, buf, len);
+	c->next = *at;
+	*at = c;
+	r->ooo_bytes += len;
+	return 0;
+}
+
+/* [off, off + len) with off > next: into the list, around what is already
+ * there (compared, counted as reinjected), keeping it sorted and disjoint. */
+static void insert(struct mpx_reasm *r, uint64_t off, const uint8_t *buf,
+		   size_t len, int sf)
+{
+	struct mpx_reasm_chunk **at = &r->ooo;
+
+	while (len) {
+		struct mpx_reasm_chunk *c = *at;
+		size_t n;
+
+		if (!c || off + len <= c->off) {
+			new_chunk(r, at, off, buf, len, sf);
+			return;
+		}
+		if (off >= c->off + c->len) {
+			at = &c->next;
+			continue;
+		}
+		if (off < c->off) {
+			/* The piece before c is new. */
+			n = c->off - off;
+			if (new_chunk(r, at, off, buf, n, sf) != 0)
+				return;
+			at = &(*at)->next;
+		} else {
+			/* The piece inside c is a copy. */
+			n = c->off + c->len - off;
+			if (n > len)
+				n = len;
+			r->st.reinjected_bytes += n;
+			compare(r, off, c->data + (off - c->off), buf, n, sf);
+			at = &c->next;
+		}
+		off += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+void mpx_reasm_add(struct mpx_reasm *r, uint64_t dsn, const uint8_t *buf,
+		   size_t len, int sf)
+{
+	uint64_t off = dsn - r->base, cut;
+
+	if ((int64_t)off < 0) {
+		/* Starts before the stream does (DSN below IDSN + 1). */
+		cut = -off;
+		if (cut >= len)
+			return;
+		buf += cut;
+		len -= cut;
+		off = 0;
+	}
+	if (r->end != UINT64_MAX && off + len > r->end) {
+		/* Nothing is at or past the DATA_FIN (RFC 8684 3.3.3). */
+		len = off >= r->end ? 0 : r->end - off;
+	}
+	if (off + len > r->lim.depth) {
+		cut = off >= r->lim.depth ? len : off + len - r->lim.depth;
+		r->st.depth_bytes += cut;
+		len -= cut;
+	}
+	if (!len)
+		return;
+	if (off < r->next) {
+		/* A copy of delivered bytes: retransmitted or reinjected. */
+		cut = r->next - off;
+		if (cut > len)
+			cut = len;
+		against_history(r, off, buf, cut, sf);
+		buf += cut;
+		len -= cut;
+		off += cut;
+		if (!len)
+			return;
+	}
+	if (off > r->next && r->ooo_bytes + len > r->lim.ooo_max) {
+		/* The hole is not going to fill within the bound: what waits
+		 * goes out now, the hole as a gap. */
+		r->st.ooo_overflow++;
+		force(r, off);
+	}
+	insert(r, off, buf, len, sf);
+	drain(r);
+}
+
+void mpx_reasm_fin(struct mpx_reasm *r, uint64_t dsn)
+{
+	uint64_t off = dsn - r->base;
+
+	if ((int64_t)off < 0 || off < r->next || r->end != UINT64_MAX)
+		return;
+	r->end = off;
+}
+
+void mpx_reasm_flush(struct mpx_reasm *r)
+{
+	uint64_t upto = r->end;
+
+	if (upto != UINT64_MAX && upto > r->lim.depth)
+		upto = r->lim.depth;
+	force(r, UINT64_MAX);
+	if (upto != UINT64_MAX && upto > r->next)
+		gap(r, upto - r->next);
+}
