@@ -29,6 +29,8 @@ suites=(
 	"build/tests/test_metrics_asan"
 	"build/tests/test_reassembly"
 	"build/tests/test_reassembly_asan"
+	"build/tests/test_dss_map"
+	"build/tests/test_dss_map_asan"
 	"build/tests/test_bpf_prog"
 	"tests/cli/test_cli.sh"
 	"tests/replay/test_shared_pcaps.sh"

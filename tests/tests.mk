@@ -9,6 +9,7 @@
 #   build/tests/test_correlate   the correlator and the three writers
 #   build/tests/test_metrics     the Prometheus exposition of a known state
 #   build/tests/test_reassembly  data-level reassembly: order, copies, gaps
+#   build/tests/test_dss_map     DSS mappings: subflow bytes to DSNs
 #   build/tests/test_bpf_prog    the BPF object under BPF_PROG_TEST_RUN,
 #                                and against the host engine
 #   build/tests/*_asan           each unit test under ASan + UBSan
@@ -34,7 +35,7 @@ TEST_HELPERS := tests/packet_builder.c tests/record_check.c
 TEST_HELPER_OBJS     := $(patsubst %.c,$(OUT)/%.o,$(TEST_HELPERS))
 SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
-UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics test_reassembly
+UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics test_reassembly test_dss_map
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
                $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect

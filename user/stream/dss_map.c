@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/*
+ * Subflow bytes to data sequence numbers through the DSS mappings
+ * (dss_map.h). Subflow sequence numbers are 32-bit and wrap: every
+ * comparison is a distance modulo 2^32.
+ */
+#include <string.h>
+
+#include "stream/dss_map.h"
+
+void mpx_dss_map_init(struct mpx_dss_map *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void mpx_dss_map_isn(struct mpx_dss_map *d, uint32_t isn)
+{
+	d->isn = isn;
+	d->have_isn = 1;
+}
+
+/* Where rel falls in m: its distance from the mapping's start, if inside. */
+static int covers(const struct mpx_dss_mapping *m, uint32_t rel, uint32_t *at)
+{
+	uint32_t k = rel - m->ssn;
+
+	if (m->len != MPX_DSS_MAP_INFINITE && k >= m->len)
+		return 0;
+	if (m->len == MPX_DSS_MAP_INFINITE && k >= 0x80000000u)
+		return 0; /* before the infinite mapping's start */
+	*at = k;
+	return 1;
+}
+
+int mpx_dss_map_add(struct mpx_dss_map *d, const struct mpx_dss_mapping *m)
+{
+	int inconsistent = 0;
+	unsigned int i, slot = d->n < MPX_DSS_MAP_SLOTS ? d->n : d->next;
+
+	for (i = 0; i < d->n; i++) {
+		struct mpx_dss_mapping *o = &d->m[i];
+		uint32_t at;
+
+		if (o->ssn == m->ssn && o->dsn == m->dsn) {
+			/* The same mapping again (every packet of a
+			 * multi-segment mapping repeats it): the longer
+			 * length wins, it is not a contradiction. */
+			if (m->len > o->len)
+				o->len = m->len;
+			return 0;
+		}
+		/* Do the two give the first byte of m other DSNs? */
+		if (covers(o, m->ssn, &at) && o->dsn + at != m->dsn)
+			inconsistent = 1;
+		if (covers(m, o->ssn, &at) && m->dsn + at != o->dsn)
+			inconsistent = 1;
+		if (inconsistent) {
+			slot = i;
+			break;
+		}
+	}
+	d->m[slot] = *m;
+	if (slot == d->n && d->n < MPX_DSS_MAP_SLOTS)
+		d->n++;
+	else if (!inconsistent)
+		d->next = (d->next + 1) % MPX_DSS_MAP_SLOTS;
+	return inconsistent;
+}
+
+size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
+			uint32_t seq, const uint8_t *buf, size_t len, int sf)
+{
+	size_t unmapped = 0;
+	uint32_t rel;
+
+	if (!d->have_isn)
+		return len;
+	rel = seq - d->isn;
+	while (len) {
+		size_t n = 1;
+		uint32_t at;
+		unsigned int i;
+
+		for (i = 0; i < d->n; i++)
+			if (covers(&d->m[i], rel, &at))
+				break;
+		if (i < d->n) {
+			const struct mpx_dss_mapping *m = &d->m[i];
+
+			n = m->len == MPX_DSS_MAP_INFINITE ? len : m->len - at;
+			if (n > len)
+				n = len;
+			mpx_reasm_add(r, m->dsn + at, buf, n, sf);
+		} else {
+			unmapped++;
+		}
+		rel += (uint32_t)n;
+		buf += n;
+		len -= n;
+	}
+	return unmapped;
+}
