@@ -118,12 +118,18 @@ test_live_equals_replay() {
 # ---- 2: a connection already running when load starts -----------------
 test_midstream() {
 	ready || return
-	transfer_bg "$SRV4_1" 5301 --bytes 400000 --chunk 4096 --delay-ms 20 --hold-ms 200
+	# The transfer lasts until the daemon is attached and has seen some
+	# of it (a fixed size raced the daemon's start on a slow machine).
+	transfer_bg "$SRV4_1" 5301 --bytes 100000000 --chunk 4096 --delay-ms 20 \
+		--hold-ms 200 --until-file "$W/midstream.stop"
 	sleep 0.5
 	start_daemon midstream || {
+		touch "$W/midstream.stop"
 		transfer_wait
 		return
 	}
+	sleep 0.5
+	touch "$W/midstream.stop"
 	transfer_wait
 	sleep 0.3
 	stop_daemon midstream INT
