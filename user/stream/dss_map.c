@@ -23,11 +23,12 @@ void mpx_dss_map_isn(struct mpx_dss_map *d, uint32_t isn)
 static int covers(const struct mpx_dss_mapping *m, uint32_t rel, uint32_t *at)
 {
 	uint32_t k = rel - m->ssn;
+	/* The infinite one covers what is ahead of its start, half the
+	 * sequence space, as every wrapping comparison does. */
+	uint32_t span = m->len == MPX_DSS_MAP_INFINITE ? 0x80000000u : m->len;
 
-	if (m->len != MPX_DSS_MAP_INFINITE && k >= m->len)
+	if (k >= span)
 		return 0;
-	if (m->len == MPX_DSS_MAP_INFINITE && k >= 0x80000000u)
-		return 0; /* before the infinite mapping's start */
 	*at = k;
 	return 1;
 }
@@ -77,7 +78,7 @@ size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
 		return len;
 	rel = seq - d->isn;
 	while (len) {
-		size_t n = 1;
+		size_t n = len;
 		uint32_t at;
 		unsigned int i;
 
@@ -87,12 +88,18 @@ size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
 		if (i < d->n) {
 			const struct mpx_dss_mapping *m = &d->m[i];
 
-			n = m->len == MPX_DSS_MAP_INFINITE ? len : m->len - at;
-			if (n > len)
-				n = len;
+			if (m->len != MPX_DSS_MAP_INFINITE && m->len - at < n)
+				n = m->len - at;
 			mpx_reasm_add(r, m->dsn + at, buf, n, sf);
 		} else {
-			unmapped++;
+			/* Unmapped up to the nearest mapping ahead. */
+			for (i = 0; i < d->n; i++) {
+				uint32_t ahead = d->m[i].ssn - rel;
+
+				if (ahead > 0 && ahead < n)
+					n = ahead;
+			}
+			unmapped += n;
 		}
 		rel += (uint32_t)n;
 		buf += n;

@@ -80,30 +80,32 @@ static void gap(struct mpx_reasm *r, uint64_t len)
 	r->hist_from = r->next;
 }
 
-/* Compares a later copy with what was taken; says one mismatch for the
- * span from the first to the last differing byte. */
-static void compare(struct mpx_reasm *r, uint64_t off, const uint8_t *a,
-		    const uint8_t *b, size_t len, int sf)
+/* Widens [*first, *last] to the differing bytes of a and b, a copy at
+ * stream offset off; *first stays UINT64_MAX while none differ. */
+static void diff_span(uint64_t off, const uint8_t *a, const uint8_t *b,
+		      size_t len, uint64_t *first, uint64_t *last)
 {
-	size_t first = len, last = 0;
-
 	for (size_t i = 0; i < len; i++) {
 		if (a[i] != b[i]) {
-			if (first == len)
-				first = i;
-			last = i;
+			if (*first == UINT64_MAX)
+				*first = off + i;
+			*last = off + i;
 		}
 	}
-	if (first < len && r->ops->mismatch)
-		r->ops->mismatch(r->arg, off + first, last - first + 1, sf);
+}
+
+/* One mismatch for the span from the first to the last differing byte. */
+static void report(struct mpx_reasm *r, uint64_t first, uint64_t last, int sf)
+{
+	if (first != UINT64_MAX && r->ops->mismatch)
+		r->ops->mismatch(r->arg, first, last - first + 1, sf);
 }
 
 /* A copy of [off, off + len), all before next. */
 static void against_history(struct mpx_reasm *r, uint64_t off,
 			    const uint8_t *buf, size_t len, int sf)
 {
-	uint64_t lo = off;
-	uint8_t old[256];
+	uint64_t lo = off, first = UINT64_MAX, last = 0;
 
 	r->st.reinjected_bytes += len;
 	/* Only what the ring still holds, and not across a declared gap. */
@@ -112,15 +114,16 @@ static void against_history(struct mpx_reasm *r, uint64_t off,
 	if (lo < r->hist_from)
 		lo = r->hist_from;
 	while (lo < off + len) {
+		/* Up to the ring's end, then from its start. */
+		size_t at = lo % MPX_REASM_HISTORY;
 		size_t n = off + len - lo;
 
-		if (n > sizeof(old))
-			n = sizeof(old);
-		for (size_t i = 0; i < n; i++)
-			old[i] = r->hist[(lo + i) % MPX_REASM_HISTORY];
-		compare(r, lo, old, buf + (lo - off), n, sf);
+		if (n > MPX_REASM_HISTORY - at)
+			n = MPX_REASM_HISTORY - at;
+		diff_span(lo, r->hist + at, buf + (lo - off), n, &first, &last);
 		lo += n;
 	}
+	report(r, first, last, sf);
 }
 
 static void drain(struct mpx_reasm *r)
@@ -198,8 +201,12 @@ static void insert(struct mpx_reasm *r, uint64_t off, const uint8_t *buf,
 			n = c->off + c->len - off;
 			if (n > len)
 				n = len;
+			uint64_t first = UINT64_MAX, last = 0;
+
 			r->st.reinjected_bytes += n;
-			compare(r, off, c->data + (off - c->off), buf, n, sf);
+			diff_span(off, c->data + (off - c->off), buf, n, &first,
+				  &last);
+			report(r, first, last, sf);
 			at = &c->next;
 		}
 		off += n;
