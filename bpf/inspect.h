@@ -20,6 +20,8 @@ struct mpx_sink;
 
 /* Add one to counter id; return the new value (of this CPU). */
 mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id);
+/* Add n to counter id. */
+mpx_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id, __u64 n);
 /* Push a record; negative when there was no room. */
 mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
 			     const struct mptcp_event *ev);
@@ -225,10 +227,42 @@ mpx_inline void mpx_push_subflow(struct mpx_sink *sink,
  * SYN with it is a fallback to TCP (RFC 8684 section 3.1). Nothing of this
  * runs unless one of those records is wanted.
  */
-mpx_inline void
-mpx_inspect_done(struct mpx_sink *sink, const struct mpx_config *cfg,
-		 const struct mpx_pkt *pkt, const struct mpx_walk *w,
-		 struct mptcp_event *ev, const struct mpx_meta *meta)
+/*
+ * Payload of a tracked subflow (--streams and friends): how many of this
+ * packet's payload bytes to copy out, within the subflow direction's first
+ * stream_depth bytes (flow->bytes already counts this packet). The kernel
+ * knows subflows, not connections: the connection's depth is applied in
+ * userspace; this one bounds what a subflow can make the kernel copy.
+ */
+mpx_inline __u32 mpx_payload_wanted(struct mpx_sink *sink,
+				    const struct mpx_config *cfg,
+				    const struct mpx_pkt *pkt,
+				    const struct mpx_flow *flow, int dir)
+{
+	__u64 before = flow->bytes[dir & 1] - pkt->payload_len;
+	__u32 n = pkt->payload_len;
+
+	if (!n || !(cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD)))
+		return 0;
+	if (cfg->stream_depth) {
+		if (before >= cfg->stream_depth)
+			n = 0;
+		else if (before + n > cfg->stream_depth)
+			n = (__u32)(cfg->stream_depth - before);
+		if (n < pkt->payload_len)
+			mpx_sink_count_add(sink, MPX_CTR_PAYLOAD_DEPTH,
+					   pkt->payload_len - n);
+	}
+	return n;
+}
+
+/* Returns the payload bytes to copy out (mpx_payload_wanted()), 0 mostly. */
+mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
+				  const struct mpx_config *cfg,
+				  const struct mpx_pkt *pkt,
+				  const struct mpx_walk *w,
+				  struct mptcp_event *ev,
+				  const struct mpx_meta *meta)
 {
 	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
 	const __u8 ack = pkt->tcp_flags & MPX_TCP_ACK;
@@ -239,13 +273,14 @@ mpx_inspect_done(struct mpx_sink *sink, const struct mpx_config *cfg,
 
 	if (w->mptcp_index)
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
-	if (!(cfg->emit_mask & MPX_SUBFLOW_KINDS))
-		return;
+	if (!(cfg->emit_mask &
+	      (MPX_SUBFLOW_KINDS | MPX_KIND_BIT(MPX_EV_PAYLOAD))))
+		return 0;
 	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr, pkt->sport,
 				pkt->dport, &key);
 	flow = mpx_sink_flow(sink, &key, w->mptcp_index != 0);
 	if (!flow)
-		return;
+		return 0;
 	__sync_fetch_and_add(&flow->packets[dir & 1], 1);
 	__sync_fetch_and_add(&flow->bytes[dir & 1], pkt->payload_len);
 	if (!flow->assured && flow->packets[0] >= MPX_FLOW_ASSURED_PACKETS &&
@@ -272,6 +307,7 @@ mpx_inspect_done(struct mpx_sink *sink, const struct mpx_config *cfg,
 		mpx_push_subflow(sink, cfg, pkt, flow, dir, MPX_EV_SUBFLOW_RST,
 				 ev, meta);
 	}
+	return mpx_payload_wanted(sink, cfg, pkt, flow, dir);
 }
 
 /* The whole of it, for callers that need no verifier-friendly split. */
@@ -288,7 +324,7 @@ mpx_inline void mpx_inspect(struct mpx_sink *sink, const struct mpx_config *cfg,
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta))
 			break;
-	mpx_inspect_done(sink, cfg, pkt, &w, ev, meta);
+	(void)mpx_inspect_done(sink, cfg, pkt, &w, ev, meta);
 }
 
 #endif /* MPX_INSPECT_H */

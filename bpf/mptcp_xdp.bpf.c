@@ -70,6 +70,18 @@ struct {
 	__type(value, struct mpx_scratch);
 } scratch SEC(".maps");
 
+/* A payload record being built: the record, then its bytes. */
+struct mpx_payload_buf {
+	__u8 b[MPX_PAYLOAD_RECORD_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mpx_payload_buf);
+} payload_scratch SEC(".maps");
+
 /* inspect.h's sink in the kernel: the maps above; no state of its own. */
 struct mpx_sink;
 
@@ -81,6 +93,16 @@ static __always_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 	if (!v)
 		return 0;
 	return ++*v; /* per-CPU slot: no other writer */
+}
+
+static __always_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id,
+					       __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &id);
+
+	(void)sink;
+	if (v)
+		*v += n;
 }
 
 static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
@@ -139,6 +161,7 @@ static __always_inline struct mpx_config read_cfg(void)
 	    .emit_mask = mpx_cfg.emit_mask,
 	    .dss_policy = mpx_cfg.dss_policy,
 	    .dss_sample_n = mpx_cfg.dss_sample_n,
+	    .stream_depth = mpx_cfg.stream_depth,
 	};
 
 	return cfg;
@@ -157,8 +180,9 @@ __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
 }
 
-static __always_inline void run(void *data, void *data_end, __u32 ifindex,
-				__u8 hook)
+/* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
+static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
+				 __u8 hook, struct mpx_scratch **out)
 {
 	struct mpx_meta meta = {
 	    .ts_ns = bpf_ktime_get_ns(),
@@ -172,20 +196,107 @@ static __always_inline void run(void *data, void *data_end, __u32 ifindex,
 	int i;
 
 	if (!s)
-		return;
+		return 0;
+	*out = s;
 	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt))
-		return;
+		return 0;
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_option(s, &w, &meta))
 			break;
-	mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
+	return mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
 }
+
+/* The payload record's header: the packet's common part (from the last
+ * record built for it, which mpx_fill_common() filled in) under kind
+ * MPX_EV_PAYLOAD. */
+static __always_inline void payload_header(struct mptcp_event *ev,
+					   const struct mptcp_event *from)
+{
+	__builtin_memcpy(ev, from, sizeof(*ev));
+	ev->kind = MPX_EV_PAYLOAD;
+	ev->subtype = MPX_SUBTYPE_UNKNOWN;
+	ev->opt_len = 0;
+	ev->version = MPX_VERSION_UNKNOWN;
+	ev->error = 0;
+	ev->opt_index = 0;
+	__builtin_memset(&ev->u, 0, sizeof(ev->u));
+}
+
+/* One payload record for bytes [off, off + n) (n <= MPX_PAYLOAD_CHUNK),
+ * already loaded behind the header in pb. 0, or -1 with the rest counted
+ * as lost when the ring is full. */
+static __always_inline int push_payload(struct mpx_payload_buf *pb, __u32 off,
+					__u32 n, __u32 want)
+{
+	struct mptcp_event *ev = (struct mptcp_event *)pb->b;
+
+	ev->u.payload.offset = off;
+	ev->u.payload.len = (__u16)n;
+	if (bpf_ringbuf_output(&events, pb->b, sizeof(*ev) + n, 0) < 0) {
+		mpx_sink_count_add(NULL, MPX_CTR_PAYLOAD_RINGBUF_FULL,
+				   want - off);
+		return -1;
+	}
+	mpx_sink_count(NULL, MPX_CTR_PAYLOAD_RECORDS);
+	mpx_sink_count_add(NULL, MPX_CTR_PAYLOAD_BYTES, n);
+	return 0;
+}
+
+/*
+ * The first `want` payload bytes of the packet as payload records, in
+ * chunks of MPX_PAYLOAD_CHUNK (a GSO super-packet at TC egress holds up to
+ * 64 KiB). The load helper follows the hook and reads paged data (XDP
+ * frags, skb frags) too. The records go out after the packet's option
+ * records, from the same CPU, so the mapping that covers the bytes is
+ * ahead of them in the ring. What cannot be pushed is counted, never
+ * waited for. Global functions, one per context type: verified once on
+ * their own, apart from the option walk's states.
+ */
+#define MPX_PAYLOAD_MAX_CHUNKS (65536 / MPX_PAYLOAD_CHUNK)
+#define MPX_PAYLOAD_FN(NAME, CTX, LOAD)                                        \
+	__attribute__((noinline)) int NAME(CTX *ctx, struct mpx_scratch *s,    \
+					   __u32 want)                         \
+	{                                                                      \
+		__u32 zero = 0, off = 0, n;                                    \
+		struct mpx_payload_buf *pb;                                    \
+		int i;                                                         \
+                                                                               \
+		if (!ctx || !s)                                                \
+			return 0;                                              \
+		pb = bpf_map_lookup_elem(&payload_scratch, &zero);             \
+		if (!pb)                                                       \
+			return 0;                                              \
+		payload_header((struct mptcp_event *)pb->b, &s->ev);           \
+		for (i = 0; i < MPX_PAYLOAD_MAX_CHUNKS; i++) {                 \
+			off = (__u32)i * MPX_PAYLOAD_CHUNK;                    \
+			if (off >= want)                                       \
+				break;                                         \
+			n = want - off;                                        \
+			if (n > MPX_PAYLOAD_CHUNK)                             \
+				n = MPX_PAYLOAD_CHUNK;                         \
+			if (n == 0) /* for the verifier: it is not */          \
+				break;                                         \
+			if (LOAD(ctx, s->pkt.payload_off + off,                \
+				 pb->b + sizeof(struct mptcp_event), n) < 0)   \
+				break; /* shorter than its IP length says */   \
+			if (push_payload(pb, off, n, want) < 0)                \
+				break;                                         \
+		}                                                              \
+		return 0;                                                      \
+	}
+
+MPX_PAYLOAD_FN(mpx_payload_xdp, struct xdp_md, bpf_xdp_load_bytes)
+MPX_PAYLOAD_FN(mpx_payload_skb, struct __sk_buff, bpf_skb_load_bytes)
 
 SEC("xdp")
 int mptcp_xdp(struct xdp_md *ctx)
 {
-	run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
-	    ctx->ingress_ifindex, MPX_HOOK_XDP);
+	struct mpx_scratch *s = NULL;
+	__u32 want = run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+			 ctx->ingress_ifindex, MPX_HOOK_XDP, &s);
+
+	if (want)
+		mpx_payload_xdp(ctx, s, want);
 	return XDP_PASS;
 }
 
@@ -206,9 +317,14 @@ static __attribute__((noinline)) int mpx_tc_linearize(struct __sk_buff *skb)
 
 static __always_inline void run_tc(struct __sk_buff *skb, __u8 hook)
 {
+	struct mpx_scratch *s = NULL;
+	__u32 want;
+
 	mpx_tc_linearize(skb);
-	run((void *)(long)skb->data, (void *)(long)skb->data_end, skb->ifindex,
-	    hook);
+	want = run((void *)(long)skb->data, (void *)(long)skb->data_end,
+		   skb->ifindex, hook, &s);
+	if (want)
+		mpx_payload_skb(skb, s, want);
 }
 
 SEC("tc")

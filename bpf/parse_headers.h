@@ -39,6 +39,8 @@ struct mpx_pkt {
 	__u16 sport;
 	__u16 dport;
 	__u16 payload_len;
+	__u16 payload_off; /* from the frame's first byte (TCP, TCP header
+			      length) */
 	__u8 family;
 	__u8 tcp_flags;
 	__u8 vlan_tags;
@@ -232,6 +234,8 @@ mpx_inline int mpx_parse_tcp(struct mpx_cursor *c, struct mpx_pkt *pkt,
 	pkt->ack = mpx_get_be32(p + 8);
 	pkt->tcp_flags = p[13];
 	pkt->payload_len = l4_len > doff ? (__u16)(l4_len - doff) : 0;
+	pkt->payload_off =
+	    (__u16)doff; /* made absolute by mpx_parse_packet() */
 	pkt->opt_space = (__u8)(doff - 20);
 	pkt->opt_copied = 0;
 
@@ -278,7 +282,11 @@ mpx_inline int mpx_parse_packet(const void *data, const void *data_end,
 		return MPX_PKT_NON_IP;
 	if (r != MPX_PKT_TCP)
 		return r;
-	return mpx_parse_tcp(&c, pkt, l4_len);
+	r = mpx_parse_tcp(&c, pkt, l4_len);
+	if (r == MPX_PKT_TCP)
+		pkt->payload_off +=
+		    (__u16)((const __u8 *)c.pos - (const __u8 *)data);
+	return r;
 }
 
 #endif /* MPX_PARSE_HEADERS_H */

@@ -25,13 +25,19 @@ enum mpx_dss_policy {
 };
 
 #define MPX_KIND_BIT(kind) (1u << (kind))
-#define MPX_EMIT_ALL_KINDS ((1u << MPX_EV_KIND_MAX) - 1)
+/* Every kind but payload, which only the data-level options turn on: no
+ * payload leaves the kernel unless asked for. */
+#define MPX_EMIT_ALL_KINDS                                                     \
+	(((1u << MPX_EV_KIND_MAX) - 1) & ~MPX_KIND_BIT(MPX_EV_PAYLOAD))
 
 struct mpx_config {
 	__u32 emit_mask;    /* MPX_KIND_BIT() of every record kind to emit */
 	__u32 dss_policy;   /* enum mpx_dss_policy */
 	__u32 dss_sample_n; /* for MPX_DSS_SAMPLE; 0 and 1 mean every DSS */
-	__u32 pad0;
+	/* Payload records (MPX_EV_PAYLOAD, when in emit_mask): bytes of each
+	 * subflow direction copied out, the first stream_depth of them
+	 * (0: no limit). */
+	__u32 stream_depth;
 };
 
 #endif /* MPTCP_CONFIG_H */

@@ -67,7 +67,14 @@
 	X(FLOW_TABLE_FULL, "flow_table_full",                                  \
 	  "flow table inserts that failed")                                    \
 	X(FLOW_ASSURED, "flow_assured",                                        \
-	  "subflows that carried two packets each way (assured)")
+	  "subflows that carried two packets each way (assured)")              \
+	X(PAYLOAD_RECORDS, "payload_records",                                  \
+	  "payload records pushed (--streams, --single-path, --yara)")         \
+	X(PAYLOAD_BYTES, "payload_bytes", "payload bytes copied out")          \
+	X(PAYLOAD_DEPTH, "payload_depth",                                      \
+	  "payload bytes not copied: past the stream depth")                   \
+	X(PAYLOAD_RINGBUF_FULL, "payload_ringbuf_full",                        \
+	  "payload bytes not copied: ring buffer full")
 
 #define MPX_CTR_ENUM_ENTRY(id, name, help) MPX_CTR_##id,
 enum mpx_counter { MPX_COUNTER_LIST(MPX_CTR_ENUM_ENTRY) MPX_CTR_MAX };

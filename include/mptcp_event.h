@@ -19,7 +19,7 @@
 #endif
 
 /* Bump when the layout below changes; userspace refuses other versions. */
-#define MPX_ABI_VERSION 1
+#define MPX_ABI_VERSION 2
 
 #define MPX_ADDR_LEN 16
 /* The TCP option space is 40 bytes: REMOVE_ADDR can list 40 - 3 ids. */
@@ -50,7 +50,11 @@ enum mpx_kind {
 	MPX_EV_SUBFLOW_RST = 18,
 	/* SYN/ACK without MP_CAPABLE answering a SYN that had it. */
 	MPX_EV_FALLBACK = 19,
-	MPX_EV_KIND_MAX = 20,
+	/* TCP payload of a tracked subflow (--streams, --single-path, --yara):
+	 * the record is followed by u.payload.len bytes, so it is the one kind
+	 * whose size varies (MPX_PAYLOAD_RECORD_MAX at most). */
+	MPX_EV_PAYLOAD = 20,
+	MPX_EV_KIND_MAX = 21,
 };
 
 /* Where the packet was seen. */
@@ -215,6 +219,19 @@ struct mpx_ev_subflow {
 	__u8 pad0[16];
 };
 
+/* Payload: bytes [offset, offset + len) of the packet's TCP payload follow
+ * the record; seq + offset is the first one's sequence number. A packet
+ * with more payload than MPX_PAYLOAD_CHUNK (a GSO super-packet at TC egress)
+ * gives several records. */
+struct mpx_ev_payload {
+	__u32 offset;
+	__u16 len;
+	__u8 pad0[42];
+};
+
+/* Payload bytes carried by one payload record. */
+#define MPX_PAYLOAD_CHUNK 2048
+
 struct mptcp_event {
 	__u64
 	    ts_ns; /* bpf_ktime_get_ns(); replay overwrites with capture time */
@@ -248,6 +265,7 @@ struct mptcp_event {
 		struct mpx_ev_fastclose fastclose;
 		struct mpx_ev_tcprst tcprst;
 		struct mpx_ev_subflow subflow;
+		struct mpx_ev_payload payload;
 		__u8 raw[48];
 	} u;
 };
@@ -258,7 +276,9 @@ _Static_assert(sizeof(struct mpx_ev_dss) == 32, "dss layout");
 _Static_assert(sizeof(struct mpx_ev_add_addr) == 32, "add_addr layout");
 _Static_assert(sizeof(struct mpx_ev_remove_addr) == 40, "remove_addr layout");
 _Static_assert(sizeof(struct mpx_ev_subflow) == 48, "subflow layout");
+_Static_assert(sizeof(struct mpx_ev_payload) == 48, "payload layout");
 _Static_assert(sizeof(struct mptcp_event) == 120, "event record layout");
+#define MPX_PAYLOAD_RECORD_MAX (sizeof(struct mptcp_event) + MPX_PAYLOAD_CHUNK)
 _Static_assert(__builtin_offsetof(struct mptcp_event, u) == 72, "union offset");
 
 #endif /* MPTCP_EVENT_H */

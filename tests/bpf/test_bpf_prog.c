@@ -70,6 +70,10 @@ struct fx {
 	struct mptcp_event rec[MAX_RECS];
 	int nrec;
 	int bad_size; /* records of the wrong size */
+	/* Payload records' bytes, in the order they came, one after the
+	 * other (their headers are in rec[] like any record's). */
+	uint8_t payload[8192];
+	size_t npayload;
 };
 
 static struct fx FX;
@@ -77,7 +81,21 @@ static struct fx FX;
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct fx *f = ctx;
+	const struct mptcp_event *ev = data;
 
+	/* The one kind whose size varies: the record, then its bytes. */
+	if (size > sizeof(*ev) && ev->kind == MPX_EV_PAYLOAD &&
+	    size == sizeof(*ev) + ev->u.payload.len &&
+	    size <= MPX_PAYLOAD_RECORD_MAX) {
+		size_t n = ev->u.payload.len;
+
+		if (f->npayload + n <= sizeof(f->payload)) {
+			memcpy(f->payload + f->npayload,
+			       (const uint8_t *)data + sizeof(*ev), n);
+			f->npayload += n;
+		}
+		size = sizeof(*ev);
+	}
 	if (size != sizeof(struct mptcp_event)) {
 		f->bad_size++;
 		return 0;
@@ -870,6 +888,73 @@ TEST(xdp_subflow_records)
 		ASSERT_EQ(flow.rst_seen, 1);
 		ASSERT_EQ(flow.fallback_reported, 1);
 	}
+	fx_close(&FX);
+}
+
+/* Payload records (--streams): after the packet's option records, the
+ * payload bytes of a tracked subflow as they are in the frame, up to the
+ * subflow direction's stream depth; what is past it is counted. From XDP
+ * and from TC alike. */
+TEST(payload_records_and_depth)
+{
+	struct mpx_config cfg = CFG_EVERYTHING;
+	uint8_t o[PB_MPTCP_OPT_MAX], want[1200];
+	struct pb_dss d = {0};
+	struct pb_spec s;
+
+	NEED_ROOT();
+	cfg.emit_mask |= MPX_KIND_BIT(MPX_EV_PAYLOAD);
+	cfg.stream_depth = 1000;
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	spec_v4(&s);
+	s.tcp_flags = PB_TCP_ACK | PB_TCP_PSH;
+	d.flags = MPX_DSS_M | MPX_DSS_A;
+	d.data_ack = 1;
+	d.dsn = 5000;
+	d.ssn = 1;
+	d.data_len = 1200;
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	s.payload_len = 600;
+	for (int part = 0; part < 2; part++) {
+		build(&s);
+		for (size_t i = 0; i < 600; i++) {
+			FRAME[LAY.payload + i] = (uint8_t)(i * 7 + part);
+			want[part * 600 + i] = (uint8_t)(i * 7 + part);
+		}
+		if (part == 0)
+			fx_run_xdp(&FX, FRAME, FLEN);
+		else
+			ASSERT_EQ((unsigned long)fx_run_prog(
+				      &FX, FX.skel->progs.mptcp_tc_egress,
+				      FRAME, FLEN),
+				  TC_ACT_UNSPEC_RC);
+		s.seq += 600;
+	}
+	ASSERT_EQ(FX.bad_size, 0);
+	ASSERT_EQ(FX.nrec, 4); /* DSS, payload, DSS, payload */
+	if (FX.nrec == 4) {
+		ASSERT_EQ(FX.rec[0].kind, MPX_EV_DSS);
+		ASSERT_EQ(FX.rec[1].kind, MPX_EV_PAYLOAD);
+		ASSERT_EQ(FX.rec[1].seq, s.seq - 1200);
+		ASSERT_EQ(FX.rec[1].payload_len, 600);
+		ASSERT_EQ(FX.rec[1].u.payload.offset, 0);
+		ASSERT_EQ(FX.rec[1].u.payload.len, 600);
+		ASSERT_EQ(FX.rec[1].hook, MPX_HOOK_XDP);
+		ASSERT_EQ(FX.rec[3].kind, MPX_EV_PAYLOAD);
+		ASSERT_EQ(FX.rec[3].hook, MPX_HOOK_TC_EGRESS);
+		ASSERT_EQ(FX.rec[3].u.payload.len, 400); /* depth 1000 */
+	}
+	ASSERT_EQ(FX.npayload, 1000);
+	CHECK(memcmp(FX.payload, want, 1000) == 0,
+	      "payload bytes differ from the frames'");
+	fx_check_counters(
+	    &FX,
+	    CTRS({MPX_CTR_PACKETS, 2}, {MPX_CTR_IPV4, 2}, {MPX_CTR_TCP, 2},
+		 {MPX_CTR_MPTCP_PACKETS, 2}, {MPX_CTR_MPTCP_OPTIONS, 2},
+		 {MPX_CTR_OPT_DSS, 2}, {MPX_CTR_RECORDS, 2},
+		 {MPX_CTR_FLOW_NEW, 1}, {MPX_CTR_PAYLOAD_RECORDS, 2},
+		 {MPX_CTR_PAYLOAD_BYTES, 1000}, {MPX_CTR_PAYLOAD_DEPTH, 200}));
 	fx_close(&FX);
 }
 

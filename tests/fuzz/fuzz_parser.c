@@ -34,6 +34,13 @@ mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 	return ++s->counters[id];
 }
 
+mpx_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id, __u64 n)
+{
+	if (id >= MPX_CTR_MAX)
+		abort(); /* a counter id out of the enum */
+	sink->counters[id] += n;
+}
+
 mpx_inline int mpx_sink_emit(struct mpx_sink *sink,
 			     const struct mptcp_event *ev)
 {

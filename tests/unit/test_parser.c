@@ -60,6 +60,16 @@ static inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 	return ++t->ctr[id];
 }
 
+static inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id, __u64 n)
+{
+	if (id >= MPX_CTR_MAX) {
+		fprintf(stderr, "  counter id %u out of range\n", id);
+		mpx_test_failed_now = 1;
+		return;
+	}
+	sink->ctr[id] += n;
+}
+
 static inline int mpx_sink_emit(struct mpx_sink *sink,
 				const struct mptcp_event *ev)
 {

@@ -54,7 +54,7 @@ int mpx_parse_kinds(const char *s, __u32 *mask, char *err, size_t errlen)
 			m |= MPX_EMIT_ALL_KINDS;
 			continue;
 		}
-		for (__u8 k = 0; k < MPX_EV_KIND_MAX; k++) {
+		for (__u8 k = 0; k < MPX_EV_PAYLOAD; k++) {
 			if (strcmp(tok, mpx_kind_name(k)) == 0) {
 				m |= MPX_KIND_BIT(k);
 				found = 1;

@@ -28,10 +28,16 @@ struct host_engine {
 	struct mptcp_event ev;
 };
 
-/* The three functions bpf/inspect.h asks of its includer. */
+/* The functions bpf/inspect.h asks of its includer. */
 mpx_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
 	return id < MPX_CTR_MAX ? ++sink->counters[id] : 0;
+}
+
+mpx_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id, __u64 n)
+{
+	if (id < MPX_CTR_MAX)
+		sink->counters[id] += n;
 }
 
 mpx_inline int mpx_sink_emit(struct mpx_sink *sink,

@@ -36,6 +36,8 @@ const char *mpx_kind_name(__u8 kind)
 		return "subflow_rst";
 	case MPX_EV_FALLBACK:
 		return "fallback";
+	case MPX_EV_PAYLOAD:
+		return "payload";
 	default:
 		return "unknown";
 	}
