@@ -37,7 +37,7 @@ endif
 
 # Libraries found through pkg-config, each with the Debian package that
 # ships its .pc file (for the error message when one is missing).
-PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libcap-ng libelf zlib
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libcap-ng libelf zlib yara
 DEB_libbpf := libbpf-dev
 DEB_libpcap := libpcap-dev
 DEB_libcrypto := libssl-dev
@@ -46,6 +46,7 @@ DEB_libsodium := libsodium-dev
 DEB_libcap-ng := libcap-ng-dev
 DEB_libelf := libelf-dev
 DEB_zlib   := zlib1g-dev
+DEB_yara   := libyara-dev
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -85,7 +86,7 @@ BIN        := $(OUT)/mptcp-xdp
 # Debian 12 packages the build and the tests need. `deps` installs the
 # missing ones non-interactively.
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-              libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev pkg-config tcpdump \
+              libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev libyara-dev yara pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make tcpreplay curl python3-scapy
 
