@@ -10,6 +10,9 @@
 #   build/tests/test_metrics     the Prometheus exposition of a known state
 #   build/tests/test_reassembly  data-level reassembly: order, copies, gaps
 #   build/tests/test_dss_map     DSS mappings: subflow bytes to DSNs
+#   build/tests/test_single_path --single-path writer: read back, tshark, tcpflow
+#   build/tests/test_yara_scan   YARA over a stream: split, batch, gap
+#   build/tests/test_dss_checksum  the DSS checksum (RFC 8684 3.3.1)
 #   build/tests/test_bpf_prog    the BPF object under BPF_PROG_TEST_RUN,
 #                                and against the host engine
 #   build/tests/*_asan           each unit test under ASan + UBSan
@@ -35,7 +38,8 @@ TEST_HELPERS := tests/packet_builder.c tests/record_check.c
 TEST_HELPER_OBJS     := $(patsubst %.c,$(OUT)/%.o,$(TEST_HELPERS))
 SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
-UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics test_reassembly test_dss_map
+UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics test_reassembly test_dss_map \
+               test_dss_checksum test_yara_scan test_single_path
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
                $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect
@@ -67,9 +71,10 @@ $(TEST_OUT)/test_bpf_prog: $(OUT)/tests/bpf/test_bpf_prog.o $(TEST_HELPER_OBJS) 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# libcrypto for the SHA-256 of --sha256-out; nothing else beyond libc.
 $(TEST_OUT)/mptcp_xfer: $(OUT)/tests/tools/mptcp_xfer.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 
 # Frames from the test builder, written with libpcap, tokens with libcrypto.
 $(TEST_OUT)/gen_hostile: $(OUT)/tests/tools/gen_hostile.o $(OUT)/tests/packet_builder.o
