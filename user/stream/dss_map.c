@@ -68,14 +68,57 @@ int mpx_dss_map_add(struct mpx_dss_map *d, const struct mpx_dss_mapping *m)
 	return inconsistent;
 }
 
-size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
-			uint32_t seq, const uint8_t *buf, size_t len, int sf)
+/*
+ * The checksum covers the mapping's payload as the subflow carries it:
+ * bytes are summed in subflow order, a retransmitted piece once. A piece
+ * that starts past a hole leaves the mapping unchecked (never guessed).
+ */
+static void csum_take(struct mpx_dss_mapping *m, uint32_t at,
+		      const uint8_t *buf, size_t n,
+		      struct mpx_dss_feed_result *res)
+{
+	uint32_t skip;
+
+	if (!m->has_csum || m->csum_state != 0)
+		return;
+	if (at > m->csum_next) {
+		m->csum_state = 2;
+		return;
+	}
+	skip = m->csum_next - at;
+	if (skip >= n)
+		return;
+	m->csum_acc =
+	    mpx_dss_csum_add(m->csum_acc, m->csum_next, buf + skip, n - skip);
+	m->csum_next += (uint32_t)(n - skip);
+	if (m->csum_next < m->csum_bytes)
+		return;
+	m->csum_state = 1;
+	if (!res)
+		return;
+	if (mpx_dss_csum_ok(m->csum_acc, m->dsn, m->ssn, m->data_len,
+			    m->csum)) {
+		res->csum_ok++;
+	} else if (!res->csum_bad) {
+		res->csum_bad = 1;
+		res->bad = *m;
+	}
+}
+
+size_t mpx_dss_map_feed(struct mpx_dss_map *d, struct mpx_reasm *r,
+			uint32_t seq, const uint8_t *buf, size_t len, int sf,
+			struct mpx_dss_feed_result *res)
 {
 	size_t unmapped = 0;
 	uint32_t rel;
 
-	if (!d->have_isn)
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!d->have_isn) {
+		if (res)
+			res->unmapped = len;
 		return len;
+	}
 	rel = seq - d->isn;
 	while (len) {
 		size_t n = len;
@@ -86,10 +129,11 @@ size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
 			if (covers(&d->m[i], rel, &at))
 				break;
 		if (i < d->n) {
-			const struct mpx_dss_mapping *m = &d->m[i];
+			struct mpx_dss_mapping *m = &d->m[i];
 
 			if (m->len != MPX_DSS_MAP_INFINITE && m->len - at < n)
 				n = m->len - at;
+			csum_take(m, at, buf, n, res);
 			mpx_reasm_add(r, m->dsn + at, buf, n, sf);
 		} else {
 			/* Unmapped up to the nearest mapping ahead. */
@@ -105,5 +149,7 @@ size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
 		buf += n;
 		len -= n;
 	}
+	if (res)
+		res->unmapped = unmapped;
 	return unmapped;
 }

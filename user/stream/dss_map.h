@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stream/dss_checksum.h"
 #include "stream/reassembly.h"
 
 /* Mappings kept per subflow direction: a sender may announce the next
@@ -25,6 +26,27 @@ struct mpx_dss_mapping {
 	uint64_t dsn; /* 64-bit, of the first byte */
 	uint32_t ssn; /* relative subflow sequence number of the first byte */
 	uint32_t len; /* bytes; MPX_DSS_MAP_INFINITE for the infinite one */
+	/* The DSS checksum (RFC 8684 section 3.3.1), when negotiated: over
+	 * the payload the mapping covers, data_len of it less one for a
+	 * DATA_FIN (which takes a DSN and no byte). */
+	int has_csum;
+	uint16_t csum;
+	uint16_t data_len; /* the option's field, as summed */
+	uint32_t csum_bytes;
+	/* Kept by the map: the sum of the payload taken so far, in subflow
+	 * order; csum_next the next byte expected (from the mapping's start);
+	 * csum_state 0 summing, 1 checked, 2 a hole came first: unchecked. */
+	mpx_csum_t csum_acc;
+	uint32_t csum_next;
+	int csum_state;
+};
+
+/* What one mpx_dss_map_feed() found. */
+struct mpx_dss_feed_result {
+	size_t unmapped;	    /* bytes no mapping covers */
+	int csum_bad;		    /* a mapping whose checksum failed */
+	struct mpx_dss_mapping bad; /* that mapping */
+	int csum_ok;		    /* mappings checked and right */
 };
 
 struct mpx_dss_map {
@@ -46,9 +68,11 @@ int mpx_dss_map_add(struct mpx_dss_map *d, const struct mpx_dss_mapping *m);
 /*
  * Payload [seq, seq + len) of the subflow (absolute TCP sequence number)
  * into r through the mappings that cover it. Returns the bytes no mapping
- * covers (or all of them before the ISN is known).
+ * covers (or all of them before the ISN is known); res, if not NULL, also
+ * says what the checksums of the mappings it completed gave.
  */
-size_t mpx_dss_map_feed(const struct mpx_dss_map *d, struct mpx_reasm *r,
-			uint32_t seq, const uint8_t *buf, size_t len, int sf);
+size_t mpx_dss_map_feed(struct mpx_dss_map *d, struct mpx_reasm *r,
+			uint32_t seq, const uint8_t *buf, size_t len, int sf,
+			struct mpx_dss_feed_result *res);
 
 #endif /* MPX_DSS_MAP_H */
