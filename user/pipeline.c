@@ -6,7 +6,9 @@
 #include "output/conn_json_writer.h"
 #include "output/conn_text_writer.h"
 #include "output/zeek_writer.h"
+#include "cli/exit_codes.h"
 #include "pipeline.h"
+#include "stream/single_path.h"
 
 struct mpx_pipeline {
 	struct mpx_pipeline_opts opts;
@@ -14,6 +16,8 @@ struct mpx_pipeline {
 	struct mpx_event_writer writer;
 	struct mpx_correlator *corr;
 	__u64 rejected;
+	struct mpx_stream_opts streams;
+	int status; /* an exit code after finish */
 };
 
 __u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
@@ -91,6 +95,12 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 {
 	struct mpx_pipeline *p = arg;
 
+	if (ev->kind == MPX_EV_PAYLOAD) {
+		/* Its bytes follow it (mpx_pipeline_check_record()). */
+		mpx_pipeline_payload(p, ev, (const __u8 *)(ev + 1),
+				     ev->u.payload.len);
+		return;
+	}
 	if (p->opts.events != MPX_EVENTS_CONN && ev->kind <= MPX_EV_MP_ERROR)
 		mpx_write_raw(p->opts.out, &p->origin, ev,
 			      p->opts.events == MPX_EVENTS_ALL);
@@ -123,6 +133,15 @@ mpx_pipeline_check_record(struct mpx_pipeline *p, const void *data, size_t size)
 		p->rejected++;
 		return NULL;
 	}
+	/* Payload records alone carry bytes after the record, exactly as
+	 * many as they say. */
+	if (ev->kind == MPX_EV_PAYLOAD
+		? size != sizeof(*ev) + ev->u.payload.len ||
+		      ev->u.payload.len > MPX_PAYLOAD_CHUNK
+		: size != sizeof(*ev)) {
+		p->rejected++;
+		return NULL;
+	}
 	return ev;
 }
 
@@ -131,12 +150,59 @@ __u64 mpx_pipeline_rejected(const struct mpx_pipeline *p)
 	return p->rejected;
 }
 
+int mpx_pipeline_open_streams(struct mpx_pipeline *p, char *err, size_t errlen)
+{
+	int code;
+
+	if (!mpx_stream_cli_on(&p->opts.streams))
+		return MPX_EXIT_OK;
+	if (!p->corr) {
+		snprintf(err, errlen,
+			 "--streams, --single-path and --yara need connection "
+			 "events (--events conn or all)");
+		return MPX_EXIT_USAGE;
+	}
+	code =
+	    mpx_stream_setup_open(&p->opts.streams, &p->streams, err, errlen);
+	if (code == MPX_EXIT_OK)
+		mpx_corr_set_streams(p->corr, &p->streams);
+	return code;
+}
+
+void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
+			  const __u8 *buf, size_t len)
+{
+	if (p->corr && p->streams.on)
+		mpx_corr_payload(p->corr, &p->origin, hdr, buf, len);
+}
+
+void mpx_pipeline_frame(struct mpx_pipeline *p, const struct mptcp_event *hdr,
+			const __u8 *frame, size_t len)
+{
+	if (!p->streams.sp)
+		return;
+	if (hdr && mpx_corr_stream_owns(p->corr, hdr))
+		return;
+	mpx_single_path_frame(p->streams.sp, &p->origin, frame, len);
+}
+
 void mpx_pipeline_finish(struct mpx_pipeline *p)
 {
+	char err[600];
+
 	if (p->corr)
 		mpx_corr_finish(p->corr);
 	p->writer.finish(&p->writer);
 	fflush(p->opts.out);
+	if (mpx_stream_setup_close(&p->streams, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		p->status = MPX_EXIT_OUTPUT;
+	}
+}
+
+int mpx_pipeline_status(const struct mpx_pipeline *p)
+{
+	return p->status;
 }
 
 const struct mpx_corr_stats *mpx_pipeline_stats(struct mpx_pipeline *p)
@@ -146,8 +212,11 @@ const struct mpx_corr_stats *mpx_pipeline_stats(struct mpx_pipeline *p)
 
 void mpx_pipeline_free(struct mpx_pipeline *p)
 {
+	char err[600];
+
 	if (!p)
 		return;
 	mpx_corr_free(p->corr);
+	mpx_stream_setup_close(&p->streams, err, sizeof(err));
 	free(p);
 }

@@ -12,6 +12,7 @@
 #include "correlate/correlate.h"
 #include "engine/engine.h"
 #include "output/raw_writer.h"
+#include "stream/stream_setup.h"
 
 enum mpx_events_mode {
 	MPX_EVENTS_CONN = 0, /* connection-level events (default) */
@@ -31,6 +32,8 @@ struct mpx_pipeline_opts {
 	size_t max_conns;
 	/* Detection (detect.h); window_sec 0: the defaults. */
 	struct mpx_detect_opts detect;
+	/* The data level (--streams, --single-path, --yara). */
+	struct mpx_stream_cli streams;
 	FILE *out;
 };
 
@@ -64,8 +67,23 @@ __u64 mpx_pipeline_rejected(const struct mpx_pipeline *p);
 void mpx_pipeline_records_lost(struct mpx_pipeline *p,
 			       const struct mpx_origin *now, __u64 lost,
 			       __u64 total, const struct mpx_origin *since);
-/* End of input: summaries of what is still open, writer trailers. */
+/* Open the data-level outputs the options name. 0, or an exit code with a
+ * one-line message in err. */
+int mpx_pipeline_open_streams(struct mpx_pipeline *p, char *err, size_t errlen);
+/* TCP payload for the data level (correlate.h, mpx_corr_payload()). */
+void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
+			  const __u8 *buf, size_t len);
+/* A captured frame for --single-path: written through unless it belongs
+ * to an MPTCP connection (hdr: its TCP header, NULL when it is not TCP),
+ * whose stream is written instead. */
+void mpx_pipeline_frame(struct mpx_pipeline *p, const struct mptcp_event *hdr,
+			const __u8 *frame, size_t len);
+/* End of input: summaries of what is still open, writer trailers, the
+ * data-level outputs closed. */
 void mpx_pipeline_finish(struct mpx_pipeline *p);
+/* After finish: 0, or an exit code (the data-level output could not be
+ * written whole; the message was printed). */
+int mpx_pipeline_status(const struct mpx_pipeline *p);
 /* NULL in raw mode. */
 const struct mpx_corr_stats *mpx_pipeline_stats(struct mpx_pipeline *p);
 void mpx_pipeline_free(struct mpx_pipeline *p);

@@ -8,6 +8,8 @@
 #include "capture/capture.h"
 #include "capture/link_layer.h"
 #include "capture/replay.h"
+#include "parse_headers.h"
+#include "parse_options.h"
 #include "cli/exit_codes.h"
 #include "metrics/metrics_server.h"
 #include "output/counters_report.h"
@@ -104,10 +106,43 @@ static void hold(void)
 		pause();
 }
 
+/*
+ * The data level needs the payload whole, which the engines never see
+ * (they take the first MPX_REPLAY_MAX_FRAME bytes): the frame's TCP header
+ * and payload, found by the same parser, go to the pipeline after the
+ * engine's records for the frame, and the frame itself to --single-path.
+ */
+static void data_level(struct mpx_pipeline *p, const uint8_t *frame, size_t len)
+{
+	struct mptcp_event hdr;
+	struct mpx_pkt pkt;
+	size_t n = 0;
+
+	if (mpx_parse_packet(frame, frame + len, &pkt) != MPX_PKT_TCP) {
+		mpx_pipeline_frame(p, NULL, frame, len);
+		return;
+	}
+	mpx_fill_common(&hdr, &pkt, 0);
+	hdr.kind = MPX_EV_PAYLOAD;
+	if (pkt.payload_off < len) {
+		n = len - pkt.payload_off;
+		if (n > pkt.payload_len)
+			n = pkt.payload_len; /* an Ethernet trailer is not data
+					      */
+	}
+	hdr.u.payload.len = (__u16)n;
+	if (n)
+		mpx_pipeline_payload(p, &hdr, frame + pkt.payload_off, n);
+	mpx_pipeline_frame(p, &hdr, frame, len);
+}
+
 int mpx_replay(const struct mpx_replay_opts *o)
 {
 	struct mpx_metrics_server *metrics = NULL;
-	static uint8_t frame[MPX_REPLAY_MAX_FRAME];
+	/* A GRO super-packet of a capture is up to 64 KiB of IP, and pcap
+	 * records up to 256 KiB; the engines see the first bytes only. */
+	static uint8_t frame[MPX_REPLAY_MAX_CAPTURED];
+	int streams = mpx_stream_cli_on(&o->run.out.streams);
 	struct mpx_origin origin = {0};
 	struct mpx_capture *cap;
 	struct mpx_pipeline *pipe;
@@ -128,6 +163,13 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		fprintf(stderr, "mptcp-xdp: out of memory\n");
 		mpx_capture_close(cap);
 		return MPX_EXIT_FAILURE;
+	}
+	code = mpx_pipeline_open_streams(pipe, err, sizeof(err));
+	if (code != MPX_EXIT_OK) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		mpx_pipeline_free(pipe);
+		mpx_capture_close(cap);
+		return code;
 	}
 	eng = open_engine(o, pipe, &code);
 	if (!eng) {
@@ -163,11 +205,16 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		origin.ts_usec = f.ts_usec;
 		mpx_pipeline_set_origin(pipe, &origin);
 		mpx_pipeline_tick(pipe, &origin);
-		if (mpx_engine_run(eng, frame, len, err, sizeof(err)) < 0) {
+		if (mpx_engine_run(
+			eng, frame,
+			len < MPX_REPLAY_MAX_FRAME ? len : MPX_REPLAY_MAX_FRAME,
+			err, sizeof(err)) < 0) {
 			code = MPX_EXIT_BPF;
 			r = -1;
 			break;
 		}
+		if (streams)
+			data_level(pipe, frame, len);
 		if (origin.frame % PUBLISH_EVERY == 0)
 			publish(metrics, eng, pipe);
 	}
@@ -193,6 +240,10 @@ int mpx_replay(const struct mpx_replay_opts *o)
 			o->path, (unsigned long long)cut_headers, shortest,
 			mpx_capture_snaplen(cap));
 		code = MPX_EXIT_SNAPLEN;
+	}
+	if (r >= 0 && !cut_headers && mpx_pipeline_status(pipe)) {
+		code = mpx_pipeline_status(pipe);
+		r = -1;
 	}
 	if (o->run.stats)
 		report_stats(eng, pipe);

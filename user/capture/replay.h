@@ -29,5 +29,7 @@ int mpx_replay(const struct mpx_replay_opts *o);
 /* Frames longer than this are cut before the parser sees them: BPF's test
  * run takes at most a page, and the parser reads headers only. */
 #define MPX_REPLAY_MAX_FRAME 2048
+/* What replay reads of a frame (the data level takes all of its payload). */
+#define MPX_REPLAY_MAX_CAPTURED 262144
 
 #endif /* MPX_REPLAY_H */

@@ -115,6 +115,30 @@ int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out)
 	return 0;
 }
 
+int mpx_parse_bytes(const char *s, __u64 *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (1ull << 62) >> shift)
+		return -1;
+	*out = (__u64)v << shift;
+	return 0;
+}
+
 int mpx_parse_detect_option(int which, const char *arg,
 			    struct mpx_detect_opts *o, char *err, size_t errlen)
 {

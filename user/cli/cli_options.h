@@ -30,5 +30,8 @@ int mpx_parse_detect_option(int which, const char *arg,
 			    size_t errlen);
 /* A decimal count within [min, max]. */
 int mpx_parse_count(const char *s, size_t min, size_t max, size_t *out);
+/* A size in bytes: a number with an optional K, M or G (powers of 1024).
+ * 0, or -1 when it is not one or is over 2^62. */
+int mpx_parse_bytes(const char *s, __u64 *out);
 
 #endif /* MPX_CLI_OPTIONS_H */

@@ -29,6 +29,9 @@ enum mpx_exit {
 	MPX_EXIT_SNAPLEN = 14,	  /* the capture's snaplen cut frames inside
 				     their headers: their options were not
 				     inspected (all the rest was) */
+	MPX_EXIT_YARA = 15,	  /* --yara rules cannot be read or compiled */
+	MPX_EXIT_OUTPUT = 16,	  /* --streams or --single-path output cannot
+				     be written */
 };
 
 #endif /* MPX_EXIT_CODES_H */

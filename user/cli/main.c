@@ -63,6 +63,25 @@ static void usage(FILE *f)
 	      "                           " MPX_METRICS_DEFAULT
 	      "; replay default off)\n"
 	      "\n"
+	      "Data-level options (load and replay; load copies payload out "
+	      "of the kernel\n"
+	      "only with one of the first three):\n"
+	      "  --streams DIR            each connection's reassembled "
+	      "byte streams as\n"
+	      "                           DIR/<conn>.a2b and .b2a (holes are "
+	      "zeros: data_gap)\n"
+	      "  --single-path FILE       a pcap with each MPTCP connection "
+	      "as one plain\n"
+	      "                           TCP connection, for any IDS\n"
+	      "  --yara RULES             scan the streams with these YARA "
+	      "rules\n"
+	      "                           (signature_match events)\n"
+	      "  --stream-depth BYTES     bytes per direction reassembled "
+	      "(default 1M;\n"
+	      "                           0 no limit; K, M, G suffixes)\n"
+	      "  --reassembly-memcap BYTES  all reassembly buffers together "
+	      "(default 256M)\n"
+	      "\n"
 	      "Detection options (load and replay):\n"
 	      "  --home-net CIDR[,CIDR...] the home networks (HOME_NET): "
 	      "an outside peer\n"
@@ -104,7 +123,10 @@ static void usage(FILE *f)
 	      "too old,\n"
 	      "11 no such interface, 12 interface busy, 13 metrics cannot "
 	      "listen,\n"
-	      "14 frames cut by the snaplen inside their headers.\n"
+	      "14 frames cut by the snaplen inside their headers, 15 YARA "
+	      "rules do not\n"
+	      "compile, 16 --streams or --single-path output cannot be "
+	      "written.\n"
 	      "load needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN, and "
 	      "keeps only\n"
 	      "CAP_NET_ADMIN once attached; records the kernel could not hand "
@@ -123,7 +145,8 @@ static int usage_error(const char *msg)
 /* Options shared by replay and load. */
 struct common_opts {
 	struct mpx_run_opts run;
-	__u32 kinds; /* --kinds, before the events mode narrows it */
+	__u32 kinds;   /* --kinds, before the events mode narrows it */
+	int dss_given; /* --dss named */
 };
 
 enum {
@@ -143,6 +166,11 @@ enum {
 	OPT_JOIN_FLOOD_THRESHOLD,
 	OPT_SCAN_THRESHOLD,
 	OPT_DOC_RANGES,
+	OPT_STREAMS,
+	OPT_SINGLE_PATH,
+	OPT_YARA,
+	OPT_STREAM_DEPTH,
+	OPT_REASSEMBLY_MEMCAP,
 	OPT_HELP,
 };
 
@@ -161,6 +189,11 @@ enum {
 	 OPT_JOIN_FLOOD_THRESHOLD},                                            \
 	{"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},       \
 	{"doc-ranges-suspicious", no_argument, NULL, OPT_DOC_RANGES},          \
+	{"streams", required_argument, NULL, OPT_STREAMS},                     \
+	{"single-path", required_argument, NULL, OPT_SINGLE_PATH},             \
+	{"yara", required_argument, NULL, OPT_YARA},                           \
+	{"stream-depth", required_argument, NULL, OPT_STREAM_DEPTH},           \
+	{"reassembly-memcap", required_argument, NULL, OPT_REASSEMBLY_MEMCAP}, \
 	{"help", no_argument, NULL, OPT_HELP}
 /* clang-format on */
 
@@ -180,6 +213,8 @@ static void common_defaults(struct common_opts *c, enum mpx_dss_policy dss,
 	c->run.out.format = MPX_FORMAT_JSON;
 	c->run.out.max_conns = MPX_DEFAULT_MAX_CONNS;
 	mpx_detect_opts_default(&c->run.out.detect);
+	c->run.out.streams.depth = MPX_STREAM_DEPTH_DEFAULT;
+	c->run.out.streams.memcap = MPX_REASSEMBLY_MEMCAP_DEFAULT;
 	c->run.out.out = stdout;
 	c->kinds = MPX_EMIT_ALL_KINDS;
 }
@@ -205,6 +240,30 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 		if (mpx_parse_dss_policy(arg, &c->run.cfg, err, sizeof(err)) <
 		    0) {
 			*rc = usage_error(err);
+			return -1;
+		}
+		c->dss_given = 1;
+		return 1;
+	case OPT_STREAMS:
+		c->run.out.streams.dir = arg;
+		return 1;
+	case OPT_SINGLE_PATH:
+		c->run.out.streams.single_path = arg;
+		return 1;
+	case OPT_YARA:
+		c->run.out.streams.yara = arg;
+		return 1;
+	case OPT_STREAM_DEPTH:
+	case OPT_REASSEMBLY_MEMCAP:
+		if (mpx_parse_bytes(arg, opt == OPT_STREAM_DEPTH
+					     ? &c->run.out.streams.depth
+					     : &c->run.out.streams.memcap) <
+		    0) {
+			*rc = usage_error(
+			    opt == OPT_STREAM_DEPTH
+				? "--stream-depth takes bytes, with K, M or G"
+				: "--reassembly-memcap takes bytes, with K, M "
+				  "or G");
 			return -1;
 		}
 		return 1;
@@ -265,6 +324,20 @@ static int common_finish(struct common_opts *c, int *rc)
 	}
 	c->run.cfg.emit_mask =
 	    c->kinds & mpx_pipeline_emit_mask(c->run.out.events);
+	if (!mpx_stream_cli_on(&c->run.out.streams))
+		return 0;
+	if (c->run.out.events == MPX_EVENTS_RAW) {
+		*rc = usage_error("--streams, --single-path and --yara need "
+				  "connection events (--events conn or all)");
+		return -1;
+	}
+	/* Reassembly needs every mapping, not a sample of them. */
+	if (c->dss_given && c->run.cfg.dss_policy != MPX_DSS_ALL) {
+		*rc = usage_error("--streams, --single-path and --yara need "
+				  "every DSS: --dss all");
+		return -1;
+	}
+	c->run.cfg.dss_policy = MPX_DSS_ALL;
 	return 0;
 }
 
@@ -383,6 +456,14 @@ static int cmd_load(int argc, char **argv)
 	}
 	if (common_finish(&c, &rc) < 0)
 		return rc;
+	if (mpx_stream_cli_on(&c.run.out.streams)) {
+		/* Live, the payload comes from the kernel: only on tracked
+		 * subflows, within the depth (include/mptcp_config.h). */
+		c.run.cfg.emit_mask |= MPX_KIND_BIT(MPX_EV_PAYLOAD);
+		c.run.cfg.stream_depth = c.run.out.streams.depth > UINT32_MAX
+					     ? 0
+					     : (__u32)c.run.out.streams.depth;
+	}
 	o.run = c.run;
 	return mpx_load(&o);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "correlate/conn_table.h"
+#include "correlate/corr_stream.h"
 #include "flow_key.h"
 #include "keyed_hash.h"
 
@@ -142,6 +143,8 @@ static void tok_unlink(struct mpx_conn_table *t, struct mpx_conn *c, int side)
 
 static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
 {
+	/* Written out at its summary; what is left here was cut short. */
+	corr_stream_discard(c);
 	tok_unlink(t, c, 0);
 	tok_unlink(t, c, 1);
 	for (int i = 0; i < c->nsf; i++) {

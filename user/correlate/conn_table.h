@@ -93,7 +93,13 @@ struct mpx_subflow {
 	const char *end;  /* ENDED: "fin", "rst", "reused" */
 	__u64 packets[2]; /* from subflow records; [0] initiator -> responder */
 	__u64 bytes[2];
+	/* The data level (corr_stream.c), only with streams on: the ISNs
+	 * seen in SYNs, [0] the initiator's, [1] the responder's. */
+	__u32 syn_isn[2];
+	int have_syn_isn[2];
 };
+
+struct corr_conn_stream;
 
 struct mpx_conn {
 	struct mpx_conn *lru_prev, *lru_next; /* most recently active first */
@@ -124,6 +130,9 @@ struct mpx_conn {
 	 * connections in that order. */
 	struct mpx_origin ended_at;
 	struct mpx_conn *ending_prev, *ending_next;
+	/* Data-level reassembly (corr_stream.c); NULL without streams, or
+	 * until the first mapping. */
+	struct corr_conn_stream *stream;
 };
 
 struct mpx_conn_table;

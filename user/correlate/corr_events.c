@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "correlate/corr_internal.h"
+#include "correlate/corr_stream.h"
 #include "output/event_names.h"
 
 #define MPX_ANOM_NAME(id, name) [MPX_ANOM_##id] = name,
@@ -229,6 +230,8 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 	struct evbuf b;
 
 	memset(s, 0, sizeof(*s));
+	/* Its stream's last gaps and matches come before the summary. */
+	corr_stream_close(c, conn, o, s);
 	memcpy(s->id, conn->id, sizeof(s->id));
 	s->version = conn->version;
 	for (int side = 0; side < 2; side++) {
@@ -580,5 +583,90 @@ void corr_emit_add_addr_suspicious(struct mpx_correlator *c,
 			       sizeof(text));
 	mpx_ev_str(&b.e, "reason", why);
 	mpx_ev_str(&b.e, "by", r->side ? "b" : "a");
+	emit(c, &b);
+}
+
+/* ---- the data level --------------------------------------------------- */
+
+static const char *dir_name(int dir)
+{
+	return dir ? "b2a" : "a2b";
+}
+
+void corr_emit_data_gap(struct mpx_correlator *c, const struct mpx_origin *o,
+			struct mpx_conn *conn, int dir, __u64 off, __u64 len)
+{
+	struct evbuf b;
+
+	ev_begin(&b, "data_gap", o, conn, NULL);
+	mpx_ev_str(&b.e, "dir", dir_name(dir));
+	mpx_ev_u64(&b.e, "offset", off);
+	mpx_ev_u64(&b.e, "len", len);
+	emit(c, &b);
+}
+
+void corr_emit_signature_match(struct mpx_correlator *c,
+			       const struct mpx_origin *o,
+			       struct mpx_conn *conn, int dir, const char *rule,
+			       __u64 off, __u64 len, __u32 subflows, int split)
+{
+	__u8 idx[MPX_SUM_MAX_SUBFLOWS];
+	struct evbuf b;
+	int n = 0;
+
+	for (int i = 0; i < MPX_SUM_MAX_SUBFLOWS; i++)
+		if (subflows & (1u << i))
+			idx[n++] = (__u8)i;
+	c->stats.signature_matches++;
+	ev_begin(&b, "signature_match", o, conn, NULL);
+	mpx_ev_str(&b.e, "dir", dir_name(dir));
+	mpx_ev_str(&b.e, "rule", rule);
+	mpx_ev_u64(&b.e, "offset", off);
+	mpx_ev_u64(&b.e, "len", len);
+	mpx_ev_u8s(&b.e, "subflows", idx, n);
+	mpx_ev_bool(&b.e, "split", split);
+	emit(c, &b);
+}
+
+/* An anomaly about a connection's stream, on the subflow it came by. */
+static void stream_anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
+				 const struct mpx_origin *o,
+				 struct mpx_conn *conn, enum mpx_anomaly a,
+				 int dir, int sf)
+{
+	note_anomaly(c, conn, a);
+	ev_begin(b, "anomaly", o, conn,
+		 sf >= 0 && sf < conn->nsf ? conn->sf[sf] : NULL);
+	mpx_ev_str(&b->e, "kind", anomaly_names[a]);
+	mpx_ev_str(&b->e, "dir", dir_name(dir));
+	if (sf >= 0)
+		mpx_ev_u64(&b->e, "subflow", (__u64)sf);
+}
+
+void corr_emit_overlap_mismatch(struct mpx_correlator *c,
+				const struct mpx_origin *o,
+				struct mpx_conn *conn, int dir, __u64 off,
+				__u64 len, int sf)
+{
+	struct evbuf b;
+
+	stream_anomaly_begin(c, &b, o, conn, MPX_ANOM_DATA_OVERLAP_MISMATCH,
+			     dir, sf);
+	mpx_ev_u64(&b.e, "offset", off);
+	mpx_ev_u64(&b.e, "len", len);
+	emit(c, &b);
+}
+
+void corr_emit_mapping_anomaly(struct mpx_correlator *c,
+			       const struct mpx_origin *o,
+			       struct mpx_conn *conn, enum mpx_anomaly a,
+			       int dir, int sf, __u64 dsn, __u32 ssn, __u32 len)
+{
+	struct evbuf b;
+
+	stream_anomaly_begin(c, &b, o, conn, a, dir, sf);
+	mpx_ev_hex(&b.e, "dsn", dsn, 16);
+	mpx_ev_u64(&b.e, "ssn", ssn);
+	mpx_ev_u64(&b.e, "data_len", len);
 	emit(c, &b);
 }

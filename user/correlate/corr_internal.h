@@ -42,6 +42,9 @@ struct mpx_correlator {
 	struct mpx_corr_stats stats;
 	struct mpx_detect *detect; /* join_flood, mptcp_scan */
 	struct mpx_detect_opts detect_opts;
+	struct mpx_stream_opts streams; /* the data level (corr_stream.c) */
+	__u64 stream_files_open;	/* --streams descriptors held */
+	int stream_write_failed;	/* said once on stderr */
 };
 
 /*
@@ -198,5 +201,26 @@ void corr_emit_detect_alert(struct mpx_correlator *c,
  * "home_net_inward". */
 void corr_emit_add_addr_suspicious(struct mpx_correlator *c,
 				   const struct corr_rec *r, const char *why);
+
+/* The data level (corr_stream.c). dir: 0 = a to b, 1 = b to a. */
+void corr_emit_data_gap(struct mpx_correlator *c, const struct mpx_origin *o,
+			struct mpx_conn *conn, int dir, __u64 off, __u64 len);
+/* A YARA match; subflows: bit i = the summary's subflow i. */
+void corr_emit_signature_match(struct mpx_correlator *c,
+			       const struct mpx_origin *o,
+			       struct mpx_conn *conn, int dir, const char *rule,
+			       __u64 off, __u64 len, __u32 subflows, int split);
+/* data_overlap_mismatch: [off, off + len) came again with other bytes. */
+void corr_emit_overlap_mismatch(struct mpx_correlator *c,
+				const struct mpx_origin *o,
+				struct mpx_conn *conn, int dir, __u64 off,
+				__u64 len, int sf);
+/* dss_checksum_invalid, mapping_inconsistent, infinite_mapping: about one
+ * mapping (dsn, relative ssn, data-level length) on subflow sf. */
+void corr_emit_mapping_anomaly(struct mpx_correlator *c,
+			       const struct mpx_origin *o,
+			       struct mpx_conn *conn, enum mpx_anomaly a,
+			       int dir, int sf, __u64 dsn, __u32 ssn,
+			       __u32 len);
 
 #endif /* MPX_CORR_INTERNAL_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "correlate/corr_internal.h"
+#include "correlate/corr_stream.h"
 
 /* ---- the record's subflow --------------------------------------------- */
 
@@ -185,6 +186,7 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 	corr_rec_bind(&r, mpx_conn_table_find_subflow(c->table, &r.key));
 	if (handle)
 		handle(c, &r);
+	corr_stream_record(c, &r);
 	if (r.sf) {
 		r.sf->conn->last = *o;
 		mpx_conn_table_touch(c->table, r.sf->conn);

@@ -32,7 +32,11 @@
 	X(JOIN_UNKNOWN_TOKEN, "join_unknown_token")                            \
 	X(JOIN_FLOOD, "join_flood")                                            \
 	X(MPTCP_SCAN, "mptcp_scan")                                            \
-	X(ADD_ADDR_SUSPICIOUS, "add_addr_suspicious")
+	X(ADD_ADDR_SUSPICIOUS, "add_addr_suspicious")                          \
+	X(DATA_OVERLAP_MISMATCH, "data_overlap_mismatch")                      \
+	X(DSS_CHECKSUM_INVALID, "dss_checksum_invalid")                        \
+	X(MAPPING_INCONSISTENT, "mapping_inconsistent")                        \
+	X(INFINITE_MAPPING, "infinite_mapping")
 
 #define MPX_ANOM_ENUM(id, name) MPX_ANOM_##id,
 enum mpx_anomaly { MPX_ANOMALY_LIST(MPX_ANOM_ENUM) MPX_ANOM_MAX };
@@ -65,6 +69,30 @@ struct mpx_corr_stats {
 	__u64 detect_evicted; /* windows closed early to make room */
 	__u64 active_conns;   /* gauges, as of the last record */
 	__u64 active_subflows;
+	/* The data level (--streams, --single-path, --yara). */
+	__u64 stream_bytes;	       /* delivered in order */
+	__u64 stream_gap_bytes;	       /* never seen: holes */
+	__u64 stream_reinjected_bytes; /* copies of bytes already taken */
+	__u64 stream_depth_bytes;      /* past --stream-depth */
+	__u64 stream_unmapped_bytes;   /* payload no mapping covered */
+	__u64 stream_ooo_overflow;     /* holes given up to bound buffering */
+	__u64 streams_memcap;	       /* directions refused: memcap */
+	__u64 stream_memory;	       /* gauge: reassembly bytes held */
+	__u64 dss_checksums_ok;
+	__u64 signature_matches;
+};
+
+/* The data level: what to do with each connection's reassembled streams
+ * (docs/design.md, "The data level"). */
+struct mpx_single_path;
+struct mpx_yara_rules;
+struct mpx_stream_opts {
+	int on;			     /* reassemble (what follows needs it) */
+	const char *dir;	     /* --streams DIR, or NULL */
+	struct mpx_single_path *sp;  /* --single-path, or NULL */
+	struct mpx_yara_rules *yara; /* --yara, or NULL */
+	__u64 depth;		     /* bytes per direction; 0: no limit */
+	__u64 memcap;		     /* all directions' buffers together */
 };
 
 /* Final per-subflow counts live in the flow table (kernel or host); the
@@ -83,6 +111,22 @@ int mpx_corr_set_detect(struct mpx_correlator *c,
 			const struct mpx_detect_opts *o);
 void mpx_corr_set_flow_query(struct mpx_correlator *c, mpx_flow_query_fn fn,
 			     void *arg);
+/* Turn the data level on (before the first record). */
+void mpx_corr_set_streams(struct mpx_correlator *c,
+			  const struct mpx_stream_opts *o);
+/*
+ * TCP payload: len bytes starting at sequence number hdr->seq +
+ * hdr->u.payload.offset of the subflow hdr's 4-tuple names (a payload
+ * record, or a header made from a captured frame). Given after the
+ * packet's option records, so that the mapping covering it is known.
+ */
+void mpx_corr_payload(struct mpx_correlator *c, const struct mpx_origin *o,
+		      const struct mptcp_event *hdr, const __u8 *buf,
+		      size_t len);
+/* The 4-tuple of hdr is a subflow of an MPTCP connection whose stream is
+ * being rebuilt (--single-path writes it, not its frames). */
+int mpx_corr_stream_owns(struct mpx_correlator *c,
+			 const struct mptcp_event *hdr);
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		     const struct mptcp_event *ev);
 /* Time passes (a frame's capture time, or the wall clock live): writes the

@@ -76,6 +76,14 @@ struct mpx_conn_summary {
 	struct mpx_sf_summary sf[MPX_SUM_MAX_SUBFLOWS];
 	int nanomalies;
 	const char *anomalies[MPX_SUM_MAX_ANOMALIES];
+	/* The data level, when streams are on: [0] a to b, [1] b to a. */
+	int has_data;
+	struct mpx_data_summary {
+		uint64_t data_bytes;
+		uint64_t gap_bytes;
+		uint64_t reinjected_bytes;
+		uint64_t depth_bytes;
+	} data[2];
 };
 
 /* A summary's subflows added up: what the one-line formats show. */

@@ -93,6 +93,25 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 	for (int i = 0; i < s->nanomalies; i++)
 		fprintf(f, i ? ",\"%s\"" : "\"%s\"", s->anomalies[i]);
 	fputc(']', f);
+	if (s->has_data) {
+		/* The data level, per direction (--streams and friends). */
+		fputs(",\"data\":{", f);
+		for (int dir = 0; dir < 2; dir++) {
+			const struct mpx_data_summary *d = &s->data[dir];
+
+			fprintf(f,
+				"%s\"%s\":{\"data_bytes\":%llu,"
+				"\"data_gap_bytes\":%llu,"
+				"\"reinjected_bytes\":%llu,"
+				"\"depth_bytes\":%llu}",
+				dir ? "," : "", dir ? "b2a" : "a2b",
+				(unsigned long long)d->data_bytes,
+				(unsigned long long)d->gap_bytes,
+				(unsigned long long)d->reinjected_bytes,
+				(unsigned long long)d->depth_bytes);
+		}
+		fputc('}', f);
+	}
 	j->members++;
 }
 

@@ -34,8 +34,7 @@ struct mpx_sp_tuple {
 struct mpx_single_path *mpx_single_path_open(const char *path, char *err,
 					     size_t errlen);
 /* 0, or -1 when a write failed (err). */
-int mpx_single_path_close(struct mpx_single_path *sp, char *err,
-			  size_t errlen);
+int mpx_single_path_close(struct mpx_single_path *sp, char *err, size_t errlen);
 /* An Ethernet frame written as it is. */
 void mpx_single_path_frame(struct mpx_single_path *sp,
 			   const struct mpx_origin *at, const uint8_t *frame,
@@ -48,8 +47,8 @@ struct mpx_sp_conn *mpx_single_path_conn_open(struct mpx_single_path *sp,
 					      const struct mpx_origin *at);
 /* In-order stream bytes at offset off of direction dir (0 = a to b). */
 void mpx_single_path_data(struct mpx_single_path *sp, struct mpx_sp_conn *c,
-			  int dir, uint64_t off, const uint8_t *buf,
-			  size_t len, const struct mpx_origin *at);
+			  int dir, uint64_t off, const uint8_t *buf, size_t len,
+			  const struct mpx_origin *at);
 /* The connection ends: a FIN each way after the last byte (end_a2b and
  * end_b2a: the stream lengths, holes included), the last ACK. Frees c. */
 void mpx_single_path_conn_close(struct mpx_single_path *sp,

@@ -44,8 +44,7 @@ struct mpx_yara_stream *mpx_yara_stream_new(struct mpx_yara_rules *r,
 void mpx_yara_stream_data(struct mpx_yara_stream *s, uint64_t off,
 			  const uint8_t *buf, size_t len, int sf);
 /* [off, off + len) was never seen: no match spans it. */
-void mpx_yara_stream_gap(struct mpx_yara_stream *s, uint64_t off,
-			 uint64_t len);
+void mpx_yara_stream_gap(struct mpx_yara_stream *s, uint64_t off, uint64_t len);
 /* Scan what is gathered (end of the stream). */
 void mpx_yara_stream_flush(struct mpx_yara_stream *s);
 void mpx_yara_stream_free(struct mpx_yara_stream *s);
