@@ -12,6 +12,9 @@
 
 #include "mptcp_config.h"
 
+/* The ring buffer's size when payload records are on (a power of 2). */
+#define MPX_PAYLOAD_RING_BYTES (32u << 20)
+
 struct mptcp_xdp;
 
 /* NULL on failure, with a one-line message and an exit code (permission,

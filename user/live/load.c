@@ -52,9 +52,10 @@ struct live {
 	struct mpx_pipeline *pipe;
 	__s64 mono_to_real_ns; /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	int counters_fd;
-	__u64 lost_reported;	 /* ring-full drops already reported */
-	struct mpx_origin clean; /* the last check that found no new loss */
-	__s64 next_check_ns;	 /* CLOCK_MONOTONIC */
+	__u64 lost_reported;	     /* ring-full drops already reported */
+	__u64 payload_lost_reported; /* payload bytes, likewise */
+	struct mpx_origin clean;     /* the last check that found no new loss */
+	__s64 next_check_ns;	     /* CLOCK_MONOTONIC */
 };
 
 static __s64 clock_ns(clockid_t id)
@@ -127,6 +128,16 @@ static void check_losses(struct live *l, int force)
 			(unsigned long long)(lost - l->lost_reported),
 			(unsigned long long)lost);
 		l->lost_reported = lost;
+	}
+	if (ctr[MPX_CTR_PAYLOAD_RINGBUF_FULL] > l->payload_lost_reported) {
+		/* The streams show these as data_gap events. */
+		fprintf(stderr,
+			"mptcp-xdp: warning: %llu payload bytes not copied "
+			"(ring buffer full), %llu in all\n",
+			(unsigned long long)(ctr[MPX_CTR_PAYLOAD_RINGBUF_FULL] -
+					     l->payload_lost_reported),
+			(unsigned long long)ctr[MPX_CTR_PAYLOAD_RINGBUF_FULL]);
+		l->payload_lost_reported = ctr[MPX_CTR_PAYLOAD_RINGBUF_FULL];
 	}
 	l->clean = now;
 }
@@ -227,6 +238,13 @@ int mpx_load(const struct mpx_load_opts *o)
 		return MPX_EXIT_FAILURE;
 	}
 	mpx_pipeline_set_flow_query(l.pipe, flow_query, skel);
+	code = mpx_pipeline_open_streams(l.pipe, err, sizeof(err));
+	if (code != MPX_EXIT_OK) {
+		fprintf(stderr, "mptcp-xdp: %s\n", err);
+		mpx_pipeline_free(l.pipe);
+		mptcp_xdp__destroy(skel);
+		return code;
+	}
 	l.mono_to_real_ns =
 	    clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	l.counters_fd = bpf_map__fd(skel->maps.counters);
@@ -285,8 +303,11 @@ out:
 		mpx_detach(&att[n]);
 	if (code != MPX_EXIT_OK)
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
-	if (!ferror(o->run.out.out))
+	if (!ferror(o->run.out.out)) {
 		mpx_pipeline_finish(l.pipe);
+		if (code == MPX_EXIT_OK)
+			code = mpx_pipeline_status(l.pipe);
+	}
 	if (o->run.stats) {
 		__u64 ctr[MPX_CTR_MAX] = {0};
 		const struct mpx_corr_stats *cs = mpx_pipeline_stats(l.pipe);
