@@ -43,6 +43,16 @@ static void known_state(struct mpx_metrics_state *st)
 		st->corr.anomalies[a] = (__u64)a;
 	st->corr.active_conns = 2;
 	st->corr.active_subflows = 4;
+	st->corr.stream_bytes = 1000;
+	st->corr.stream_gap_bytes = 20;
+	st->corr.stream_reinjected_bytes = 30;
+	st->corr.stream_depth_bytes = 40;
+	st->corr.stream_unmapped_bytes = 50;
+	st->corr.stream_ooo_overflow = 3;
+	st->corr.streams_memcap = 1;
+	st->corr.stream_memory = 131072;
+	st->corr.dss_checksums_ok = 77;
+	st->corr.signature_matches = 5;
 	st->nifaces = 2;
 	strcpy(st->ifaces[0].name, "s1");
 	strcpy(st->ifaces[0].xdp_mode, "native");
@@ -55,7 +65,7 @@ static void known_state(struct mpx_metrics_state *st)
 static const char golden[] =
 	"# HELP mptcp_xdp_build_info Always 1: the version and event ABI of this mptcp-xdp.\n"
 	"# TYPE mptcp_xdp_build_info gauge\n"
-	"mptcp_xdp_build_info{version=\"0.1.0\",abi=\"1\"} 1\n"
+	"mptcp_xdp_build_info{version=\"0.1.0\",abi=\"2\"} 1\n"
 	"# HELP mptcp_xdp_interface_info Always 1 per interface the daemon is attached to.\n"
 	"# TYPE mptcp_xdp_interface_info gauge\n"
 	"mptcp_xdp_interface_info{interface=\"s1\",xdp_mode=\"native\",egress=\"tc\"} 1\n"
@@ -129,6 +139,14 @@ static const char golden[] =
 	"# HELP mptcp_xdp_flow_table_assured_total Subflows that carried two packets each way, moved where floods cannot flush them.\n"
 	"# TYPE mptcp_xdp_flow_table_assured_total counter\n"
 	"mptcp_xdp_flow_table_assured_total 141\n"
+	"# HELP mptcp_xdp_payload_records_total Payload records pushed (load with --streams, --single-path or --yara).\n"
+	"# TYPE mptcp_xdp_payload_records_total counter\n"
+	"mptcp_xdp_payload_records_total 142\n"
+	"# HELP mptcp_xdp_payload_bytes_total Payload bytes of tracked subflows, by what became of them.\n"
+	"# TYPE mptcp_xdp_payload_bytes_total counter\n"
+	"mptcp_xdp_payload_bytes_total{result=\"copied\"} 143\n"
+	"mptcp_xdp_payload_bytes_total{result=\"past_depth\"} 144\n"
+	"mptcp_xdp_payload_bytes_total{result=\"ring_full\"} 145\n"
 	"# HELP mptcp_xdp_records_rejected_total Ring buffer records the daemon refused (another event ABI version or size).\n"
 	"# TYPE mptcp_xdp_records_rejected_total counter\n"
 	"mptcp_xdp_records_rejected_total 11\n"
@@ -181,6 +199,28 @@ static const char golden[] =
 	"# HELP mptcp_xdp_addresses_removed_total Address ids withdrawn with REMOVE_ADDR.\n"
 	"# TYPE mptcp_xdp_addresses_removed_total counter\n"
 	"mptcp_xdp_addresses_removed_total 5\n"
+	"# HELP mptcp_xdp_stream_bytes_total Data-level stream bytes (the data level), by what became of them.\n"
+	"# TYPE mptcp_xdp_stream_bytes_total counter\n"
+	"mptcp_xdp_stream_bytes_total{result=\"delivered\"} 1000\n"
+	"mptcp_xdp_stream_bytes_total{result=\"gap\"} 20\n"
+	"mptcp_xdp_stream_bytes_total{result=\"reinjected\"} 30\n"
+	"mptcp_xdp_stream_bytes_total{result=\"past_depth\"} 40\n"
+	"mptcp_xdp_stream_bytes_total{result=\"unmapped\"} 50\n"
+	"# HELP mptcp_xdp_stream_ooo_overflows_total Holes given up as gaps to bound out-of-order buffering.\n"
+	"# TYPE mptcp_xdp_stream_ooo_overflows_total counter\n"
+	"mptcp_xdp_stream_ooo_overflows_total 3\n"
+	"# HELP mptcp_xdp_streams_memcap_total Stream directions not reassembled: --reassembly-memcap reached.\n"
+	"# TYPE mptcp_xdp_streams_memcap_total counter\n"
+	"mptcp_xdp_streams_memcap_total 1\n"
+	"# HELP mptcp_xdp_stream_memory_bytes Bytes the reassembly holds now (history and out-of-order).\n"
+	"# TYPE mptcp_xdp_stream_memory_bytes gauge\n"
+	"mptcp_xdp_stream_memory_bytes 131072\n"
+	"# HELP mptcp_xdp_dss_checksums_ok_total DSS checksums checked and right (RFC 8684 3.3.1).\n"
+	"# TYPE mptcp_xdp_dss_checksums_ok_total counter\n"
+	"mptcp_xdp_dss_checksums_ok_total 77\n"
+	"# HELP mptcp_xdp_signature_matches_total YARA matches on reassembled streams.\n"
+	"# TYPE mptcp_xdp_signature_matches_total counter\n"
+	"mptcp_xdp_signature_matches_total 5\n"
 	"# HELP mptcp_xdp_anomalies_total Anomalies flagged, by kind.\n"
 	"# TYPE mptcp_xdp_anomalies_total counter\n"
 	"mptcp_xdp_anomalies_total{kind=\"key_mismatch\"} 0\n"
@@ -196,7 +236,11 @@ static const char golden[] =
 	"mptcp_xdp_anomalies_total{kind=\"join_unknown_token\"} 10\n"
 	"mptcp_xdp_anomalies_total{kind=\"join_flood\"} 11\n"
 	"mptcp_xdp_anomalies_total{kind=\"mptcp_scan\"} 12\n"
-	"mptcp_xdp_anomalies_total{kind=\"add_addr_suspicious\"} 13\n";
+	"mptcp_xdp_anomalies_total{kind=\"add_addr_suspicious\"} 13\n"
+	"mptcp_xdp_anomalies_total{kind=\"data_overlap_mismatch\"} 14\n"
+	"mptcp_xdp_anomalies_total{kind=\"dss_checksum_invalid\"} 15\n"
+	"mptcp_xdp_anomalies_total{kind=\"mapping_inconsistent\"} 16\n"
+	"mptcp_xdp_anomalies_total{kind=\"infinite_mapping\"} 17\n";
 /* clang-format on */
 
 TEST(exposition_of_known_state_exactly)

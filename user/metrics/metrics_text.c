@@ -93,6 +93,11 @@ static void kernel(FILE *f, const __u64 *c)
 	    {"ip_later_fragment", MPX_CTR_IP_LATER_FRAGMENT},
 	    {"vlan", MPX_CTR_VLAN},
 	};
+	static const struct labelled payload[] = {
+	    {"copied", MPX_CTR_PAYLOAD_BYTES},
+	    {"past_depth", MPX_CTR_PAYLOAD_DEPTH},
+	    {"ring_full", MPX_CTR_PAYLOAD_RINGBUF_FULL},
+	};
 	static const struct labelled held[] = {
 	    {"kind_disabled", MPX_CTR_KIND_DISABLED},
 	    {"dss_policy", MPX_CTR_DSS_SUPPRESSED},
@@ -140,6 +145,13 @@ static void kernel(FILE *f, const __u64 *c)
 	       "Subflows that carried two packets each way, moved where "
 	       "floods cannot flush them.",
 	       c[MPX_CTR_FLOW_ASSURED]);
+	single(f, "payload_records_total", "counter",
+	       "Payload records pushed (load with --streams, --single-path "
+	       "or --yara).",
+	       c[MPX_CTR_PAYLOAD_RECORDS]);
+	by_label(f, "payload_bytes_total",
+		 "Payload bytes of tracked subflows, by what became of them.",
+		 "result", payload, N(payload), c);
 }
 
 static void correlator(FILE *f, const struct mpx_corr_stats *s)
@@ -193,6 +205,33 @@ static void correlator(FILE *f, const struct mpx_corr_stats *s)
 	       s->addrs_added);
 	single(f, "addresses_removed_total", "counter",
 	       "Address ids withdrawn with REMOVE_ADDR.", s->addrs_removed);
+	family(f, "stream_bytes_total", "counter",
+	       "Data-level stream bytes (the data level), by what became of "
+	       "them.");
+	sample(f, "stream_bytes_total", "result=\"delivered\"",
+	       s->stream_bytes);
+	sample(f, "stream_bytes_total", "result=\"gap\"", s->stream_gap_bytes);
+	sample(f, "stream_bytes_total", "result=\"reinjected\"",
+	       s->stream_reinjected_bytes);
+	sample(f, "stream_bytes_total", "result=\"past_depth\"",
+	       s->stream_depth_bytes);
+	sample(f, "stream_bytes_total", "result=\"unmapped\"",
+	       s->stream_unmapped_bytes);
+	single(f, "stream_ooo_overflows_total", "counter",
+	       "Holes given up as gaps to bound out-of-order buffering.",
+	       s->stream_ooo_overflow);
+	single(f, "streams_memcap_total", "counter",
+	       "Stream directions not reassembled: --reassembly-memcap "
+	       "reached.",
+	       s->streams_memcap);
+	single(f, "stream_memory_bytes", "gauge",
+	       "Bytes the reassembly holds now (history and out-of-order).",
+	       s->stream_memory);
+	single(f, "dss_checksums_ok_total", "counter",
+	       "DSS checksums checked and right (RFC 8684 3.3.1).",
+	       s->dss_checksums_ok);
+	single(f, "signature_matches_total", "counter",
+	       "YARA matches on reassembled streams.", s->signature_matches);
 	family(f, "anomalies_total", "counter", "Anomalies flagged, by kind.");
 	for (int a = 0; a < MPX_ANOM_MAX; a++) {
 		snprintf(buf, sizeof(buf), "kind=\"%s\"",

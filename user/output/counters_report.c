@@ -42,7 +42,13 @@ void mpx_corr_stats_report(FILE *f, const struct mpx_corr_stats *s)
 		"\"addrs_added\":%llu,\"addrs_removed\":%llu,"
 		"\"addrs_evicted\":%llu,"
 		"\"detect_windows\":%llu,\"detect_evicted\":%llu,"
-		"\"active_conns\":%llu,\"active_subflows\":%llu",
+		"\"active_conns\":%llu,\"active_subflows\":%llu,"
+		"\"stream_bytes\":%llu,\"stream_gap_bytes\":%llu,"
+		"\"stream_reinjected_bytes\":%llu,"
+		"\"stream_depth_bytes\":%llu,"
+		"\"stream_unmapped_bytes\":%llu,"
+		"\"stream_ooo_overflow\":%llu,\"streams_memcap\":%llu,"
+		"\"dss_checksums_ok\":%llu,\"signature_matches\":%llu",
 		(unsigned long long)s->conns_started,
 		(unsigned long long)s->conns_midstream,
 		(unsigned long long)s->conns_closed,
@@ -60,7 +66,16 @@ void mpx_corr_stats_report(FILE *f, const struct mpx_corr_stats *s)
 		(unsigned long long)s->detect_entries,
 		(unsigned long long)s->detect_evicted,
 		(unsigned long long)s->active_conns,
-		(unsigned long long)s->active_subflows);
+		(unsigned long long)s->active_subflows,
+		(unsigned long long)s->stream_bytes,
+		(unsigned long long)s->stream_gap_bytes,
+		(unsigned long long)s->stream_reinjected_bytes,
+		(unsigned long long)s->stream_depth_bytes,
+		(unsigned long long)s->stream_unmapped_bytes,
+		(unsigned long long)s->stream_ooo_overflow,
+		(unsigned long long)s->streams_memcap,
+		(unsigned long long)s->dss_checksums_ok,
+		(unsigned long long)s->signature_matches);
 	fputs(",\"anomalies\":{", f);
 	for (int a = 0; a < MPX_ANOM_MAX; a++)
 		fprintf(f, "%s\"%s\":%llu", a ? "," : "", mpx_anomaly_name(a),
