@@ -74,6 +74,35 @@ test_usage_errors() {
 	expect load_raw_not_text 2 load --events raw --format text lo
 }
 
+# The data level's options (README.md, "The data level"): each mistake is
+# found before the first frame, with its own exit code.
+test_data_level_errors() {
+	printf 'rule broken {\n  strings: $a = "x"\n  condition: $a and\n}\n' >"$tmp/bad.yar"
+	printf 'rule fine { strings: $a = "MPTCP" condition: $a }\n' >"$tmp/ok.yar"
+	: >"$tmp/a-file"
+	expect streams_with_raw_events 2 replay --engine host --events raw --streams "$tmp/s1" "$V0"
+	expect stream_depth_not_bytes 2 replay --engine host --stream-depth 10X "$V0"
+	expect memcap_not_bytes 2 replay --engine host --reassembly-memcap -5 "$V0"
+	expect load_streams_dss_edges 2 load --streams "$tmp/s1" --dss edges lo
+	expect yara_rules_do_not_compile 15 replay --engine host --yara "$tmp/bad.yar" "$V0"
+	expect yara_rules_missing 15 replay --engine host --yara "$tmp/nope.yar" "$V0"
+	expect streams_dir_is_a_file 16 replay --engine host --streams "$tmp/a-file" "$V0"
+	expect streams_dir_parent_missing 16 replay --engine host --streams "$tmp/no/such/dir" "$V0"
+	expect single_path_unwritable 16 replay --engine host --single-path "$tmp/no/such/out.pcap" "$V0"
+	expect data_level_all_three 0 replay --engine host --streams "$tmp/s2" --single-path "$tmp/sp.pcap" --yara "$tmp/ok.yar" "$V0"
+}
+
+# The yara error names the file and the line the compiler stopped at.
+test_yara_error_names_file_and_line() {
+	printf 'rule broken {\n  strings: $a = "x"\n  condition: $a and\n}\n' >"$tmp/bad2.yar"
+	"$MPTCP_XDP" replay --engine host --yara "$tmp/bad2.yar" "$V0" >/dev/null 2>"$tmp/err"
+	if grep -q "bad2.yar.*line [0-9]" "$tmp/err"; then
+		pass yara_error_names_file_and_line
+	else
+		fail yara_error_names_file_and_line "stderr: $(cat "$tmp/err")"
+	fi
+}
+
 test_unload_unknown_iface() {
 	expect unload_unknown_iface 11 unload nosuch0
 }
