@@ -88,7 +88,8 @@ BIN        := $(OUT)/mptcp-xdp
 DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev libyara-dev yara pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
-              libclang-rt-14-dev gcc make tcpreplay curl python3-scapy
+              libclang-rt-14-dev gcc make tcpreplay curl python3-scapy \
+              tcpflow ngrep nftables
 
 .PHONY: all deps test demo bench fuzz clean install check-format lint \
         check-pkgs
