@@ -11,6 +11,8 @@
 #     bounded by --max-conns, vs a replay of the same file with raw output.
 #  4. Chosen collisions: MP_JOIN SYNs whose tokens share their low 16 bits
 #     vs random tokens (the keyed token index makes them cost the same).
+#  5. The data level: replay with --streams, --yara, --single-path vs plain
+#     replay of the same capture.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -76,6 +78,15 @@ njoin=60000
 /usr/bin/python3 "$ROOT/tests/bench/make_join_flood.py" $njoin "$tmp/join_collide.pcap" collide
 read -r t_jr m_jr < <(measure 3 "$BIN" replay --engine host "$tmp/join_random.pcap")
 read -r t_jc m_jc < <(measure 3 "$BIN" replay --engine host "$tmp/join_collide.pcap")
+
+# ---- 5. the data level vs plain replay -----------------------------------
+printf 'rule mpx_bench_a { strings: $a = "MPXBENCHNEEDLE" condition: $a }\nrule mpx_bench_b { strings: $b = { 4d 50 54 43 50 00 ?? 01 } condition: $b }\n' >"$tmp/bench.yar"
+read -r t_dplain m_dplain < <(measure 5 "$BIN" replay --engine host "$tmp/big.pcap")
+read -r t_dstr m_dstr < <(measure 5 "$BIN" replay --engine host --stream-depth 0 --streams "$tmp/streams" "$tmp/big.pcap")
+read -r t_dyara m_dyara < <(measure 5 "$BIN" replay --engine host --stream-depth 0 --yara "$tmp/bench.yar" "$tmp/big.pcap")
+read -r t_dsp m_dsp < <(measure 5 "$BIN" replay --engine host --stream-depth 0 --single-path "$tmp/sp.pcap" "$tmp/big.pcap")
+stream_bytes=$("$BIN" replay --engine host --stream-depth 0 --streams "$tmp/streams" --stats "$tmp/big.pcap" 2>&1 >/dev/null |
+	sed -n 's/.*"stream_bytes":\([0-9]*\).*/\1/p')
 
 kernel=$(uname -r)
 cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
@@ -143,6 +154,20 @@ hashing) turned into a single chain. Median of 3 runs.
 |---|---|---|---|
 | \`mptcp-xdp replay --engine host join_random.pcap\` (baseline) | $t_jr | 1.00 | $m_jr |
 | \`mptcp-xdp replay --engine host join_collide.pcap\` | $t_jc | $(ratio "$t_jc" "$t_jr") | $m_jc |
+
+## 5. The data level against plain replay
+
+The capture of section 2 ($big_frames frames, $stream_bytes data-level
+bytes reassembled), replayed with each data-level option against the same
+replay without (host engine, median of 5). \`--yara\` runs two rules (a
+text string and a hex pattern with a wildcard) over every stream.
+
+| command | seconds | ratio to plain | peak RSS KiB | ratio to plain |
+|---|---|---|---|---|
+| \`mptcp-xdp replay --engine host big.pcap\` (baseline) | $t_dplain | 1.00 | $m_dplain | 1.00 |
+| \`mptcp-xdp replay --engine host --stream-depth 0 --streams DIR big.pcap\` | $t_dstr | $(ratio "$t_dstr" "$t_dplain") | $m_dstr | $(ratio "$m_dstr" "$m_dplain") |
+| \`mptcp-xdp replay --engine host --stream-depth 0 --yara bench.yar big.pcap\` | $t_dyara | $(ratio "$t_dyara" "$t_dplain") | $m_dyara | $(ratio "$m_dyara" "$m_dplain") |
+| \`mptcp-xdp replay --engine host --stream-depth 0 --single-path sp.pcap big.pcap\` | $t_dsp | $(ratio "$t_dsp" "$t_dplain") | $m_dsp | $(ratio "$m_dsp" "$m_dplain") |
 EOF
 } >"$OUT"
 echo "bench: wrote $OUT"
