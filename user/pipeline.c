@@ -8,7 +8,9 @@
 #include "output/zeek_writer.h"
 #include "cli/exit_codes.h"
 #include "pipeline.h"
+#include "correlate/conn_table.h"
 #include "stream/single_path.h"
+#include "stream/syn_hold.h"
 
 struct mpx_pipeline {
 	struct mpx_pipeline_opts opts;
@@ -17,7 +19,8 @@ struct mpx_pipeline {
 	struct mpx_correlator *corr;
 	__u64 rejected;
 	struct mpx_stream_opts streams;
-	int status; /* an exit code after finish */
+	struct mpx_syn_hold syn_hold; /* --single-path in replay */
+	int status;		      /* an exit code after finish */
 };
 
 __u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
@@ -176,14 +179,42 @@ void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 		mpx_corr_payload(p->corr, &p->origin, hdr, buf, len);
 }
 
+static void frame_out(void *arg, const struct mpx_origin *at,
+		      const uint8_t *frame, size_t len)
+{
+	struct mpx_pipeline *p = arg;
+
+	mpx_single_path_frame(p->streams.sp, at, frame, len);
+}
+
 void mpx_pipeline_frame(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 			const __u8 *frame, size_t len)
 {
+	const __u8 syn_ack = MPX_TCP_SYN | MPX_TCP_ACK;
+	struct mpx_flow_key key;
+	int owned;
+
 	if (!p->streams.sp)
 		return;
-	if (hdr && mpx_corr_stream_owns(p->corr, hdr))
+	if (!hdr) {
+		frame_out(p, &p->origin, frame, len);
 		return;
-	mpx_single_path_frame(p->streams.sp, &p->origin, frame, len);
+	}
+	owned = mpx_corr_stream_owns(p->corr, hdr);
+	if ((hdr->tcp_flags & syn_ack) == MPX_TCP_SYN && owned == 1) {
+		/* MPTCP, unless the SYN/ACK says it fell back (a join cannot
+		 * fall back: it is reset, RFC 8684 section 3.2). */
+		mpx_conn_table_key_of(hdr, &key);
+		mpx_syn_hold_put(&p->syn_hold, &key, &p->origin, frame, len,
+				 frame_out, p);
+		return;
+	}
+	if ((hdr->tcp_flags & syn_ack) == syn_ack) {
+		mpx_conn_table_key_of(hdr, &key);
+		mpx_syn_hold_answer(&p->syn_hold, &key, !owned, frame_out, p);
+	}
+	if (!owned)
+		frame_out(p, &p->origin, frame, len);
 }
 
 void mpx_pipeline_finish(struct mpx_pipeline *p)
@@ -194,6 +225,8 @@ void mpx_pipeline_finish(struct mpx_pipeline *p)
 		mpx_corr_finish(p->corr);
 	p->writer.finish(&p->writer);
 	fflush(p->opts.out);
+	if (p->streams.sp)
+		mpx_syn_hold_flush(&p->syn_hold, frame_out, p);
 	if (mpx_stream_setup_close(&p->streams, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		p->status = MPX_EXIT_OUTPUT;

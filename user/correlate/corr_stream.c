@@ -451,7 +451,10 @@ void corr_stream_record(struct mpx_correlator *c, struct corr_rec *r)
 	struct rec_at at;
 	__u64 idsn;
 
-	if (!c->streams.on || !r->sf || r->sf->conn->phase == MPX_CONN_CLOSED)
+	/* A connection that fell back is plain TCP (RFC 8684 section 3.1):
+	 * its frames are the stream, whatever options came after. */
+	if (!c->streams.on || !r->sf || r->sf->conn->phase == MPX_CONN_CLOSED ||
+	    r->sf->conn->fallback)
 		return;
 	if (ev->tcp_flags & MPX_TCP_SYN) {
 		int k = r->from_init ? 0 : 1;
@@ -504,7 +507,7 @@ void mpx_corr_payload(struct mpx_correlator *c, const struct mpx_origin *o,
 	mpx_conn_table_key_of(hdr, &r.key);
 	corr_rec_bind(&r, mpx_conn_table_find_subflow(c->table, &r.key));
 	if (!r.sf || !(cs = r.sf->conn->stream) ||
-	    r.sf->conn->phase == MPX_CONN_CLOSED)
+	    r.sf->conn->phase == MPX_CONN_CLOSED || r.sf->conn->fallback)
 		return; /* no mapping yet: nothing says where it goes */
 	if (rec_at(c, &r, &at) < 0 || !at.d->started) {
 		c->stats.stream_unmapped_bytes += len;
@@ -534,7 +537,9 @@ int mpx_corr_stream_owns(struct mpx_correlator *c,
 	mpx_conn_table_key_of(hdr, &key);
 	sf = mpx_conn_table_find_subflow(c->table, &key);
 	/* A connection that fell back to TCP is TCP: its frames are. */
-	return sf && !sf->conn->fallback;
+	if (!sf || sf->conn->fallback)
+		return 0;
+	return sf->role == MPX_SF_INITIAL ? 1 : 2;
 }
 
 /* ---- the end ------------------------------------------------------------ */

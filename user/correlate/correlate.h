@@ -124,7 +124,9 @@ void mpx_corr_payload(struct mpx_correlator *c, const struct mpx_origin *o,
 		      const struct mptcp_event *hdr, const __u8 *buf,
 		      size_t len);
 /* The 4-tuple of hdr is a subflow of an MPTCP connection whose stream is
- * being rebuilt (--single-path writes it, not its frames). */
+ * being rebuilt (--single-path writes it, not its frames): 1 for its
+ * initial subflow (whose SYN/ACK may still say it fell back), 2 for a
+ * join, 0 when not. */
 int mpx_corr_stream_owns(struct mpx_correlator *c,
 			 const struct mptcp_event *hdr);
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
