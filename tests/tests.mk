@@ -7,6 +7,7 @@
 #   build/tests/test_parser      host unit tests of the shared parser
 #   build/tests/test_crypto      token / IDSN / HMAC vectors
 #   build/tests/test_correlate   the correlator and the three writers
+#   build/tests/test_corr_stream the correlator's data level: files, gaps, checks
 #   build/tests/test_metrics     the Prometheus exposition of a known state
 #   build/tests/test_reassembly  data-level reassembly: order, copies, gaps
 #   build/tests/test_dss_map     DSS mappings: subflow bytes to DSNs
@@ -38,7 +39,7 @@ TEST_HELPERS := tests/packet_builder.c tests/record_check.c
 TEST_HELPER_OBJS     := $(patsubst %.c,$(OUT)/%.o,$(TEST_HELPERS))
 SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
-UNIT_TESTS  := test_parser test_crypto test_correlate test_metrics test_reassembly test_dss_map \
+UNIT_TESTS  := test_parser test_crypto test_correlate test_corr_stream test_metrics test_reassembly test_dss_map \
                test_dss_checksum test_yara_scan test_single_path
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
