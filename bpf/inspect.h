@@ -242,7 +242,9 @@ mpx_inline __u32 mpx_payload_wanted(struct mpx_sink *sink,
 	__u64 before = flow->bytes[dir & 1] - pkt->payload_len;
 	__u32 n = pkt->payload_len;
 
-	if (!n || !(cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD)))
+	/* A subflow that fell back to TCP is no MPTCP connection's. */
+	if (!n || !(cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD)) ||
+	    flow->fallback_reported)
 		return 0;
 	if (cfg->stream_depth) {
 		if (before >= cfg->stream_depth)
