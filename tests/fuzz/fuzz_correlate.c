@@ -19,10 +19,15 @@
  *            bit 6 detection at its most sensitive (window 1 s,
  *            thresholds 2, tables of max_conns windows, documentation
  *            ranges suspicious, home network 198.18.0.0/15), else its
- *            defaults
+ *            defaults; bit 7 the data level (mpx_corr_set_streams, no
+ *            files)
  *   bytes 1-12  the first record's time: ts_sec (8 bytes, little-endian)
  *            and ts_usec (4 bytes), taken modulo the range of origin.h,
- *            which the capture reader guarantees (fuzz_capture checks it)
+ *            which the capture reader guarantees (fuzz_capture checks it);
+ *            with the data level, q = ts_usec / 1000000 (what the modulo
+ *            leaves unused) gives its bounds: depth (q & 15) * 32 bytes
+ *            (0: none), memcap from m = q >> 4: m & 3 histories of 64 KiB
+ *            plus (m >> 2) * 128 bytes (m 0: none)
  *   then chunks of 4 bytes and their patches:
  *     op     bits 0-4 template (modulo TPL_MAX); bits 5-7 time step
  *     path   bits 0-1 client host, 2-3 server host, 4 sent by the server
@@ -30,14 +35,36 @@
  *     keys   bits 0-1 key A, 2-3 key B, 4-5 nonces (and the advertised
  *            address), 6 MPTCP v0 (else v1), 7 wrong MACs and keys
  *     npatch bits 0-3: that many (offset, value) byte pairs follow,
- *            written over the record (offset modulo its size)
+ *            written over the record (offset modulo its size);
+ *            with the data level, bits 4-5 the slice k: a DSS template
+ *            maps bytes [100k, 100k + 100) of its sender's stream (DSN
+ *            IDSN + 1 + 100k, relative SSN 1 + 100k); bit 6 that DSN in
+ *            4 bytes (else 8); bit 7 payload goes with the record
+ *
+ * The payload is read ahead without being consumed, so that the records
+ * of an input are the same whatever the data level does (the regression
+ * inputs keep their meaning): from the bytes after the chunk's patches,
+ *     len    bytes of payload (at most what the input still has)
+ *     delta  the payload's sequence number: the record's (its ack when
+ *            the other direction), plus 100k, plus delta as int8
+ *     flags  bit 0 from the record's receiver (the 4-tuple reversed);
+ *            bits 1-2 u.payload.offset 0, 1, 50 or -50 (mod 2^32); bit 3
+ *            a DSS template carries the DSS checksum of these bytes (RFC
+ *            8684 section 3.3.1); bit 4 the payload before the record
+ *            (no mapping yet), else after it, as a capture gives it
+ *     bytes  the next len bytes of the input
+ * Payload is fed with the data level off too: it must then be ignored.
  *
  * Checked on every step: the statistics are consistent (closed <= started,
  * evicted <= closed, open connections within the table's bound, open
- * subflows within their bound, detection windows within their tables);
- * after the end, every connection closed and
- * no subflow open; with the json writer, every output line one JSON
- * object (json_check.h).
+ * subflows within their bound, detection windows within their tables;
+ * the data level's memory within its memcap, nothing of it counted when
+ * it is off); mpx_corr_stream_owns() 0, 1 or 2, and 0 with the data
+ * level off; every summary has "data" exactly when the data level is
+ * on, and no direction longer than the depth; after the end, every
+ * connection closed, no subflow open and no reassembly memory held;
+ * with the json writer, every output line one JSON object
+ * (json_check.h).
  *
  *   make fuzz [FUZZ_SECONDS=60]   (README.md, "Tests")
  */
@@ -53,6 +80,8 @@
 #include "output/conn_json_writer.h"
 #include "output/conn_text_writer.h"
 #include "output/zeek_writer.h"
+#include "stream/dss_checksum.h"
+#include "stream/reassembly.h"
 
 #include "json_check.h"
 
@@ -100,6 +129,7 @@ static const __s64 steps[8] = {0,	1000,	 100000,   999999,
 			       1000000, 1000001, 60000000, -1000000};
 
 static __u32 tokens[2][4]; /* [v1][key index]: SHA-1 for v0, SHA-256 v1 */
+static __u64 idsns[2][4];  /* the same keys' IDSNs (RFC 8684 section 3.1) */
 static int tokens_ready;
 
 struct world {
@@ -107,7 +137,40 @@ struct world {
 	size_t detect_entries; /* per detection table (three) */
 	int query_found;
 	struct mpx_origin now;
+	struct mpx_stream_opts streams; /* .on 0: the data level off */
 };
+
+/* Every summary passes here on its way to the real writer: the data level
+ * shows in it exactly when it is on, and never past the depth (bytes and
+ * gaps together are the stream's length, which the depth bounds). */
+struct sum_check {
+	struct mpx_event_writer w; /* first: the correlator calls &w */
+	struct mpx_event_writer *inner;
+	const struct world *world;
+};
+
+static void sum_check_event(struct mpx_event_writer *s,
+			    const struct mpx_conn_event *e)
+{
+	struct sum_check *k = (struct sum_check *)s;
+	const struct mpx_conn_summary *sum = e->summary;
+	const struct mpx_stream_opts *o = &k->world->streams;
+
+	if (sum && sum->has_data != !!o->on)
+		abort();
+	for (int d = 0; sum && o->depth && d < 2; d++)
+		if (sum->data[d].data_bytes > o->depth ||
+		    sum->data[d].gap_bytes > o->depth - sum->data[d].data_bytes)
+			abort(); /* a stream longer than the depth */
+	k->inner->event(k->inner, e);
+}
+
+static void sum_check_finish(struct mpx_event_writer *s)
+{
+	struct sum_check *k = (struct sum_check *)s;
+
+	k->inner->finish(k->inner);
+}
 
 static void host_addr(int v6, int server, int idx, __u8 out[MPX_ADDR_LEN])
 {
@@ -355,6 +418,71 @@ static void build(struct mptcp_event *ev, enum tpl t, __u8 path, __u8 k)
 		ev->subtype = ev->kind;
 }
 
+/*
+ * With the data level, a DSS template maps slice k of its sender's
+ * stream: DSNs from the sender's IDSN, which the input could not name (a
+ * hash), so that its bytes land in the stream rather than before or far
+ * past it; in 4 bytes when dsn4. Only the data level reads these fields:
+ * the rest of the correlator sees the same record.
+ */
+static void dss_slice(struct mptcp_event *ev, enum tpl t, __u8 path, __u8 k,
+		      unsigned int slice, int dsn4)
+{
+	int rev = path >> 4 & 1, version = k & 0x40 ? 0 : 1;
+	int sender = rev ? k >> 2 & 3 : k & 3; /* the server sends Key-B */
+	__u64 dsn = idsns[version][sender] + 1 + 100 * slice;
+
+	if (t != TPL_DSS && t != TPL_DSS_DATA_FIN)
+		return;
+	ev->u.dss.ssn = 1 + 100 * slice;
+	ev->u.dss.dsn8 = !dsn4;
+	ev->u.dss.dsn = dsn4 ? (__u32)dsn : dsn;
+	ev->u.dss.flags =
+	    (__u8)((ev->u.dss.flags & ~MPX_DSS_m) | (dsn4 ? 0 : MPX_DSS_m));
+}
+
+/* The DSS checksum (RFC 8684 section 3.3.1) of a mapping whose first
+ * bytes are buf; right only when buf is the whole mapping. */
+static void dss_csum(struct mptcp_event *ev, enum tpl t, const __u8 *buf,
+		     size_t len)
+{
+	struct mpx_ev_dss *d = &ev->u.dss;
+
+	if (t != TPL_DSS && t != TPL_DSS_DATA_FIN)
+		return;
+	d->has_checksum = 1;
+	d->checksum = mpx_dss_csum_value(mpx_dss_csum_add(0, 0, buf, len),
+					 d->dsn, d->ssn, d->data_len);
+	ev->opt_len = (__u8)(ev->opt_len + 2);
+}
+
+/* Payload of the record ev's 4-tuple (its receiver's side when flags bit
+ * 0), at the sequence number the input says. */
+static void payload_hdr(struct mptcp_event *h, const struct mptcp_event *ev,
+			unsigned int slice, __u8 delta, __u8 flags, size_t len)
+{
+	static const __u32 offsets[4] = {0, 1, 50, (__u32)-50};
+	int rev = flags & 1;
+
+	*h = *ev;
+	h->kind = MPX_EV_PAYLOAD;
+	h->subtype = MPX_SUBTYPE_UNKNOWN;
+	h->tcp_flags = MPX_TCP_ACK;
+	if (rev) {
+		memcpy(h->saddr, ev->daddr, MPX_ADDR_LEN);
+		memcpy(h->daddr, ev->saddr, MPX_ADDR_LEN);
+		h->sport = ev->dport;
+		h->dport = ev->sport;
+		h->seq = ev->ack;
+		h->ack = ev->seq;
+	}
+	h->seq += 100 * slice + (__u32)(__s32)(__s8)delta;
+	h->payload_len = (__u16)len;
+	memset(&h->u, 0, sizeof(h->u));
+	h->u.payload.offset = offsets[flags >> 1 & 3];
+	h->u.payload.len = (__u16)len;
+}
+
 static void check_stats(struct mpx_correlator *c, const struct world *w)
 {
 	const struct mpx_corr_stats *s = mpx_corr_stats(c);
@@ -367,6 +495,28 @@ static void check_stats(struct mpx_correlator *c, const struct world *w)
 	    s->active_subflows >
 		(s->conns_started - s->conns_closed) * MPX_SUM_MAX_SUBFLOWS)
 		abort();
+	/* README.md, "Bounds": a direction starts only with room for its
+	 * history, and waits behind a hole only within what is left. */
+	if (w->streams.on && w->streams.memcap &&
+	    s->stream_memory > w->streams.memcap)
+		abort();
+	if (!w->streams.on &&
+	    (s->stream_bytes || s->stream_gap_bytes ||
+	     s->stream_reinjected_bytes || s->stream_depth_bytes ||
+	     s->stream_unmapped_bytes || s->stream_ooo_overflow ||
+	     s->streams_memcap || s->stream_memory || s->dss_checksums_ok))
+		abort(); /* the data level off does nothing */
+}
+
+static void payload(struct mpx_correlator *c, const struct world *w,
+		    const struct mptcp_event *h, const __u8 *buf, size_t len)
+{
+	int owns = mpx_corr_stream_owns(c, h);
+
+	/* correlate.h: 1 initial subflow, 2 join, 0 not (always 0 off). */
+	if (owns < 0 || owns > 2 || (!w->streams.on && owns))
+		abort();
+	mpx_corr_payload(c, &w->now, h, buf, len);
 }
 
 /* ts + step, kept within origin.h's range (time may go backwards in a
@@ -381,6 +531,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mpx_event_writer writer;
+	struct sum_check check;
 	struct mpx_correlator *c;
 	struct world w;
 	char *out = NULL;
@@ -391,13 +542,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int kind;
 
 	if (!tokens_ready) {
-		__u64 idsn;
-
 		for (int v = 0; v < 2; v++)
 			for (int k = 0; k < 4; k++)
 				mpx_key_token_idsn(mpx_alg_of_version(v),
 						   keys[k], &tokens[v][k],
-						   &idsn);
+						   &idsns[v][k]);
 		tokens_ready = 1;
 	}
 	if (size < 13)
@@ -410,6 +559,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&usec, data + 9, 4);
 	w.now.ts_sec = (int64_t)(sec % (uint64_t)(MPX_TS_SEC_MAX + 1));
 	w.now.ts_usec = (int32_t)(usec % 1000000);
+	if (data[0] >> 7) {
+		/* Small bounds, so that depth, memcap refusals and holes given
+		 * up to the memcap all happen. */
+		uint32_t q = usec / 1000000, m = q >> 4;
+
+		w.streams.on = 1;
+		w.streams.depth = (q & 15) * 32;
+		w.streams.memcap =
+		    m ? (m & 3) * (__u64)MPX_REASM_HISTORY + (m >> 2) * 128 : 0;
+	}
 
 	f = open_memstream(&out, &outlen);
 	if (!f)
@@ -420,13 +579,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mpx_zeek_writer_init(&writer, f);
 	else
 		mpx_json_writer_init(&writer, f);
-	c = mpx_corr_new(w.max_conns, &writer);
+	memset(&check, 0, sizeof(check));
+	check.w.event = sum_check_event;
+	check.w.finish = sum_check_finish;
+	check.inner = &writer;
+	check.world = &w;
+	c = mpx_corr_new(w.max_conns, &check.w);
 	if (!c) {
 		fclose(f);
 		free(out);
 		return 0;
 	}
 	mpx_corr_set_flow_query(c, query, &w);
+	if (w.streams.on) {
+		/* A depth or memcap of 0 is the correlator's own "no
+		 * limit". */
+		mpx_corr_set_streams(c, &w.streams);
+	}
 	if (data[0] >> 6 & 1) {
 		struct mpx_detect_opts d;
 		char err[64];
@@ -448,29 +617,55 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 13; i + 4 <= size;) {
 		__u8 op = data[i], path = data[i + 1], k = data[i + 2];
-		size_t npatch = data[i + 3] & 15;
+		size_t npatch = data[i + 3] & 15, pe, plen = 0;
+		unsigned int slice = data[i + 3] >> 4 & 3;
+		int dsn4 = data[i + 3] >> 6 & 1, pay = data[i + 3] >> 7;
 		enum tpl t = (enum tpl)((op & 31) % TPL_MAX);
-		struct mptcp_event ev;
+		const __u8 *pbuf = NULL, *ph = NULL;
+		struct mptcp_event ev, h;
 
 		i += 4;
+		/* The payload, read ahead (not consumed): after the
+		 * patches this chunk really has. */
+		pe =
+		    i + 2 * (npatch < (size - i) / 2 ? npatch : (size - i) / 2);
+		if (pay && pe + 3 <= size) {
+			ph = data + pe;
+			pbuf = ph + 3;
+			plen =
+			    ph[0] < size - (pe + 3) ? ph[0] : size - (pe + 3);
+		}
+		if (!w.streams.on)
+			slice = 0; /* the templates as they always were */
 		build(&ev, t, path, k);
+		if (w.streams.on)
+			dss_slice(&ev, t, path, k, slice, dsn4);
+		if (w.streams.on && ph && ph[2] >> 3 & 1)
+			dss_csum(&ev, t, pbuf, plen);
 		for (size_t p = 0; p < npatch && i + 2 <= size; p++, i += 2)
 			((__u8 *)&ev)[data[i] % sizeof(ev)] = data[i + 1];
+		if (ph)
+			payload_hdr(&h, &ev, slice, ph[1], ph[2], plen);
 		w.now.frame++;
 		advance(&w.now, steps[op >> 5]);
-		/* As replay does: time first, then the frame's records. */
+		/* As replay does: time first, then the frame's records, then
+		 * its payload (unless the input says before). */
 		mpx_corr_tick(c, &w.now);
+		if (ph && ph[2] >> 4 & 1)
+			payload(c, &w, &h, pbuf, plen);
 		if (t != TPL_TICK)
 			mpx_corr_record(c, &w.now, &ev);
+		if (ph && !(ph[2] >> 4 & 1))
+			payload(c, &w, &h, pbuf, plen);
 		check_stats(c, &w);
 	}
 	mpx_corr_finish(c);
-	writer.finish(&writer);
+	check.w.finish(&check.w);
 	{
 		const struct mpx_corr_stats *s = mpx_corr_stats(c);
 
 		if (s->conns_closed != s->conns_started ||
-		    s->active_subflows != 0)
+		    s->active_subflows != 0 || s->stream_memory != 0)
 			abort(); /* the end closes everything */
 	}
 	mpx_corr_free(c);

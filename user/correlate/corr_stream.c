@@ -419,7 +419,10 @@ static void add_mapping(struct mpx_correlator *c, struct corr_rec *r,
 	memset(&m, 0, sizeof(m));
 	m.dsn = dsn;
 	m.ssn = ssn;
-	m.len = data_len ? data_len : MPX_DSS_MAP_INFINITE;
+	/* The DATA_FIN takes a DSN and no subflow byte (RFC 8684 section
+	 * 3.3.3): the mapping covers one subflow byte less. */
+	m.len = data_len ? data_len - (data_fin ? 1u : 0u)
+			 : MPX_DSS_MAP_INFINITE;
 	m.has_csum = has_csum;
 	m.csum = csum;
 	m.data_len = data_len;

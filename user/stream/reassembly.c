@@ -215,6 +215,26 @@ static void insert(struct mpx_reasm *r, uint64_t off, const uint8_t *buf,
 	}
 }
 
+/* The part of [*off, *off + *len) before next is a copy of delivered
+ * bytes (retransmitted or reinjected): compared, counted, cut off. 1 when
+ * nothing is left. */
+static int copy_of_delivered(struct mpx_reasm *r, uint64_t *off,
+			     const uint8_t **buf, size_t *len, int sf)
+{
+	uint64_t cut;
+
+	if (*off >= r->next)
+		return 0;
+	cut = r->next - *off;
+	if (cut > *len)
+		cut = *len;
+	against_history(r, *off, *buf, cut, sf);
+	*buf += cut;
+	*len -= cut;
+	*off += cut;
+	return *len == 0;
+}
+
 void mpx_reasm_add(struct mpx_reasm *r, uint64_t dsn, const uint8_t *buf,
 		   size_t len, int sf)
 {
@@ -240,23 +260,16 @@ void mpx_reasm_add(struct mpx_reasm *r, uint64_t dsn, const uint8_t *buf,
 	}
 	if (!len)
 		return;
-	if (off < r->next) {
-		/* A copy of delivered bytes: retransmitted or reinjected. */
-		cut = r->next - off;
-		if (cut > len)
-			cut = len;
-		against_history(r, off, buf, cut, sf);
-		buf += cut;
-		len -= cut;
-		off += cut;
-		if (!len)
-			return;
-	}
+	if (copy_of_delivered(r, &off, &buf, &len, sf))
+		return;
 	if (off > r->next && r->ooo_bytes + len > r->lim.ooo_max) {
 		/* The hole is not going to fill within the bound: what waits
-		 * goes out now, the hole as a gap. */
+		 * goes out now, the hole as a gap. A chunk that waited may
+		 * reach past off: that much of these bytes is then a copy. */
 		r->st.ooo_overflow++;
 		force(r, off);
+		if (copy_of_delivered(r, &off, &buf, &len, sf))
+			return;
 	}
 	insert(r, off, buf, len, sf);
 	drain(r);
