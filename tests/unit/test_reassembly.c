@@ -17,6 +17,8 @@ struct sink {
 	int order_ok;
 	uint64_t gaps, gap_bytes, mismatches, mismatch_off, mismatch_len;
 	int last_sf;
+	uint64_t copy_bytes, copy_off; /* the copy callback's */
+	int copy_sf;
 };
 
 static void on_data(void *arg, uint64_t off, const uint8_t *buf, size_t len,
@@ -53,7 +55,21 @@ static void on_mismatch(void *arg, uint64_t off, uint64_t len, int sf)
 	s->mismatch_len = len;
 }
 
-static const struct mpx_reasm_ops ops = {on_data, on_gap, on_mismatch};
+static void on_copy(void *arg, uint64_t off, uint64_t len, int sf)
+{
+	struct sink *s = arg;
+
+	s->copy_bytes += len;
+	s->copy_off = off;
+	s->copy_sf = sf;
+}
+
+static const struct mpx_reasm_ops ops = {
+    .data = on_data,
+    .gap = on_gap,
+    .mismatch = on_mismatch,
+    .copy = on_copy,
+};
 
 static uint8_t src[OUT_MAX];
 
@@ -109,6 +125,10 @@ TEST(reasm_reinjection_counted_and_compared)
 	mpx_reasm_add(&r, 1050, src + 50, 100, 1);
 	ASSERT_EQ(r.st.reinjected_bytes, 100);
 	ASSERT_EQ(s.mismatches, 0);
+	/* Every copy is told, with its subflow (YARA's carriers). */
+	ASSERT_EQ(s.copy_bytes, 100);
+	ASSERT_EQ(s.copy_off, 50);
+	ASSERT_EQ(s.copy_sf, 1);
 	/* Different bytes for delivered offsets 60..109. */
 	memcpy(evil, src + 60, sizeof(evil));
 	evil[3] ^= 0xff;
@@ -137,6 +157,8 @@ TEST(reasm_overlap_with_waiting_chunk)
 	ASSERT_EQ(s.mismatches, 1);
 	ASSERT_EQ(s.mismatch_off, 230);
 	ASSERT_EQ(r.st.reinjected_bytes, 50);
+	ASSERT_EQ(s.copy_bytes, 50); /* told while it waits too */
+	ASSERT_EQ(s.copy_off, 200);
 	mpx_reasm_add(&r, 0, src, 150, 0);
 	ASSERT_EQ(s.filled, 300);
 	CHECK(memcmp(s.out, src, 300) == 0, "waiting copy kept");

@@ -163,6 +163,49 @@ out:
 	tmp_done();
 }
 
+/* A copy carried whole by one subflow (a reinjection) before the scan:
+ * that subflow counts, and the match is not split; a copy of part of it
+ * leaves it split. */
+TEST(yara_copy_on_one_subflow_not_split)
+{
+	struct mpx_yara_rules *r;
+	struct mpx_yara_stream *s;
+	struct sink k = {.n = 0};
+
+	if (!tmp_start())
+		return;
+	r = load("m.yar", marker_rules);
+	s = r ? mpx_yara_stream_new(r, on_match, &k) : NULL;
+	if (!CHECK(s != NULL, "stream"))
+		goto out;
+	data(s, 0, "xxxxxxMPTCP-SP", 0);
+	data(s, 14, "LIT-MARKERyy", 1);
+	mpx_yara_stream_copy(s, 4, 20, 2); /* covers [6, 24) whole */
+	mpx_yara_stream_flush(s);
+	if (ASSERT_EQ(k.n, 1)) {
+		ASSERT_EQ(k.hits[0].off, 6);
+		ASSERT_EQ(k.hits[0].subflows, 0x7);
+		ASSERT_EQ(k.hits[0].split, 0);
+	}
+	mpx_yara_stream_free(s);
+	k.n = 0;
+	s = mpx_yara_stream_new(r, on_match, &k);
+	if (!CHECK(s != NULL, "stream"))
+		goto out;
+	data(s, 0, "xxxxxxMPTCP-SP", 0);
+	data(s, 14, "LIT-MARKERyy", 1);
+	mpx_yara_stream_copy(s, 8, 10, 2); /* part of it only */
+	mpx_yara_stream_flush(s);
+	if (ASSERT_EQ(k.n, 1)) {
+		ASSERT_EQ(k.hits[0].subflows, 0x7);
+		ASSERT_EQ(k.hits[0].split, 1);
+	}
+out:
+	mpx_yara_stream_free(s);
+	mpx_yara_rules_free(r);
+	tmp_done();
+}
+
 TEST(yara_one_subflow_not_split)
 {
 	struct mpx_yara_rules *r;

@@ -32,6 +32,15 @@
 #define STREAM_OOO_MAX (4u << 20)
 /* --streams descriptors kept open; past it each write opens and closes. */
 #define STREAM_FILES_OPEN_MAX 256
+/* Copies of bytes not delivered yet, kept for YARA's carriers until they
+ * are; past it the oldest is forgotten (a match may then say split where a
+ * copy on one subflow held it whole). */
+#define STREAM_PENDING_COPIES 256
+
+struct pending_copy {
+	uint64_t off, len;
+	int sf;
+};
 
 struct corr_dir {
 	struct corr_conn_stream *cs;
@@ -43,6 +52,8 @@ struct corr_dir {
 	int fd;	     /* --streams file, -1 */
 	int file_made;
 	struct mpx_yara_stream *yara;
+	struct pending_copy *copies; /* --yara: ring of STREAM_PENDING_COPIES */
+	unsigned int ncopies;
 };
 
 struct corr_conn_stream {
@@ -186,6 +197,47 @@ static void sp_open(struct corr_conn_stream *cs)
 
 /* ---- the reassembler's callbacks -------------------------------------- */
 
+/* Copies of bytes now delivered (below upto) go to YARA's carriers; the
+ * rest wait. */
+static void copies_apply(struct corr_dir *d, uint64_t upto)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d->ncopies; i++) {
+		struct pending_copy *p = &d->copies[i];
+
+		if (p->off < upto)
+			mpx_yara_stream_copy(d->yara, p->off, p->len, p->sf);
+		if (p->off + p->len > upto)
+			d->copies[n++] = *p;
+	}
+	d->ncopies = n;
+}
+
+static void on_copy(void *arg, uint64_t off, uint64_t len, int sf)
+{
+	struct corr_dir *d = arg;
+
+	if (!d->yara)
+		return;
+	if (off + len <= d->reasm.next) {
+		mpx_yara_stream_copy(d->yara, off, len, sf);
+		return;
+	}
+	if (!d->copies) {
+		d->copies = calloc(STREAM_PENDING_COPIES, sizeof(*d->copies));
+		if (!d->copies)
+			return;
+	}
+	if (d->ncopies == STREAM_PENDING_COPIES) {
+		/* Forget the oldest. */
+		memmove(d->copies, d->copies + 1,
+			(STREAM_PENDING_COPIES - 1) * sizeof(*d->copies));
+		d->ncopies--;
+	}
+	d->copies[d->ncopies++] = (struct pending_copy){off, len, sf};
+}
+
 static void on_data(void *arg, uint64_t off, const uint8_t *buf, size_t len,
 		    int sf)
 {
@@ -201,8 +253,10 @@ static void on_data(void *arg, uint64_t off, const uint8_t *buf, size_t len,
 		mpx_single_path_data(c->streams.sp, cs->sp, d->dir, off, buf,
 				     len, cs->now);
 	}
-	if (d->yara)
+	if (d->yara) {
 		mpx_yara_stream_data(d->yara, off, buf, len, sf);
+		copies_apply(d, off + len);
+	}
 }
 
 static void on_gap(void *arg, uint64_t off, uint64_t len)
@@ -228,6 +282,7 @@ static const struct mpx_reasm_ops reasm_ops = {
     .data = on_data,
     .gap = on_gap,
     .mismatch = on_mismatch,
+    .copy = on_copy,
 };
 
 static void on_match(void *arg, const struct mpx_yara_match *m)
@@ -421,8 +476,8 @@ static void add_mapping(struct mpx_correlator *c, struct corr_rec *r,
 	m.ssn = ssn;
 	/* The DATA_FIN takes a DSN and no subflow byte (RFC 8684 section
 	 * 3.3.3): the mapping covers one subflow byte less. */
-	m.len = data_len ? data_len - (data_fin ? 1u : 0u)
-			 : MPX_DSS_MAP_INFINITE;
+	m.len =
+	    data_len ? data_len - (data_fin ? 1u : 0u) : MPX_DSS_MAP_INFINITE;
 	m.has_csum = has_csum;
 	m.csum = csum;
 	m.data_len = data_len;
@@ -557,6 +612,7 @@ static void free_stream(struct corr_conn_stream *cs)
 			cs->c->stream_files_open--;
 		}
 		mpx_yara_stream_free(d->yara);
+		free(d->copies);
 		if (d->started) {
 			count_reasm(cs->c, &d->reasm);
 			mpx_reasm_free(&d->reasm);

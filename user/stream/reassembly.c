@@ -108,6 +108,8 @@ static void against_history(struct mpx_reasm *r, uint64_t off,
 	uint64_t lo = off, first = UINT64_MAX, last = 0;
 
 	r->st.reinjected_bytes += len;
+	if (r->ops->copy)
+		r->ops->copy(r->arg, off, len, sf);
 	/* Only what the ring still holds, and not across a declared gap. */
 	if (r->next - lo > MPX_REASM_HISTORY)
 		lo = r->next - MPX_REASM_HISTORY;
@@ -204,6 +206,8 @@ static void insert(struct mpx_reasm *r, uint64_t off, const uint8_t *buf,
 			uint64_t first = UINT64_MAX, last = 0;
 
 			r->st.reinjected_bytes += n;
+			if (r->ops->copy)
+				r->ops->copy(r->arg, off, n, sf);
 			diff_span(off, c->data + (off - c->off), buf, n, &first,
 				  &last);
 			report(r, first, last, sf);

@@ -33,6 +33,10 @@ struct mpx_reasm_ops {
 	 * taken for it (RFC 8684 section 3.3 gives no rule for which copy a
 	 * receiver keeps: the ambiguity an evader uses). */
 	void (*mismatch)(void *arg, uint64_t off, uint64_t len, int sf);
+	/* Another copy of [off, off + len) came by subflow sf (retransmitted
+	 * or reinjected; mismatch says when its bytes differ), delivered or
+	 * still waiting. Optional. */
+	void (*copy)(void *arg, uint64_t off, uint64_t len, int sf);
 };
 
 struct mpx_reasm_limits {

@@ -329,13 +329,11 @@ static void runs_drop_before(struct mpx_yara_stream *s, uint64_t off)
 	}
 }
 
-static uint32_t runs_mask(const struct mpx_yara_stream *s, uint64_t off,
-			  uint64_t len)
+/* The first run that ends after off. */
+static size_t runs_find(const struct mpx_yara_stream *s, uint64_t off)
 {
 	size_t lo = 0, hi = s->nruns;
-	uint32_t mask = 0;
 
-	/* The first run that ends after off. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -344,9 +342,65 @@ static uint32_t runs_mask(const struct mpx_yara_stream *s, uint64_t off,
 		else
 			hi = mid;
 	}
-	for (; lo < s->nruns && s->runs[lo].off < off + len; lo++)
-		mask |= s->runs[lo].mask;
-	return mask;
+	return lo;
+}
+
+/* The subflows that carried some of [off, off + len) (*any) and those
+ * that carried all of it (*all). */
+static void runs_mask(const struct mpx_yara_stream *s, uint64_t off,
+		      uint64_t len, uint32_t *any, uint32_t *all)
+{
+	size_t i = runs_find(s, off);
+
+	*any = 0;
+	*all = i < s->nruns && s->runs[i].off < off + len ? UINT32_MAX : 0;
+	for (; i < s->nruns && s->runs[i].off < off + len; i++) {
+		*any |= s->runs[i].mask;
+		*all &= s->runs[i].mask;
+	}
+}
+
+/* Run i becomes two, the second starting at off (inside it). 0, or -1
+ * when the list is full. */
+static int runs_split(struct mpx_yara_stream *s, size_t i, uint64_t off)
+{
+	struct yara_run *r = &s->runs[i];
+	uint32_t head = (uint32_t)(off - r->off);
+
+	if (s->nruns == YARA_RUNS_MAX)
+		return -1;
+	memmove(s->runs + i + 1, s->runs + i,
+		(s->nruns - i) * sizeof(*s->runs));
+	s->nruns++;
+	s->runs[i].len = head;
+	s->runs[i + 1].off = off;
+	s->runs[i + 1].len -= head;
+	return 0;
+}
+
+void mpx_yara_stream_copy(struct mpx_yara_stream *s, uint64_t off, uint64_t len,
+			  int sf)
+{
+	uint32_t bit = sf >= 0 && sf < 32 ? 1u << sf : 0;
+	uint64_t end = off + len;
+	size_t i;
+
+	if (!bit || !len)
+		return;
+	i = runs_find(s, off);
+	if (i < s->nruns && s->runs[i].off < off &&
+	    s->runs[i].off + s->runs[i].len > off && runs_split(s, i, off) == 0)
+		i++;
+	for (; i < s->nruns && s->runs[i].off < end; i++) {
+		struct yara_run *r = &s->runs[i];
+
+		/* A run that reaches past the copy is cut at its end; when
+		 * the list is full the whole run takes the bit (wider, never
+		 * narrower). */
+		if (r->off + r->len > end)
+			runs_split(s, i, end);
+		s->runs[i].mask |= bit;
+	}
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -377,14 +431,15 @@ static void cand_add(struct mpx_yara_stream *s, uint64_t off, uint64_t len)
 }
 
 static void report(struct mpx_yara_stream *s, const YR_RULE *rule, uint64_t off,
-		   uint64_t len, uint32_t mask)
+		   uint64_t len, uint32_t any, uint32_t all)
 {
+	/* Split: no one subflow carried every byte (copies included). */
 	struct mpx_yara_match m = {
 	    .rule = rule->identifier,
 	    .off = off,
 	    .len = len,
-	    .subflows = mask,
-	    .split = __builtin_popcount(mask) > 1,
+	    .subflows = any,
+	    .split = any != 0 && all == 0,
 	};
 
 	if (s->fn)
@@ -439,16 +494,18 @@ static void on_rule(struct mpx_yara_stream *s, YR_SCAN_CONTEXT *ctx,
 		if (s->fired[idx / 8] & (1u << (idx % 8)))
 			return;
 		s->fired[idx / 8] |= (uint8_t)(1u << (idx % 8));
-		report(s, rule, s->base + s->win, 0, 0);
+		report(s, rule, s->base + s->win, 0, 0, 0);
 		return;
 	}
 	qsort(s->cand, s->ncand, sizeof(*s->cand), cand_cmp);
 	for (i = 0, n = s->ncand; i < n; i++) {
 		const struct yara_cand *c = &s->cand[i];
+		uint32_t any, all;
 
 		if (i && cand_cmp(c, &s->cand[i - 1]) == 0)
 			continue;
-		report(s, rule, c->off, c->len, runs_mask(s, c->off, c->len));
+		runs_mask(s, c->off, c->len, &any, &all);
+		report(s, rule, c->off, c->len, any, all);
 	}
 }
 

@@ -30,6 +30,12 @@ struct mpx_yara_match {
 	int split;	   /* no single subflow carried all of them */
 };
 
+/* Subflows are counted as carriers of the bytes they delivered first
+ * (mpx_yara_stream_data()) and of every copy of them that comes before the
+ * bytes are scanned (mpx_yara_stream_copy()): a range retransmitted or
+ * reinjected whole on one subflow is not split, since a matcher on that
+ * subflow's packets could have seen it. */
+
 typedef void (*mpx_yara_match_fn)(void *arg, const struct mpx_yara_match *m);
 
 /* Compile the rules file once. NULL with a one-line message in err. */
@@ -43,6 +49,11 @@ struct mpx_yara_stream *mpx_yara_stream_new(struct mpx_yara_rules *r,
 /* In-order bytes at offset off carried by subflow sf (0..31). */
 void mpx_yara_stream_data(struct mpx_yara_stream *s, uint64_t off,
 			  const uint8_t *buf, size_t len, int sf);
+/* Another copy of [off, off + len), carried by subflow sf: bytes already
+ * given by mpx_yara_stream_data() and not scanned yet (others are not
+ * counted). */
+void mpx_yara_stream_copy(struct mpx_yara_stream *s, uint64_t off, uint64_t len,
+			  int sf);
 /* [off, off + len) was never seen: no match spans it. */
 void mpx_yara_stream_gap(struct mpx_yara_stream *s, uint64_t off, uint64_t len);
 /* Scan what is gathered (end of the stream). */
