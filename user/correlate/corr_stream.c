@@ -70,6 +70,8 @@ struct corr_conn_stream {
 	const struct mpx_origin *now;
 };
 
+static int idsn_of(const struct mpx_conn *conn, int side, __u64 *idsn);
+
 /* ---- consumers ---------------------------------------------------------- */
 
 static void file_error(struct mpx_correlator *c, const char *path, int err)
@@ -187,10 +189,15 @@ static void sp_open(struct corr_conn_stream *cs)
 	memcpy(t.b_addr, a_is_init ? sf->resp_addr : sf->init_addr, 16);
 	t.a_port = a_is_init ? sf->init_port : sf->resp_port;
 	t.b_port = a_is_init ? sf->resp_port : sf->init_port;
-	for (int side = 0; side < 2; side++)
-		isn[side] =
-		    (__u32)(cs->d[side].started ? cs->d[side].reasm.base - 1
-						: 0);
+	/* Either direction may not have started yet (its first mapping
+	 * comes later): the IDSN is known from the keys all the same. */
+	for (int side = 0; side < 2; side++) {
+		__u64 idsn = 0;
+
+		if (!idsn_of(conn, side, &idsn) && cs->d[side].started)
+			idsn = cs->d[side].reasm.base - 1;
+		isn[side] = (__u32)idsn;
+	}
 	cs->sp = mpx_single_path_conn_open(cs->c->streams.sp, &t, isn[0],
 					   isn[1], cs->now);
 }
