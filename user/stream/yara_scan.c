@@ -60,6 +60,14 @@ struct yara_cand {
 	uint64_t off, len;
 };
 
+/* A string match found, reported at the next scan (or the stream's end):
+ * copies of its bytes that come meanwhile (a reinjection follows the
+ * first copy by about a round trip) count among its carriers. */
+struct yara_pend {
+	const YR_RULE *rule;
+	uint64_t off, len;
+};
+
 struct mpx_yara_stream {
 	struct mpx_yara_rules *rules;
 	mpx_yara_match_fn fn;
@@ -74,6 +82,8 @@ struct mpx_yara_stream {
 	uint8_t *fired; /* bit per rule: reported with no string match */
 	struct yara_cand *cand;
 	size_t ncand, cand_cap;
+	struct yara_pend *pend;
+	size_t npend, pend_cap;
 };
 
 /* libyara's own init count is not documented as an API guarantee; ours
@@ -263,6 +273,7 @@ void mpx_yara_stream_free(struct mpx_yara_stream *s)
 	free(s->runs);
 	free(s->fired);
 	free(s->cand);
+	free(s->pend);
 	free(s);
 }
 
@@ -430,6 +441,21 @@ static void cand_add(struct mpx_yara_stream *s, uint64_t off, uint64_t len)
 	s->cand[s->ncand++] = (struct yara_cand){off, len};
 }
 
+static void pend_add(struct mpx_yara_stream *s, const YR_RULE *rule,
+		     uint64_t off, uint64_t len)
+{
+	if (s->npend == s->pend_cap) {
+		size_t cap = s->pend_cap ? s->pend_cap * 2 : 16;
+		struct yara_pend *p = realloc(s->pend, cap * sizeof(*p));
+
+		if (!p)
+			return; /* out of memory: this match is lost */
+		s->pend = p;
+		s->pend_cap = cap;
+	}
+	s->pend[s->npend++] = (struct yara_pend){rule, off, len};
+}
+
 static void report(struct mpx_yara_stream *s, const YR_RULE *rule, uint64_t off,
 		   uint64_t len, uint32_t any, uint32_t all)
 {
@@ -500,13 +526,24 @@ static void on_rule(struct mpx_yara_stream *s, YR_SCAN_CONTEXT *ctx,
 	qsort(s->cand, s->ncand, sizeof(*s->cand), cand_cmp);
 	for (i = 0, n = s->ncand; i < n; i++) {
 		const struct yara_cand *c = &s->cand[i];
-		uint32_t any, all;
 
 		if (i && cand_cmp(c, &s->cand[i - 1]) == 0)
 			continue;
-		runs_mask(s, c->off, c->len, &any, &all);
-		report(s, rule, c->off, c->len, any, all);
+		pend_add(s, rule, c->off, c->len);
 	}
+}
+
+/* The matches of the last scan, with their carriers as they are now. */
+static void pend_report(struct mpx_yara_stream *s)
+{
+	for (size_t i = 0; i < s->npend; i++) {
+		const struct yara_pend *p = &s->pend[i];
+		uint32_t any, all;
+
+		runs_mask(s, p->off, p->len, &any, &all);
+		report(s, p->rule, p->off, p->len, any, all);
+	}
+	s->npend = 0;
 }
 
 static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *arg)
@@ -519,9 +556,11 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *arg)
 static void scan(struct mpx_yara_stream *s)
 {
 	size_t total = s->win + s->fresh, keep;
+	uint64_t drop;
 
 	if (!s->fresh)
 		return;
+	pend_report(s);
 	/* NO_TRYCATCH: the buffer is ours, in memory, and cannot be
 	 * truncated under the scan as a mapped file can; without it libyara
 	 * installs process-wide SIGSEGV/SIGBUS handlers for every scan.
@@ -542,7 +581,13 @@ static void scan(struct mpx_yara_stream *s)
 	s->base += total - keep;
 	s->win = keep;
 	s->fresh = 0;
-	runs_drop_before(s, s->base);
+	/* The carriers of a match not reported yet are kept, even where it
+	 * starts before the window. */
+	drop = s->base;
+	for (size_t i = 0; i < s->npend; i++)
+		if (s->pend[i].off < drop)
+			drop = s->pend[i].off;
+	runs_drop_before(s, drop);
 }
 
 void mpx_yara_stream_gap(struct mpx_yara_stream *s, uint64_t off, uint64_t len)
@@ -553,6 +598,7 @@ void mpx_yara_stream_gap(struct mpx_yara_stream *s, uint64_t off, uint64_t len)
 	if (end <= s->next)
 		return;
 	scan(s);
+	pend_report(s);
 	s->base = s->next = end;
 	s->win = s->fresh = 0;
 	s->nruns = 0;
@@ -594,4 +640,5 @@ void mpx_yara_stream_data(struct mpx_yara_stream *s, uint64_t off,
 void mpx_yara_stream_flush(struct mpx_yara_stream *s)
 {
 	scan(s);
+	pend_report(s);
 }

@@ -32,9 +32,11 @@ struct mpx_yara_match {
 
 /* Subflows are counted as carriers of the bytes they delivered first
  * (mpx_yara_stream_data()) and of every copy of them that comes before the
- * bytes are scanned (mpx_yara_stream_copy()): a range retransmitted or
+ * match is reported (mpx_yara_stream_copy()): a range retransmitted or
  * reinjected whole on one subflow is not split, since a matcher on that
- * subflow's packets could have seen it. */
+ * subflow's packets could have seen it. A string match is reported at the
+ * scan after the one that found it (MPX_YARA_BATCH more bytes), or at a
+ * gap or the flush, so that such copies have time to come. */
 
 typedef void (*mpx_yara_match_fn)(void *arg, const struct mpx_yara_match *m);
 
@@ -50,8 +52,8 @@ struct mpx_yara_stream *mpx_yara_stream_new(struct mpx_yara_rules *r,
 void mpx_yara_stream_data(struct mpx_yara_stream *s, uint64_t off,
 			  const uint8_t *buf, size_t len, int sf);
 /* Another copy of [off, off + len), carried by subflow sf: bytes already
- * given by mpx_yara_stream_data() and not scanned yet (others are not
- * counted). */
+ * given by mpx_yara_stream_data() whose matches are not reported yet
+ * (others are not counted). */
 void mpx_yara_stream_copy(struct mpx_yara_stream *s, uint64_t off, uint64_t len,
 			  int sf);
 /* [off, off + len) was never seen: no match spans it. */
