@@ -16,6 +16,7 @@
 #include "live/status.h"
 #include "live/unload.h"
 #include "metrics/metrics_server.h"
+#include "publish/record_codec.h"
 
 #ifndef MPX_VERSION
 #define MPX_VERSION "0.1.0"
@@ -171,6 +172,10 @@ enum {
 	OPT_YARA,
 	OPT_STREAM_DEPTH,
 	OPT_REASSEMBLY_MEMCAP,
+	OPT_PUBLISH,
+	OPT_SENSOR,
+	OPT_SHARDS,
+	OPT_STREAM_MAXLEN,
 	OPT_HELP,
 };
 
@@ -194,6 +199,10 @@ enum {
 	{"yara", required_argument, NULL, OPT_YARA},                           \
 	{"stream-depth", required_argument, NULL, OPT_STREAM_DEPTH},           \
 	{"reassembly-memcap", required_argument, NULL, OPT_REASSEMBLY_MEMCAP}, \
+	{"publish", required_argument, NULL, OPT_PUBLISH},                     \
+	{"sensor", required_argument, NULL, OPT_SENSOR},                       \
+	{"shards", required_argument, NULL, OPT_SHARDS},                       \
+	{"stream-maxlen", required_argument, NULL, OPT_STREAM_MAXLEN},         \
 	{"help", no_argument, NULL, OPT_HELP}
 /* clang-format on */
 
@@ -284,6 +293,37 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 	case OPT_STATS:
 		c->run.stats = 1;
 		return 1;
+	case OPT_PUBLISH:
+		c->run.out.publish.url = arg;
+		return 1;
+	case OPT_SENSOR:
+		if (!mpx_sensor_name_valid(arg)) {
+			*rc = usage_error("--sensor takes 1 to 64 of A-Z a-z "
+					  "0-9 . _ -");
+			return -1;
+		}
+		c->run.out.publish.sensor = arg;
+		return 1;
+	case OPT_SHARDS:
+	case OPT_STREAM_MAXLEN: {
+		size_t v;
+
+		if (opt == OPT_SHARDS
+			? mpx_parse_count(arg, 1, MPX_MAX_SHARDS, &v) < 0
+			: mpx_parse_count(arg, 1, 1ull << 40, &v) < 0) {
+			*rc = usage_error(opt == OPT_SHARDS
+					      ? "--shards takes a number from "
+						"1 to 64"
+					      : "--stream-maxlen takes a "
+						"number from 1 to 2^40");
+			return -1;
+		}
+		if (opt == OPT_SHARDS)
+			c->run.out.publish.shards = (unsigned int)v;
+		else
+			c->run.out.publish.maxlen = v;
+		return 1;
+	}
 	case OPT_HOME_NET:
 	case OPT_DETECT_WINDOW:
 	case OPT_JOIN_FLOOD_THRESHOLD:
@@ -324,6 +364,25 @@ static int common_finish(struct common_opts *c, int *rc)
 	}
 	c->run.cfg.emit_mask =
 	    c->kinds & mpx_pipeline_emit_mask(c->run.out.events);
+	if (!c->run.out.publish.url &&
+	    (c->run.out.publish.sensor || c->run.out.publish.shards ||
+	     c->run.out.publish.maxlen)) {
+		*rc = usage_error("--sensor, --shards and --stream-maxlen go "
+				  "with --publish");
+		return -1;
+	}
+	if (c->run.out.publish.url) {
+		/* The central correlator needs the subflow records (ends and
+		 * counts) whatever is printed here; and of the DSS options,
+		 * the edges (the first mapping each way, DATA_FIN), unless
+		 * --dss says otherwise. */
+		c->run.cfg.emit_mask |=
+		    c->kinds & (MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) |
+				MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |
+				MPX_KIND_BIT(MPX_EV_FALLBACK));
+		if (!c->dss_given && !mpx_stream_cli_on(&c->run.out.streams))
+			c->run.cfg.dss_policy = MPX_DSS_EDGES;
+	}
 	if (!mpx_stream_cli_on(&c->run.out.streams))
 		return 0;
 	if (c->run.out.events == MPX_EVENTS_RAW) {
