@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture/replay.h"
+#include "central/central.h"
 #include "cli/cli_options.h"
 #include "cli/exit_codes.h"
 #include "live/load.h"
@@ -176,6 +177,10 @@ enum {
 	OPT_SENSOR,
 	OPT_SHARDS,
 	OPT_STREAM_MAXLEN,
+	OPT_FROM,
+	OPT_GROUP,
+	OPT_CONSUMER,
+	OPT_REORDER_WINDOW,
 	OPT_HELP,
 };
 
@@ -527,6 +532,104 @@ static int cmd_load(int argc, char **argv)
 	return mpx_load(&o);
 }
 
+/* A consumer group or consumer name: what Redis takes, printable. */
+static int name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 127)
+			return 0;
+	return 1;
+}
+
+static int cmd_correlate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"consumer", required_argument, NULL, OPT_CONSUMER},
+	    {"reorder-window", required_argument, NULL, OPT_REORDER_WINDOW},
+	    {"events", required_argument, NULL, OPT_EVENTS},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+	    {"stats", no_argument, NULL, OPT_STATS},
+	    {"home-net", required_argument, NULL, OPT_HOME_NET},
+	    {"detect-window", required_argument, NULL, OPT_DETECT_WINDOW},
+	    {"join-flood-threshold", required_argument, NULL,
+	     OPT_JOIN_FLOOD_THRESHOLD},
+	    {"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},
+	    {"doc-ranges-suspicious", no_argument, NULL, OPT_DOC_RANGES},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mpx_central_opts o = {.group = MPX_GROUP_DEFAULT,
+				     .reorder_ms = MPX_REORDER_MS_DEFAULT,
+				     .reorder_max = MPX_REORDER_MAX_DEFAULT};
+	const char *from = NULL;
+	struct common_opts c;
+	char err[300];
+	int opt, rc = 0;
+	size_t v;
+
+	common_defaults(&c, MPX_DSS_ALL, "off");
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int r = common_option(&c, opt, optarg, &rc);
+
+		if (r < 0)
+			return rc;
+		if (r)
+			continue;
+		switch (opt) {
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_GROUP:
+		case OPT_CONSUMER:
+			if (!name_ok(optarg))
+				return usage_error(
+				    opt == OPT_GROUP
+					? "--group takes 1 to 64 printable "
+					  "characters, no spaces"
+					: "--consumer takes 1 to 64 printable "
+					  "characters, no spaces");
+			if (opt == OPT_GROUP)
+				o.group = optarg;
+			else
+				o.consumer = optarg;
+			break;
+		case OPT_REORDER_WINDOW:
+			if (mpx_parse_count(optarg, 0, 60000, &v) < 0)
+				return usage_error("--reorder-window takes "
+						   "milliseconds, 0 to 60000");
+			o.reorder_ms = (long)v;
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			return MPX_EXIT_OK;
+		default:
+			return unknown_option(argv, "correlate");
+		}
+	}
+	if (optind != argc)
+		return usage_error("correlate takes no arguments but options");
+	if (!from)
+		return usage_error("correlate needs --from "
+				   "redis://HOST:PORT/KEY[,KEY...]");
+	if (mpx_redis_url_parse(from, "--from", &o.from, err, sizeof(err)) < 0)
+		return usage_error(err);
+	if (common_finish(&c, &rc) < 0)
+		return rc;
+	o.out = c.run.out;
+	o.stats = c.run.stats;
+	return mpx_central_run(&o);
+}
+
 static int cmd_unload(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-')
@@ -547,6 +650,8 @@ int main(int argc, char **argv)
 		return cmd_load(argc - 1, argv + 1);
 	if (strcmp(argv[1], "unload") == 0)
 		return cmd_unload(argc - 1, argv + 1);
+	if (strcmp(argv[1], "correlate") == 0)
+		return cmd_correlate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0) {
 		if (argc != 2)
 			return usage_error("status takes no arguments");
