@@ -107,6 +107,15 @@ int mpx_redis_url_parse(const char *s, const char *opt, struct mpx_redis_url *u,
 			 opt, s);
 		return -1;
 	}
+	if (memchr(host, '@', (size_t)(slash - host))) {
+		/* No user:password@: credentials do not belong on a command
+		 * line anyone can read in ps. */
+		snprintf(err, errlen,
+			 "%s: no credentials in the URL (user@host is not "
+			 "taken)",
+			 opt);
+		return -1;
+	}
 	if (*host == '[') {
 		/* An IPv6 literal: [addr]:port */
 		host_end = memchr(host, ']', (size_t)(slash - host));
@@ -132,9 +141,7 @@ int mpx_redis_url_parse(const char *s, const char *opt, struct mpx_redis_url *u,
 		return -1;
 	}
 	for (const char *p = host; p < host_end; p++)
-		if (*p <= ' ' || *p >= 127 || *p == '@') {
-			/* No user:password@: credentials do not belong on a
-			 * command line anyone can read in ps. */
+		if (*p <= ' ' || *p >= 127) {
 			snprintf(err, errlen, "%s: bad character in the host",
 				 opt);
 			return -1;
