@@ -334,15 +334,18 @@ TEST(shard_route_capable_by_token_b)
 	synack.u.capable.has_sender_key = 1;
 	synack.u.capable.sender_key = 0x4d4c52a7e86df770ULL;
 	mpx_shard_route(rt, &o, &syn, route_out, &r);
-	ASSERT_EQ(r.n, 0); /* held: no key B yet */
+	mpx_shard_route(rt, &o, &syn, route_out, &r); /* retransmitted */
+	ASSERT_EQ(r.n, 0);			      /* held: no key B yet */
 	mpx_shard_route(rt, &o, &synack, route_out, &r);
-	ASSERT_EQ(r.n, 2);
-	ASSERT_EQ(r.flags[0], MPX_TCP_SYN); /* the SYN first */
+	ASSERT_EQ(r.n, 3);
+	ASSERT_EQ(r.flags[0], MPX_TCP_SYN); /* the SYNs first */
+	ASSERT_EQ(r.flags[1], MPX_TCP_SYN);
 	ASSERT_EQ(r.shard[0], 1);
 	ASSERT_EQ(r.shard[1], 1);
+	ASSERT_EQ(r.shard[2], 1);
 	mpx_shard_route(rt, &o, &dss, route_out, &r);
-	ASSERT_EQ(r.n, 3);
-	ASSERT_EQ(r.shard[2], 1); /* learnt for the subflow */
+	ASSERT_EQ(r.n, 4);
+	ASSERT_EQ(r.shard[3], 1); /* learnt for the subflow */
 	mpx_shard_router_free(rt);
 }
 
@@ -353,7 +356,7 @@ TEST(shard_route_join_unknown_and_unanswered)
 	struct mptcp_event ack = record(MPX_EV_MP_JOIN, MPX_TCP_ACK, 41000);
 	struct mptcp_event lone = record(MPX_EV_DSS, MPX_TCP_ACK, 42000);
 	struct mptcp_event syn = record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN, 43000);
-	struct mpx_origin o = {.ts_sec = 100}, later = {.ts_sec = 102};
+	struct mpx_origin o = {.ts_sec = 100}, later = {.ts_sec = 104};
 	struct routed r = {0};
 	unsigned int first;
 

@@ -15,10 +15,10 @@ struct route_entry {
 };
 
 struct held_syn {
-	int used;
+	int used; /* how many SYNs: the first and its retransmissions */
 	struct mpx_flow_key key;
-	struct mpx_origin o;
-	struct mptcp_event ev;
+	struct mpx_origin o[MPX_ROUTE_HELD_SYNS];
+	struct mptcp_event ev[MPX_ROUTE_HELD_SYNS];
 };
 
 struct mpx_shard_router {
@@ -110,7 +110,8 @@ static void release(struct mpx_shard_router *r, struct held_syn *h,
 	h->used = 0;
 	r->nheld--;
 	learn(r, &copy.key, shard);
-	out(arg, &copy.o, &copy.ev, shard);
+	for (int i = 0; i < copy.used; i++)
+		out(arg, &copy.o[i], &copy.ev[i], shard);
 }
 
 void mpx_shard_route(struct mpx_shard_router *r, const struct mpx_origin *o,
@@ -126,13 +127,16 @@ void mpx_shard_route(struct mpx_shard_router *r, const struct mpx_origin *o,
 	h = &r->held[slot_of(&k, MPX_ROUTE_HELD)];
 	if (ev->kind == MPX_EV_MP_CAPABLE &&
 	    (ev->tcp_flags & (MPX_TCP_SYN | MPX_TCP_ACK)) == MPX_TCP_SYN) {
-		if (h->used)
+		if (h->used && (memcmp(&h->key, &k, sizeof(k)) != 0 ||
+				h->used == MPX_ROUTE_HELD_SYNS))
 			release(r, h, shard_of_tuple(r, &h->key), out, arg);
-		h->used = 1;
-		h->key = k;
-		h->o = *o;
-		h->ev = *ev;
-		r->nheld++;
+		if (!h->used) {
+			h->key = k;
+			r->nheld++;
+		}
+		h->o[h->used] = *o;
+		h->ev[h->used] = *ev;
+		h->used++;
 		return;
 	}
 	if (ev->kind == MPX_EV_MP_CAPABLE && token_b(ev, &tok) == 0)
@@ -161,8 +165,8 @@ void mpx_shard_router_tick(struct mpx_shard_router *r,
 	for (size_t i = 0; i < MPX_ROUTE_HELD && r->nheld; i++) {
 		struct held_syn *h = &r->held[i];
 
-		if (h->used &&
-		    (!now || usec_of(now) - usec_of(&h->o) > MPX_ROUTE_HOLD_US))
+		if (h->used && (!now || usec_of(now) - usec_of(&h->o[0]) >
+					    MPX_ROUTE_HOLD_US))
 			release(r, h, shard_of_tuple(r, &h->key), out, arg);
 	}
 }

@@ -9,9 +9,11 @@
  * carries.
  *
  *   MP_CAPABLE with key B (SYN/ACK, third ACK)  shard(token B)
- *   MP_CAPABLE SYN (no key B yet)  held until its SYN/ACK, then with it;
- *                                  after MPX_ROUTE_HOLD_US unanswered, as
- *                                  an unknown subflow
+ *   MP_CAPABLE SYN (no key B yet)  held until its SYN/ACK, then with it
+ *                                  (its retransmissions too, up to
+ *                                  MPX_ROUTE_HELD_SYNS); after
+ *                                  MPX_ROUTE_HOLD_US unanswered, as an
+ *                                  unknown subflow
  *   MP_JOIN SYN                    shard(its token)
  *   any other record               the shard its subflow was routed to
  *                                  before; unknown: shard(FNV-1a of the
@@ -30,9 +32,12 @@
 #include "mptcp_event.h"
 #include "origin.h"
 
-#define MPX_ROUTE_SUBFLOWS 65536
-#define MPX_ROUTE_HELD	   1024
-#define MPX_ROUTE_HOLD_US  1000000LL
+#define MPX_ROUTE_SUBFLOWS  65536
+#define MPX_ROUTE_HELD	    1024
+#define MPX_ROUTE_HELD_SYNS 4
+/* Linux retransmits a SYN after 1 s, then 2 s more: an answer to the
+ * second still finds the first held. */
+#define MPX_ROUTE_HOLD_US 3000000LL
 
 /* A record routed: to shard. */
 typedef void (*mpx_route_out_fn)(void *arg, const struct mpx_origin *o,
