@@ -39,6 +39,8 @@ suites=(
 	"build/tests/test_yara_scan_asan"
 	"build/tests/test_dss_checksum"
 	"build/tests/test_dss_checksum_asan"
+	"build/tests/test_publish"
+	"build/tests/test_publish_asan"
 	"build/tests/test_bpf_prog"
 	"tests/cli/test_cli.sh"
 	"tests/replay/test_shared_pcaps.sh"
@@ -51,6 +53,7 @@ suites=(
 	"tests/e2e/test_live.sh"
 	"tests/e2e/test_privilege.sh"
 	"tests/e2e/test_hostile.sh"
+	"tests/e2e/test_publish.sh"
 	"tests/fuzz/test_fuzz.sh"
 )
 passed=0 failed=0 skipped=0 broken=0

@@ -40,7 +40,7 @@ TEST_HELPER_OBJS     := $(patsubst %.c,$(OUT)/%.o,$(TEST_HELPERS))
 SAN_TEST_HELPER_OBJS := $(patsubst %.c,$(SAN_OUT)/%.o,$(TEST_HELPERS))
 
 UNIT_TESTS  := test_parser test_crypto test_correlate test_corr_stream test_metrics test_reassembly test_dss_map \
-               test_dss_checksum test_yara_scan test_single_path
+               test_dss_checksum test_yara_scan test_single_path test_publish
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
                $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect

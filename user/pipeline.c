@@ -19,8 +19,11 @@ struct mpx_pipeline {
 	struct mpx_correlator *corr;
 	__u64 rejected;
 	struct mpx_stream_opts streams;
-	struct mpx_syn_hold syn_hold; /* --single-path in replay */
-	int status;		      /* an exit code after finish */
+	struct mpx_syn_hold syn_hold;	    /* --single-path in replay */
+	int status;			    /* an exit code after finish */
+	struct mpx_publisher *pub;	    /* --publish */
+	struct mpx_publish_stats pub_final; /* as it was closed */
+	int pub_closed;
 };
 
 __u32 mpx_pipeline_emit_mask(enum mpx_events_mode m)
@@ -90,6 +93,8 @@ void mpx_pipeline_set_origin(struct mpx_pipeline *p, const struct mpx_origin *o)
 
 void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now)
 {
+	if (p->pub)
+		mpx_publisher_tick(p->pub, now);
 	if (p->corr)
 		mpx_corr_tick(p->corr, now);
 }
@@ -104,6 +109,10 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 				     ev->u.payload.len);
 		return;
 	}
+	/* The tap: what the sensor saw goes to the central correlator as it
+	 * goes to the local one. */
+	if (p->pub)
+		mpx_publisher_put(p->pub, &p->origin, ev);
 	if (p->opts.events != MPX_EVENTS_CONN && ev->kind <= MPX_EV_MP_ERROR)
 		mpx_write_raw(p->opts.out, &p->origin, ev,
 			      p->opts.events == MPX_EVENTS_ALL);
@@ -172,6 +181,30 @@ int mpx_pipeline_open_streams(struct mpx_pipeline *p, char *err, size_t errlen)
 	return code;
 }
 
+int mpx_pipeline_open_publish(struct mpx_pipeline *p, char *err, size_t errlen)
+{
+	int code;
+
+	if (!p->opts.publish.url)
+		return MPX_EXIT_OK;
+	p->pub = mpx_publisher_open(&p->opts.publish, err, errlen, &code);
+	return p->pub ? MPX_EXIT_OK : code;
+}
+
+const struct mpx_publish_stats *
+mpx_pipeline_publish_stats(struct mpx_pipeline *p)
+{
+	if (p->pub)
+		return mpx_publisher_stats(p->pub);
+	return p->pub_closed ? &p->pub_final : NULL;
+}
+
+void mpx_pipeline_set_sensor(struct mpx_pipeline *p, const char *sensor)
+{
+	if (p->corr)
+		mpx_corr_set_sensor(p->corr, sensor);
+}
+
 void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 			  const __u8 *buf, size_t len)
 {
@@ -221,6 +254,14 @@ void mpx_pipeline_finish(struct mpx_pipeline *p)
 {
 	char err[600];
 
+	if (p->pub) {
+		/* What is held is sent and answered before the summaries. */
+		mpx_publisher_flush(p->pub);
+		p->pub_final = *mpx_publisher_stats(p->pub);
+		p->pub_closed = 1;
+		mpx_publisher_close(p->pub);
+		p->pub = NULL;
+	}
 	if (p->corr)
 		mpx_corr_finish(p->corr);
 	p->writer.finish(&p->writer);
@@ -250,6 +291,7 @@ void mpx_pipeline_free(struct mpx_pipeline *p)
 	if (!p)
 		return;
 	mpx_corr_free(p->corr);
+	mpx_publisher_close(p->pub);
 	mpx_stream_setup_close(&p->streams, err, sizeof(err));
 	free(p);
 }

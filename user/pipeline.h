@@ -12,6 +12,7 @@
 #include "correlate/correlate.h"
 #include "engine/engine.h"
 #include "output/raw_writer.h"
+#include "publish/publisher.h"
 #include "stream/stream_setup.h"
 
 enum mpx_events_mode {
@@ -34,6 +35,8 @@ struct mpx_pipeline_opts {
 	struct mpx_detect_opts detect;
 	/* The data level (--streams, --single-path, --yara). */
 	struct mpx_stream_cli streams;
+	/* --publish: the records also go to Redis Streams (publisher.h). */
+	struct mpx_publish_cli publish;
 	FILE *out;
 };
 
@@ -70,6 +73,17 @@ void mpx_pipeline_records_lost(struct mpx_pipeline *p,
 /* Open the data-level outputs the options name. 0, or an exit code with a
  * one-line message in err. */
 int mpx_pipeline_open_streams(struct mpx_pipeline *p, char *err, size_t errlen);
+/* --publish: connect to Redis (before attaching or reading). 0, or an exit
+ * code (MPX_EXIT_REDIS: unreachable or refused) with a one-line message
+ * in err. Every record given to the pipeline is then published too (the
+ * tap: mpx_pipeline_record()). */
+int mpx_pipeline_open_publish(struct mpx_pipeline *p, char *err, size_t errlen);
+/* NULL when not publishing. */
+const struct mpx_publish_stats *
+mpx_pipeline_publish_stats(struct mpx_pipeline *p);
+/* The sensor of the records that follow (correlate.h,
+ * mpx_corr_set_sensor()). */
+void mpx_pipeline_set_sensor(struct mpx_pipeline *p, const char *sensor);
 /* TCP payload for the data level (correlate.h, mpx_corr_payload()). */
 void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 			  const __u8 *buf, size_t len);

@@ -13,6 +13,9 @@
 #     vs random tokens (the keyed token index makes them cost the same).
 #  5. The data level: replay with --streams, --yara, --single-path vs plain
 #     replay of the same capture.
+#  6. Many sensors: records/s published (replay --publish) and consumed
+#     (correlate) through a redis-server started here on 127.0.0.1, vs the
+#     same replay without publishing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -92,6 +95,41 @@ read -r t_dyara m_dyara < <(measure 5 "$BIN" replay --engine host --stream-depth
 read -r t_dsp m_dsp < <(measure 5 "$BIN" replay --engine host --stream-depth 0 --single-path "$tmp/sp.pcap" "$tmp/big.pcap")
 stream_bytes=$("$BIN" replay --engine host --stream-depth 0 --streams "$tmp/streams" --stats "$tmp/big.pcap" 2>&1 >/dev/null |
 	sed -n 's/.*"stream_bytes":\([0-9]*\).*/\1/p')
+
+# ---- 6. many sensors: publish and consume -------------------------------
+# A redis-server of our own on a free loopback port, no persistence, ended
+# by PID (and by the EXIT trap).
+rport=$(for p in $(seq 16400 16500); do [ -z "$(ss -Hltn "sport = :$p")" ] && echo "$p" && break; done)
+mkdir -p "$tmp/redis"
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp/redis" --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do [ "$(redis-cli -p "$rport" ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
+read -r t_pplain m_pplain < <(measure 3 "$BIN" replay --engine host --dss all "$tmp/big.pcap")
+/usr/bin/time -f '%e %M' -o "$tmp/tp" "$BIN" replay --engine host --dss all --stats --sensor bench \
+	--publish "redis://127.0.0.1:$rport/bench" "$tmp/big.pcap" >/dev/null 2>"$tmp/pub.err"
+read -r t_pub m_pub <"$tmp/tp"
+published=$(sed -n 's/.*"publish":{"sent":\([0-9]*\),.*/\1/p' "$tmp/pub.err")
+pub_failed=$(sed -n 's/.*"publish":{"sent":[0-9]*,"failed":\([0-9]*\).*/\1/p' "$tmp/pub.err")
+# Consumed: from start until the group has read and acknowledged every
+# entry (polled every 50 ms), reorder window 0.
+c_start=$(date +%s.%N)
+"$BIN" correlate --from "redis://127.0.0.1:$rport/bench" --group bench --consumer c \
+	--reorder-window 0 --stats >/dev/null 2>"$tmp/cons.err" &
+cons_pid=$!
+for _ in $(seq 2400); do
+	info=$(redis-cli -p "$rport" XINFO GROUPS bench 2>/dev/null | tr '\n' ' ')
+	[[ $info =~ pending\ 0\ .*entries-read\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge "$published" ] && break
+	sleep 0.05
+done
+c_end=$(date +%s.%N)
+kill -TERM "$cons_pid"
+wait "$cons_pid" || true
+consumed=$(sed -n 's/.*"consume":{"received":[0-9]*,"fed":\([0-9]*\).*/\1/p' "$tmp/cons.err")
+t_cons=$(awk -v a="$c_start" -v b="$c_end" 'BEGIN { printf "%.2f", b - a }')
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf (t > 0 ? "%.0f" : "n/a"), n / t }'; }
+kill "$redis_pid" 2>/dev/null
+wait "$redis_pid" 2>/dev/null || true
 
 kernel=$(uname -r)
 cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
@@ -174,6 +212,21 @@ text string and a hex pattern with a wildcard) over every stream.
 | \`mptcp-xdp replay --engine host --stream-depth 0 --streams DIR big.pcap\` | $t_dstr | $(ratio "$t_dstr" "$t_dplain") | $m_dstr | $(ratio "$m_dstr" "$m_dplain") |
 | \`mptcp-xdp replay --engine host --stream-depth 0 --yara bench.yar big.pcap\` | $t_dyara | $(ratio "$t_dyara" "$t_dplain") | $m_dyara | $(ratio "$m_dyara" "$m_dplain") |
 | \`mptcp-xdp replay --engine host --stream-depth 0 --single-path sp.pcap big.pcap\` | $t_dsp | $(ratio "$t_dsp" "$t_dplain") | $m_dsp | $(ratio "$m_dsp" "$m_dplain") |
+
+## 6. Many sensors: publish and consume
+
+The capture of section 2 replayed with \`--dss all\` (every DSS a record)
+as one sensor publishing to a redis-server $(redis-server --version | awk '{sub("v=", "", $3); print $3}')
+started by the bench on 127.0.0.1 (no persistence), then read by
+\`correlate\` (reorder window 0) until its group had read and
+acknowledged every entry (polled every 50 ms). Publishing is timed
+against the same replay without \`--publish\` (median of 3).
+
+| what | records | seconds | records/s | ratio to replay alone |
+|---|---|---|---|---|
+| \`mptcp-xdp replay --engine host --dss all big.pcap\` (baseline) | | $t_pplain | | 1.00 |
+| \`... --publish redis://127.0.0.1:PORT/bench\` | $published published ($pub_failed failed) | $t_pub | $(rate "$published" "$t_pub") | $(ratio "$t_pub" "$t_pplain") |
+| \`mptcp-xdp correlate --from redis://127.0.0.1:PORT/bench\` | $consumed consumed | $t_cons | $(rate "$consumed" "$t_cons") | |
 EOF
 } >"$OUT"
 echo "bench: wrote $OUT"

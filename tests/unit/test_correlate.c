@@ -2171,7 +2171,7 @@ TEST(four_tuple_reuse_keeps_other_connection)
 static const uint8_t known_bytes[] = {0x32, 0xbc, 0xc1, 0x75};
 static const uint8_t known_ids[] = {1, 3};
 static const struct mpx_tuple known_tuple = {"198.18.2.1", "198.18.2.2", 48127,
-					     5201};
+					     5201, ""};
 
 /* One event with every field type. */
 static void known_event(struct mpx_conn_event *e)
@@ -2199,9 +2199,9 @@ static void known_summary(struct mpx_conn_event *e)
 {
 	struct mpx_conn_summary *s = &known_sum;
 	static const struct mpx_tuple t0 = {"198.18.1.1", "198.18.1.2", 43794,
-					    5201};
+					    5201, ""};
 	static const struct mpx_tuple t1 = {"198.18.2.1", "198.18.2.2", 45977,
-					    5201};
+					    5201, ""};
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->id, sizeof(s->id), "9243b459f7cab241");

@@ -58,6 +58,7 @@ static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
 		mpx_counters_report(stderr, ctr);
 	if (cs)
 		mpx_corr_stats_report(stderr, cs);
+	mpx_publish_stats_report(stderr, mpx_pipeline_publish_stats(p));
 }
 
 /* A scrape sees the replay's counters and correlator as of the last
@@ -165,6 +166,8 @@ int mpx_replay(const struct mpx_replay_opts *o)
 		return MPX_EXIT_FAILURE;
 	}
 	code = mpx_pipeline_open_streams(pipe, err, sizeof(err));
+	if (code == MPX_EXIT_OK)
+		code = mpx_pipeline_open_publish(pipe, err, sizeof(err));
 	if (code != MPX_EXIT_OK) {
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		mpx_pipeline_free(pipe);

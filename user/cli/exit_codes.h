@@ -32,6 +32,8 @@ enum mpx_exit {
 	MPX_EXIT_YARA = 15,	  /* --yara rules cannot be read or compiled */
 	MPX_EXIT_OUTPUT = 16,	  /* --streams or --single-path output cannot
 				     be written */
+	MPX_EXIT_REDIS = 17,	  /* Redis unreachable or refused at start
+				     (--publish, correlate --from) */
 };
 
 #endif /* MPX_EXIT_CODES_H */

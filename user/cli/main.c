@@ -10,12 +10,14 @@
 #include <bpf/libbpf.h>
 
 #include "capture/replay.h"
+#include "central/central.h"
 #include "cli/cli_options.h"
 #include "cli/exit_codes.h"
 #include "live/load.h"
 #include "live/status.h"
 #include "live/unload.h"
 #include "metrics/metrics_server.h"
+#include "publish/record_codec.h"
 
 #ifndef MPX_VERSION
 #define MPX_VERSION "0.1.0"
@@ -40,6 +42,9 @@ static void usage(FILE *f)
 	      "IFACE\n"
 	      "  status                   interfaces with mptcp-xdp attached, "
 	      "and counters\n"
+	      "  correlate --from redis://HOST:PORT/KEY[,KEY...]  the central "
+	      "correlator of\n"
+	      "                           many sensors' published records\n"
 	      "  help | version\n"
 	      "\n"
 	      "Output options (load and replay):\n"
@@ -107,6 +112,21 @@ static void usage(FILE *f)
 	      "lacks XDP)\n"
 	      "  --no-egress              no TC egress program (ingress only)\n"
 	      "\n"
+	      "Many sensors (load and replay):\n"
+	      "  --publish redis://HOST[:PORT]/KEY  also publish what a "
+	      "central correlator\n"
+	      "                           needs to this Redis stream\n"
+	      "  --sensor NAME            the sensor's name (default: the "
+	      "host name)\n"
+	      "  --shards N               N streams KEY:0..KEY:N-1, routed "
+	      "by token\n"
+	      "  --stream-maxlen N        XADD MAXLEN ~ N (default 1000000)\n"
+	      "correlate options: --group G (default mptcp-xdp), --consumer C "
+	      "(default the\n"
+	      "host name), --reorder-window MS (default 1000), --events, "
+	      "--format,\n"
+	      "--max-conns, --stats and the detection options.\n"
+	      "\n"
 	      "replay options:\n"
 	      "  --engine auto|bpf|host   run frames through the BPF object "
 	      "(root) or the\n"
@@ -126,7 +146,9 @@ static void usage(FILE *f)
 	      "14 frames cut by the snaplen inside their headers, 15 YARA "
 	      "rules do not\n"
 	      "compile, 16 --streams or --single-path output cannot be "
-	      "written.\n"
+	      "written,\n"
+	      "17 Redis unreachable or refused at start (--publish, "
+	      "correlate).\n"
 	      "load needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN, and "
 	      "keeps only\n"
 	      "CAP_NET_ADMIN once attached; records the kernel could not hand "
@@ -171,6 +193,14 @@ enum {
 	OPT_YARA,
 	OPT_STREAM_DEPTH,
 	OPT_REASSEMBLY_MEMCAP,
+	OPT_PUBLISH,
+	OPT_SENSOR,
+	OPT_SHARDS,
+	OPT_STREAM_MAXLEN,
+	OPT_FROM,
+	OPT_GROUP,
+	OPT_CONSUMER,
+	OPT_REORDER_WINDOW,
 	OPT_HELP,
 };
 
@@ -194,6 +224,10 @@ enum {
 	{"yara", required_argument, NULL, OPT_YARA},                           \
 	{"stream-depth", required_argument, NULL, OPT_STREAM_DEPTH},           \
 	{"reassembly-memcap", required_argument, NULL, OPT_REASSEMBLY_MEMCAP}, \
+	{"publish", required_argument, NULL, OPT_PUBLISH},                     \
+	{"sensor", required_argument, NULL, OPT_SENSOR},                       \
+	{"shards", required_argument, NULL, OPT_SHARDS},                       \
+	{"stream-maxlen", required_argument, NULL, OPT_STREAM_MAXLEN},         \
 	{"help", no_argument, NULL, OPT_HELP}
 /* clang-format on */
 
@@ -284,6 +318,37 @@ static int common_option(struct common_opts *c, int opt, const char *arg,
 	case OPT_STATS:
 		c->run.stats = 1;
 		return 1;
+	case OPT_PUBLISH:
+		c->run.out.publish.url = arg;
+		return 1;
+	case OPT_SENSOR:
+		if (!mpx_sensor_name_valid(arg)) {
+			*rc = usage_error("--sensor takes 1 to 64 of A-Z a-z "
+					  "0-9 . _ -");
+			return -1;
+		}
+		c->run.out.publish.sensor = arg;
+		return 1;
+	case OPT_SHARDS:
+	case OPT_STREAM_MAXLEN: {
+		size_t v;
+
+		if (opt == OPT_SHARDS
+			? mpx_parse_count(arg, 1, MPX_MAX_SHARDS, &v) < 0
+			: mpx_parse_count(arg, 1, 1ull << 40, &v) < 0) {
+			*rc = usage_error(opt == OPT_SHARDS
+					      ? "--shards takes a number from "
+						"1 to 64"
+					      : "--stream-maxlen takes a "
+						"number from 1 to 2^40");
+			return -1;
+		}
+		if (opt == OPT_SHARDS)
+			c->run.out.publish.shards = (unsigned int)v;
+		else
+			c->run.out.publish.maxlen = v;
+		return 1;
+	}
 	case OPT_HOME_NET:
 	case OPT_DETECT_WINDOW:
 	case OPT_JOIN_FLOOD_THRESHOLD:
@@ -324,6 +389,25 @@ static int common_finish(struct common_opts *c, int *rc)
 	}
 	c->run.cfg.emit_mask =
 	    c->kinds & mpx_pipeline_emit_mask(c->run.out.events);
+	if (!c->run.out.publish.url &&
+	    (c->run.out.publish.sensor || c->run.out.publish.shards ||
+	     c->run.out.publish.maxlen)) {
+		*rc = usage_error("--sensor, --shards and --stream-maxlen go "
+				  "with --publish");
+		return -1;
+	}
+	if (c->run.out.publish.url) {
+		/* The central correlator needs the subflow records (ends and
+		 * counts) whatever is printed here; and of the DSS options,
+		 * the edges (the first mapping each way, DATA_FIN), unless
+		 * --dss says otherwise. */
+		c->run.cfg.emit_mask |=
+		    c->kinds & (MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN) |
+				MPX_KIND_BIT(MPX_EV_SUBFLOW_RST) |
+				MPX_KIND_BIT(MPX_EV_FALLBACK));
+		if (!c->dss_given && !mpx_stream_cli_on(&c->run.out.streams))
+			c->run.cfg.dss_policy = MPX_DSS_EDGES;
+	}
 	if (!mpx_stream_cli_on(&c->run.out.streams))
 		return 0;
 	if (c->run.out.events == MPX_EVENTS_RAW) {
@@ -468,6 +552,104 @@ static int cmd_load(int argc, char **argv)
 	return mpx_load(&o);
 }
 
+/* A consumer group or consumer name: what Redis takes, printable. */
+static int name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 127)
+			return 0;
+	return 1;
+}
+
+static int cmd_correlate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"consumer", required_argument, NULL, OPT_CONSUMER},
+	    {"reorder-window", required_argument, NULL, OPT_REORDER_WINDOW},
+	    {"events", required_argument, NULL, OPT_EVENTS},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+	    {"stats", no_argument, NULL, OPT_STATS},
+	    {"home-net", required_argument, NULL, OPT_HOME_NET},
+	    {"detect-window", required_argument, NULL, OPT_DETECT_WINDOW},
+	    {"join-flood-threshold", required_argument, NULL,
+	     OPT_JOIN_FLOOD_THRESHOLD},
+	    {"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},
+	    {"doc-ranges-suspicious", no_argument, NULL, OPT_DOC_RANGES},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mpx_central_opts o = {.group = MPX_GROUP_DEFAULT,
+				     .reorder_ms = MPX_REORDER_MS_DEFAULT,
+				     .reorder_max = MPX_REORDER_MAX_DEFAULT};
+	const char *from = NULL;
+	struct common_opts c;
+	char err[300];
+	int opt, rc = 0;
+	size_t v;
+
+	common_defaults(&c, MPX_DSS_ALL, "off");
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int r = common_option(&c, opt, optarg, &rc);
+
+		if (r < 0)
+			return rc;
+		if (r)
+			continue;
+		switch (opt) {
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_GROUP:
+		case OPT_CONSUMER:
+			if (!name_ok(optarg))
+				return usage_error(
+				    opt == OPT_GROUP
+					? "--group takes 1 to 64 printable "
+					  "characters, no spaces"
+					: "--consumer takes 1 to 64 printable "
+					  "characters, no spaces");
+			if (opt == OPT_GROUP)
+				o.group = optarg;
+			else
+				o.consumer = optarg;
+			break;
+		case OPT_REORDER_WINDOW:
+			if (mpx_parse_count(optarg, 0, 60000, &v) < 0)
+				return usage_error("--reorder-window takes "
+						   "milliseconds, 0 to 60000");
+			o.reorder_ms = (long)v;
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			return MPX_EXIT_OK;
+		default:
+			return unknown_option(argv, "correlate");
+		}
+	}
+	if (optind != argc)
+		return usage_error("correlate takes no arguments but options");
+	if (!from)
+		return usage_error("correlate needs --from "
+				   "redis://HOST:PORT/KEY[,KEY...]");
+	if (mpx_redis_url_parse(from, "--from", &o.from, err, sizeof(err)) < 0)
+		return usage_error(err);
+	if (common_finish(&c, &rc) < 0)
+		return rc;
+	o.out = c.run.out;
+	o.stats = c.run.stats;
+	return mpx_central_run(&o);
+}
+
 static int cmd_unload(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-')
@@ -488,6 +670,8 @@ int main(int argc, char **argv)
 		return cmd_load(argc - 1, argv + 1);
 	if (strcmp(argv[1], "unload") == 0)
 		return cmd_unload(argc - 1, argv + 1);
+	if (strcmp(argv[1], "correlate") == 0)
+		return cmd_correlate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0) {
 		if (argc != 2)
 			return usage_error("status takes no arguments");

@@ -97,6 +97,9 @@ struct mpx_subflow {
 	 * seen in SYNs, [0] the initiator's, [1] the responder's. */
 	__u32 syn_isn[2];
 	int have_syn_isn[2];
+	/* The sensors whose records it came in (`correlate`), "A,B";
+	 * empty when records come from this host only. */
+	char sensors[MPX_SENSORS_TEXT];
 };
 
 struct corr_conn_stream;

@@ -55,6 +55,7 @@ static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 	mpx_addr_text(sf->family, sf->resp_addr, t->dst, sizeof(t->dst));
 	t->sport = sf->init_port;
 	t->dport = sf->resp_port;
+	snprintf(t->sensor, sizeof(t->sensor), "%s", sf->sensors);
 }
 
 static void ev_begin(struct evbuf *b, const char *name,
@@ -62,6 +63,7 @@ static void ev_begin(struct evbuf *b, const char *name,
 		     const struct mpx_subflow *sf)
 {
 	memset(&b->e, 0, sizeof(b->e));
+	b->t.sensor[0] = '\0';
 	b->e.name = name;
 	b->e.origin = *o;
 	b->e.conn_id = conn ? conn->id : NULL;
@@ -85,6 +87,8 @@ static void ev_begin_rec(struct evbuf *b, const char *name,
 	mpx_addr_text(ev->family, ev->daddr, b->t.dst, sizeof(b->t.dst));
 	b->t.sport = ev->sport;
 	b->t.dport = ev->dport;
+	snprintf(b->t.sensor, sizeof(b->t.sensor), "%s",
+		 r->sensor ? r->sensor : "");
 	b->e.tuple = &b->t;
 }
 

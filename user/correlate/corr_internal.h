@@ -45,6 +45,7 @@ struct mpx_correlator {
 	struct mpx_stream_opts streams; /* the data level (corr_stream.c) */
 	__u64 stream_files_open;	/* --streams descriptors held */
 	int stream_write_failed;	/* said once on stderr */
+	const char *sensor; /* of the records that follow (correlate) */
 };
 
 /*
@@ -61,6 +62,7 @@ struct corr_rec {
 	struct mpx_subflow *sf;	 /* the subflow of key, or NULL */
 	int from_init;		 /* with sf: the source is its initiator */
 	int side; /* with sf: the source's connection side (0 = A, 1 = B) */
+	const char *sensor; /* the sensor that saw it (correlate), or NULL */
 };
 
 static inline int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b,

@@ -16,6 +16,28 @@
 
 /* ---- the record's subflow --------------------------------------------- */
 
+/* The subflow's list of sensors gets the record's, once, while it fits. */
+static void note_sensor(struct mpx_subflow *sf, const char *sensor)
+{
+	size_t have = strlen(sf->sensors), n = strlen(sensor);
+	const char *p = sf->sensors;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && memcmp(p, sensor, n) == 0)
+			return;
+		p += len;
+		if (*p)
+			p++;
+	}
+	if (have + (have ? 1 : 0) + n >= sizeof(sf->sensors))
+		return;
+	if (have)
+		sf->sensors[have++] = ',';
+	memcpy(sf->sensors + have, sensor, n + 1);
+}
+
 void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf)
 {
 	r->sf = sf;
@@ -23,6 +45,8 @@ void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf)
 	r->side = 0;
 	if (!sf)
 		return;
+	if (r->sensor)
+		note_sensor(sf, r->sensor);
 	r->from_init = corr_same_endpoint(r->ev->saddr, r->ev->sport,
 					  sf->init_addr, sf->init_port);
 	r->side = r->from_init ? sf->init_side : 1 - sf->init_side;
@@ -178,7 +202,7 @@ static corr_handler_fn handler_of(__u8 kind)
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		     const struct mptcp_event *ev)
 {
-	struct corr_rec r = {.ev = ev, .o = o};
+	struct corr_rec r = {.ev = ev, .o = o, .sensor = c->sensor};
 	corr_handler_fn handle = handler_of(ev->kind);
 
 	c->last = *o;
@@ -191,6 +215,11 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		r.sf->conn->last = *o;
 		mpx_conn_table_touch(c->table, r.sf->conn);
 	}
+}
+
+void mpx_corr_set_sensor(struct mpx_correlator *c, const char *sensor)
+{
+	c->sensor = sensor;
 }
 
 const struct mpx_corr_stats *mpx_corr_stats(struct mpx_correlator *c)

@@ -131,6 +131,11 @@ int mpx_corr_stream_owns(struct mpx_correlator *c,
 			 const struct mptcp_event *hdr);
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		     const struct mptcp_event *ev);
+/* The sensor of the records that follow (`correlate`: records from many
+ * sensors), kept by pointer until changed; NULL (the default): this host,
+ * and no sensor is written. Each subflow lists the sensors it was seen
+ * by, in events and summaries. */
+void mpx_corr_set_sensor(struct mpx_correlator *c, const char *sensor);
 /* Time passes (a frame's capture time, or the wall clock live): writes the
  * summaries of connections whose subflows ended more than a second ago. */
 void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now);

@@ -239,6 +239,10 @@ int mpx_load(const struct mpx_load_opts *o)
 	}
 	mpx_pipeline_set_flow_query(l.pipe, flow_query, skel);
 	code = mpx_pipeline_open_streams(l.pipe, err, sizeof(err));
+	/* Redis is reached before anything is attached: a sensor that cannot
+	 * publish says so at once. */
+	if (code == MPX_EXIT_OK)
+		code = mpx_pipeline_open_publish(l.pipe, err, sizeof(err));
 	if (code != MPX_EXIT_OK) {
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		mpx_pipeline_free(l.pipe);
@@ -319,6 +323,8 @@ out:
 			mpx_corr_stats_report(stderr, cs);
 		fprintf(stderr, "{\"daemon\":{\"records_rejected\":%llu}}\n",
 			(unsigned long long)mpx_pipeline_rejected(l.pipe));
+		mpx_publish_stats_report(stderr,
+					 mpx_pipeline_publish_stats(l.pipe));
 	}
 	ring_buffer__free(rb);
 	mpx_pipeline_free(l.pipe);

@@ -39,12 +39,17 @@ struct mpx_field {
 	} v;
 };
 
+/* The sensors that saw a subflow ("A" or "A,B"), when records come from
+ * several (`correlate`); empty otherwise, and then not written. */
+#define MPX_SENSORS_TEXT 100
+
 /* A subflow's endpoints, as text, initiator first. */
 struct mpx_tuple {
 	char src[46];
 	char dst[46];
 	uint16_t sport;
 	uint16_t dport;
+	char sensor[MPX_SENSORS_TEXT];
 };
 
 struct mpx_sf_summary {

@@ -40,6 +40,8 @@ static void tuple(struct json_line *j, const struct mpx_tuple *t)
 	jl_str(j, "dst", t->dst);
 	jl_u64(j, "sport", t->sport);
 	jl_u64(j, "dport", t->dport);
+	if (t->sensor[0])
+		jl_str(j, "sensor", t->sensor);
 }
 
 /* The summary's nested parts: written as raw JSON inside the line. */

@@ -83,13 +83,15 @@ static void text_event(struct mpx_event_writer *s,
 		       const struct mpx_conn_event *e)
 {
 	FILE *f = s->out;
-	char when[40], ep[120] = "-";
+	char when[40], ep[240] = "-";
 
 	mpx_format_time(e->origin.ts_sec, e->origin.ts_usec, when,
 			sizeof(when));
 	if (e->tuple)
-		snprintf(ep, sizeof(ep), "%s:%u > %s:%u", e->tuple->src,
-			 e->tuple->sport, e->tuple->dst, e->tuple->dport);
+		snprintf(ep, sizeof(ep), "%s:%u > %s:%u%s%s", e->tuple->src,
+			 e->tuple->sport, e->tuple->dst, e->tuple->dport,
+			 e->tuple->sensor[0] ? " sensor=" : "",
+			 e->tuple->sensor);
 	fprintf(f, "%s  %-19s %-16s %-44s", when, e->name,
 		e->conn_id ? e->conn_id : "-", ep);
 	for (int i = 0; i < e->nfields; i++)
