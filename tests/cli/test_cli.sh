@@ -103,6 +103,20 @@ test_yara_error_names_file_and_line() {
 	fi
 }
 
+# Many sensors (README.md, "Many sensors"): the options' mistakes, and a
+# Redis nobody listens for (port 1 on loopback: refused at once).
+test_publish_errors() {
+	expect sensor_without_publish 2 replay --engine host --sensor s1 "$V0"
+	expect shards_without_publish 2 replay --engine host --shards 2 "$V0"
+	expect publish_not_redis_url 2 replay --engine host --publish http://127.0.0.1/k "$V0"
+	expect publish_shards_zero 2 replay --engine host --publish redis://127.0.0.1:1/k --shards 0 "$V0"
+	expect publish_redis_refused 17 replay --engine host --publish redis://127.0.0.1:1/k "$V0"
+	expect correlate_without_from 2 correlate
+	expect correlate_no_key 2 correlate --from redis://127.0.0.1/
+	expect correlate_redis_refused 17 correlate --from redis://127.0.0.1:1/k
+	expect correlate_unknown_flag 2 correlate --from redis://127.0.0.1:1/k --bogus
+}
+
 test_unload_unknown_iface() {
 	expect unload_unknown_iface 11 unload nosuch0
 }
