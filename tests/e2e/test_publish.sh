@@ -300,6 +300,49 @@ test_correlator_resumes() {
 
 # ---- stream length -----------------------------------------------------------
 
+# /metrics of a publishing replay (publish_records_total) and of the
+# central correlator (consume_records_total, lag): the counts are the
+# stream's length as Redis itself says (XLEN).
+scrape() { in_srv curl -s --max-time 5 "http://127.0.0.1:$1/metrics"; }
+metric() { sed -n "s/^mptcp_xdp_$2 \([0-9]*\)$/\1/p" <<<"$1"; }
+test_metrics_publish_and_consume() {
+	local pid text len sent acked lag
+	ready || return
+	netns_bg "$NS_SRV" "$MPTCP_XDP" replay --engine host --sensor m --publish "$(url mkey)" \
+		--metrics "127.0.0.1:$((RPORT + 1))" --metrics-hold "$SHARED_PCAPS/tcpdump_mptcp-v0.pcap" \
+		>"$W/mpub.out" 2>"$W/mpub.err"
+	pid=$NETNS_BG_PID
+	for _ in $(seq 100); do
+		grep -q 'serving /metrics' "$W/mpub.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	text=$(scrape $((RPORT + 1)))
+	stop_pid "$pid" || true
+	len=$(rcli XLEN mkey)
+	sent=$(metric "$text" 'publish_records_total{result="sent"}')
+	if [ -n "$sent" ] && [ "$sent" = "$len" ] && [ "$len" -gt 0 ] &&
+		[ "$(metric "$text" publish_connected)" = 1 ]; then
+		pass metrics_publish
+	else
+		fail metrics_publish "sent '$sent', XLEN $len: $(grep publish <<<"$text" | tr '\n' ' ')"
+	fi
+	netns_bg "$NS_SRV" "$MPTCP_XDP" correlate --from "$(url mkey)" --group mg --consumer c1 \
+		--metrics "127.0.0.1:$((RPORT + 2))" >"$W/mcons.out" 2>"$W/mcons.err"
+	pid=$NETNS_BG_PID
+	drained mkey mg || true
+	sleep 0.5 # one more turn of its loop publishes what it read
+	text=$(scrape $((RPORT + 2)))
+	stop_pid "$pid" || true
+	acked=$(metric "$text" 'consume_records_total{result="acked"}')
+	lag=$(metric "$text" consume_lag_records)
+	if [ -n "$acked" ] && [ "$acked" = "$len" ] && [ "$lag" = 0 ] &&
+		! grep -q '^mptcp_xdp_packets_total' <<<"$text"; then
+		pass metrics_consume
+	else
+		fail metrics_consume "acked '$acked', lag '$lag', XLEN $len: $(grep consume <<<"$text" | tr '\n' ' ')"
+	fi
+}
+
 test_stream_capped_and_trimmed() {
 	ready || return
 	local sent len

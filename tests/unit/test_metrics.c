@@ -323,4 +323,57 @@ TEST(conventions_raw_mode)
 	check_conventions(&st);
 }
 
+/* Many sensors: a publishing sensor's families, and the central
+ * correlator's (consume, and no kernel families: it has no kernel side). */
+TEST(exposition_publish_and_consume)
+{
+	struct mpx_metrics_state st;
+	size_t len = 0;
+	char *text;
+
+	memset(&st, 0, sizeof(st));
+	st.has_publish = 1;
+	st.publish.sent = 41;
+	st.publish.failed = 2;
+	st.publish.reconnects = 1;
+	st.publish.connected = 1;
+	text = mpx_metrics_render(&st, &len);
+	if (!CHECK(text != NULL, "render failed"))
+		return;
+	CHECK(
+	    strstr(text,
+		   "\nmptcp_xdp_publish_records_total{result=\"sent\"} 41\n") !=
+		NULL,
+	    "sent");
+	CHECK(strstr(
+		  text,
+		  "\nmptcp_xdp_publish_records_total{result=\"failed\"} 2\n") !=
+		  NULL,
+	      "failed");
+	CHECK(strstr(text, "\nmptcp_xdp_publish_reconnects_total 1\n") != NULL,
+	      "reconnects");
+	CHECK(strstr(text, "\nmptcp_xdp_packets_total 0\n") != NULL,
+	      "a sensor has its kernel families");
+	free(text);
+	memset(&st, 0, sizeof(st));
+	st.no_kernel = 1;
+	st.has_consume = 1;
+	st.consume.received = 50;
+	st.consume.acked = 49;
+	st.consume.lag = 7;
+	text = mpx_metrics_render(&st, &len);
+	if (!CHECK(text != NULL, "render failed"))
+		return;
+	CHECK(strstr(
+		  text,
+		  "\nmptcp_xdp_consume_records_total{result=\"acked\"} 49\n") !=
+		  NULL,
+	      "acked");
+	CHECK(strstr(text, "\nmptcp_xdp_consume_lag_records 7\n") != NULL,
+	      "lag");
+	CHECK(strstr(text, "packets_total") == NULL,
+	      "no kernel families centrally");
+	free(text);
+}
+
 TEST_MAIN("test_metrics")

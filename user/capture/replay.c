@@ -68,6 +68,7 @@ static void report_stats(struct mpx_engine *eng, struct mpx_pipeline *p)
 static void publish(struct mpx_metrics_server *m, struct mpx_engine *eng,
 		    struct mpx_pipeline *p)
 {
+	const struct mpx_publish_stats *ps;
 	const struct mpx_corr_stats *cs;
 	struct mpx_metrics_state st;
 
@@ -75,6 +76,11 @@ static void publish(struct mpx_metrics_server *m, struct mpx_engine *eng,
 		return;
 	memset(&st, 0, sizeof(st));
 	mpx_engine_counters(eng, st.counters);
+	ps = mpx_pipeline_publish_stats(p);
+	if (ps) {
+		st.publish = *ps;
+		st.has_publish = 1;
+	}
 	cs = mpx_pipeline_stats(p);
 	if (cs) {
 		st.corr = *cs;

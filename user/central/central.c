@@ -9,6 +9,7 @@
 #include "central/consumer.h"
 #include "central/reorder_window.h"
 #include "cli/exit_codes.h"
+#include "metrics/metrics_server.h"
 #include "output/counters_report.h"
 #include "publish/redis_link.h"
 
@@ -116,8 +117,30 @@ static void report(struct central *c)
 		(unsigned long long)s->reconnects, (unsigned long long)s->lag);
 }
 
+/* What a scrape shows: the correlator and the consumer (no kernel side:
+ * the sensors serve their own). */
+static void publish_metrics(struct mpx_metrics_server *m, struct central *c)
+{
+	const struct mpx_corr_stats *cs;
+	struct mpx_metrics_state st;
+
+	if (!m)
+		return;
+	memset(&st, 0, sizeof(st));
+	st.no_kernel = 1;
+	cs = mpx_pipeline_stats(c->pipe);
+	if (cs) {
+		st.corr = *cs;
+		st.has_corr = 1;
+	}
+	st.consume = *mpx_consumer_stats(c->cons);
+	st.has_consume = 1;
+	mpx_metrics_publish(m, &st);
+}
+
 int mpx_central_run(const struct mpx_central_opts *o)
 {
+	struct mpx_metrics_server *metrics = NULL;
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	char host[HOST_NAME_MAX + 1] = "", err[512];
 	struct central c = {.o = o};
@@ -148,6 +171,15 @@ int mpx_central_run(const struct mpx_central_opts *o)
 		code = MPX_EXIT_REDIS;
 		goto out;
 	}
+	if (o->metrics) {
+		metrics = mpx_metrics_start(o->metrics_host, o->metrics_port,
+					    -1, err, sizeof(err));
+		if (!metrics) {
+			fprintf(stderr, "mptcp-xdp: %s\n", err);
+			code = MPX_EXIT_METRICS;
+			goto out;
+		}
+	}
 	fprintf(stderr,
 		"mptcp-xdp: reading %d stream(s) from %s:%d as %s/%s; stop "
 		"with Ctrl-C\n",
@@ -160,6 +192,7 @@ int mpx_central_run(const struct mpx_central_opts *o)
 			c.arrived_ms = mpx_redis_now_ms();
 		release(&c, 0);
 		mpx_consumer_flush(c.cons);
+		publish_metrics(metrics, &c);
 		if (ferror(o->out.out))
 			break;
 	}
@@ -170,7 +203,9 @@ int mpx_central_run(const struct mpx_central_opts *o)
 	code = mpx_pipeline_status(c.pipe);
 	if (o->stats)
 		report(&c);
+	publish_metrics(metrics, &c);
 out:
+	mpx_metrics_stop(metrics);
 	mpx_consumer_close(c.cons);
 	mpx_reorder_free(c.win);
 	mpx_pipeline_free(c.pipe);

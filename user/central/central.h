@@ -24,6 +24,9 @@ struct mpx_central_opts {
 	size_t reorder_max;   /* records held at most */
 	struct mpx_pipeline_opts out;
 	int stats;
+	int metrics; /* --metrics: serve /metrics on host:port */
+	char metrics_host[64];
+	unsigned short metrics_port;
 };
 
 /* Until SIGINT, SIGTERM or SIGHUP. Returns an exit code. */

@@ -125,7 +125,9 @@ static void usage(FILE *f)
 	      "(default the\n"
 	      "host name), --reorder-window MS (default 1000), --events, "
 	      "--format,\n"
-	      "--max-conns, --stats and the detection options.\n"
+	      "--max-conns, --stats, --metrics ADDR:PORT (default off) and the "
+	      "detection\n"
+	      "options.\n"
 	      "\n"
 	      "replay options:\n"
 	      "  --engine auto|bpf|host   run frames through the BPF object "
@@ -582,6 +584,7 @@ static int cmd_correlate(int argc, char **argv)
 	     OPT_JOIN_FLOOD_THRESHOLD},
 	    {"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},
 	    {"doc-ranges-suspicious", no_argument, NULL, OPT_DOC_RANGES},
+	    {"metrics", required_argument, NULL, OPT_METRICS},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -647,6 +650,9 @@ static int cmd_correlate(int argc, char **argv)
 		return rc;
 	o.out = c.run.out;
 	o.stats = c.run.stats;
+	o.metrics = c.run.metrics;
+	memcpy(o.metrics_host, c.run.metrics_host, sizeof(o.metrics_host));
+	o.metrics_port = c.run.metrics_port;
 	return mpx_central_run(&o);
 }
 

@@ -162,6 +162,7 @@ static int flow_query(void *arg, const struct mpx_flow_key *key,
 static void publish(struct mpx_metrics_server *m, struct live *l,
 		    const struct mpx_attachment *a, int n)
 {
+	const struct mpx_publish_stats *ps;
 	const struct mpx_corr_stats *cs;
 	struct mpx_metrics_state st;
 
@@ -169,6 +170,11 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 		return;
 	memset(&st, 0, sizeof(st));
 	st.records_rejected = mpx_pipeline_rejected(l->pipe);
+	ps = mpx_pipeline_publish_stats(l->pipe);
+	if (ps) {
+		st.publish = *ps;
+		st.has_publish = 1;
+	}
 	cs = mpx_pipeline_stats(l->pipe);
 	if (cs) {
 		st.corr = *cs;

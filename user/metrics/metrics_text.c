@@ -240,6 +240,37 @@ static void correlator(FILE *f, const struct mpx_corr_stats *s)
 	}
 }
 
+/* A sensor's records to Redis (--publish; README.md, "Many sensors"). */
+static void publishing(FILE *f, const struct mpx_publish_stats *p)
+{
+	family(f, "publish_records_total", "counter",
+	       "Records published to Redis (sent: acknowledged by an XADD "
+	       "id; failed: Redis down or an error reply).");
+	sample(f, "publish_records_total", "result=\"sent\"", p->sent);
+	sample(f, "publish_records_total", "result=\"failed\"", p->failed);
+	single(f, "publish_reconnects_total", "counter",
+	       "Connections to Redis made again after a loss.", p->reconnects);
+	single(f, "publish_connected", "gauge",
+	       "1 while the connection to Redis is up.", p->connected);
+}
+
+/* The central correlator's records from Redis (correlate). */
+static void consuming(FILE *f, const struct mpx_consume_stats *c)
+{
+	family(f, "consume_records_total", "counter",
+	       "Stream entries read through the consumer group, by what "
+	       "became of them.");
+	sample(f, "consume_records_total", "result=\"received\"", c->received);
+	sample(f, "consume_records_total", "result=\"acked\"", c->acked);
+	sample(f, "consume_records_total", "result=\"rejected\"", c->rejected);
+	single(f, "consume_reconnects_total", "counter",
+	       "Connections to Redis made again after a loss.", c->reconnects);
+	single(f, "consume_lag_records", "gauge",
+	       "Entries in the streams the group has not read yet.", c->lag);
+	single(f, "consume_connected", "gauge",
+	       "1 while the connection to Redis is up.", c->connected);
+}
+
 char *mpx_metrics_render(const struct mpx_metrics_state *st, size_t *len)
 {
 	char *buf = NULL, labels[128];
@@ -264,11 +295,17 @@ char *mpx_metrics_render(const struct mpx_metrics_state *st, size_t *len)
 			sample(f, "interface_info", labels, 1);
 		}
 	}
-	kernel(f, st->counters);
-	single(f, "records_rejected_total", "counter",
-	       "Ring buffer records the daemon refused (another event ABI "
-	       "version or size).",
-	       st->records_rejected);
+	if (!st->no_kernel) {
+		kernel(f, st->counters);
+		single(f, "records_rejected_total", "counter",
+		       "Ring buffer records the daemon refused (another event "
+		       "ABI version or size).",
+		       st->records_rejected);
+	}
+	if (st->has_publish)
+		publishing(f, &st->publish);
+	if (st->has_consume)
+		consuming(f, &st->consume);
 	if (st->has_corr)
 		correlator(f, &st->corr);
 	if (fclose(f) != 0) {

@@ -14,8 +14,10 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "central/consumer.h"
 #include "correlate/correlate.h"
 #include "mptcp_counters.h"
+#include "publish/publisher.h"
 
 #define MPX_METRICS_MAX_IFACES 16
 
@@ -32,6 +34,11 @@ struct mpx_metrics_state {
 	__u64 records_rejected; /* ring records of another ABI version */
 	int nifaces;
 	struct mpx_metrics_iface ifaces[MPX_METRICS_MAX_IFACES];
+	int no_kernel;	 /* the central correlator: no kernel side of its own */
+	int has_publish; /* --publish: records sent to Redis */
+	struct mpx_publish_stats publish;
+	int has_consume; /* correlate: records read from Redis */
+	struct mpx_consume_stats consume;
 };
 
 /* Render into a growing buffer: returns the text (malloc'd, caller frees)
