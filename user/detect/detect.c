@@ -243,7 +243,13 @@ static void fill_alert(const struct mpx_detect *d, const struct entry *e,
 	memcpy(a->sample, e->sample, sizeof(a->sample));
 	if (e->type == ET_SOURCE) {
 		a->targets = distinct(e);
+		/* Fewer hosts than the sample holds are all in it: exact
+		 * (the estimate's keyed bits may collide, one run in a few
+		 * hundred for three hosts); more, never fewer than it. */
 		a->hosts = estimate(e->host_bits, LC_HOST_BITS);
+		if (e->nsample < MPX_DETECT_SAMPLE ||
+		    a->hosts < (__u64)e->nsample)
+			a->hosts = (__u64)e->nsample;
 	} else {
 		a->sources = distinct(e);
 	}
