@@ -360,4 +360,30 @@ test_stream_capped_and_trimmed() {
 	if [ "$len" -lt 100 ]; then pass acknowledged_trimmed; else fail acknowledged_trimmed "XLEN $len after the group read all"; fi
 }
 
+# The central correlator under a Redis that dies and comes back (empty:
+# no persistence): it keeps its state, says it lost Redis, reconnects
+# with back-off, makes its group again, and goes on with what is
+# published after: both captures' connections are summarised.
+test_correlator_reconnects() {
+	local pid
+	ready || return
+	netns_bg "$NS_SRV" "$MPTCP_XDP" correlate --from "$(url cr)" --group gr --consumer c1 \
+		--stats >"$W/cr.out" 2>"$W/cr.err"
+	pid=$NETNS_BG_PID
+	in_srv "$MPTCP_XDP" replay --engine host --sensor v1 --publish "$(url cr)" \
+		"$SHARED_PCAPS/tcpdump_mptcp-v1.pcap" >/dev/null 2>&1
+	drained cr gr || echo "note: cr not drained before the restart" >&2
+	redis_stop
+	sleep 1
+	redis_start || { stop_pid "$pid"; return; }
+	sleep 6 # past the longest back-off (5 s)
+	in_srv "$MPTCP_XDP" replay --engine host --sensor v0 --publish "$(url cr)" \
+		"$SHARED_PCAPS/tcpdump_mptcp-v0.pcap" >/dev/null 2>&1
+	drained cr gr || echo "note: cr not drained after the restart" >&2
+	stop_pid "$pid" || true
+	has correlator_reconnects_counted "$W/cr.err" 'any(.[]; .consume? and .consume.reconnects >= 1)'
+	has correlator_both_sides_of_restart "$W/cr.out" \
+		'([.[] | select(.event=="connection_closed") | .subflows[0].sensor] | sort) == ["v0","v1"]'
+}
+
 run_tests publish
