@@ -103,7 +103,7 @@ rport=$(for p in $(seq 16400 16500); do [ -z "$(ss -Hltn "sport = :$p")" ] && ec
 mkdir -p "$tmp/redis"
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp/redis" --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
 redis_pid=$!
-trap 'kill "$redis_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill "$redis_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do [ "$(redis-cli -p "$rport" ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
 read -r t_pplain m_pplain < <(measure 3 "$BIN" replay --engine host --dss all "$tmp/big.pcap")
 /usr/bin/time -f '%e %M' -o "$tmp/tp" "$BIN" replay --engine host --dss all --stats --sensor bench \

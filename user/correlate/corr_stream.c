@@ -32,6 +32,8 @@
 #define STREAM_OOO_MAX (4u << 20)
 /* --streams descriptors kept open; past it each write opens and closes. */
 #define STREAM_FILES_OPEN_MAX 256
+/* --streams bytes gathered per direction before a write. */
+#define STREAM_WBUF (64 * 1024)
 /* Copies of bytes not delivered yet, kept for YARA's carriers until they
  * are; past it the oldest is forgotten (a match may then say split where a
  * copy on one subflow held it whole). */
@@ -52,6 +54,9 @@ struct corr_dir {
 	int fd;	     /* --streams file, -1 */
 	int file_made;
 	struct mpx_yara_stream *yara;
+	__u8 *wbuf; /* --streams: bytes at woff not written yet */
+	size_t wlen;
+	__u64 woff;
 	struct pending_copy *copies; /* --yara: ring of STREAM_PENDING_COPIES */
 	unsigned int ncopies;
 };
@@ -122,8 +127,8 @@ static void file_done(struct corr_dir *d, int fd)
 		close(fd);
 }
 
-static void file_write(struct corr_dir *d, __u64 off, const __u8 *buf,
-		       size_t len)
+static void file_pwrite(struct corr_dir *d, __u64 off, const __u8 *buf,
+			size_t len)
 {
 	int fd = file_fd(d);
 
@@ -146,6 +151,41 @@ static void file_write(struct corr_dir *d, __u64 off, const __u8 *buf,
 	file_done(d, fd);
 }
 
+/* What the buffer holds, written. */
+static void file_flush(struct corr_dir *d)
+{
+	if (d->wlen)
+		file_pwrite(d, d->woff, d->wbuf, d->wlen);
+	d->wlen = 0;
+}
+
+/*
+ * The reassembler delivers in order, so a direction's file grows at its
+ * end but for holes: bytes are gathered in a buffer and written in
+ * STREAM_WBUF pieces (one system call per ~40 segments, not per segment);
+ * a hole writes what is gathered and the next bytes land past it.
+ */
+static void file_write(struct corr_dir *d, __u64 off, const __u8 *buf,
+		       size_t len)
+{
+	if (d->wlen && off != d->woff + d->wlen)
+		file_flush(d);
+	if (!d->wbuf && !(d->wbuf = malloc(STREAM_WBUF))) {
+		file_pwrite(d, off, buf, len);
+		return;
+	}
+	if (d->wlen + len > STREAM_WBUF)
+		file_flush(d);
+	if (len >= STREAM_WBUF) {
+		file_pwrite(d, off, buf, len);
+		return;
+	}
+	if (!d->wlen)
+		d->woff = off;
+	memcpy(d->wbuf + d->wlen, buf, len);
+	d->wlen += len;
+}
+
 /* The file is as long as the stream: a hole at its end is zeros too. */
 static void file_close(struct corr_dir *d)
 {
@@ -154,6 +194,7 @@ static void file_close(struct corr_dir *d)
 
 	if (!c->streams.dir || !d->started)
 		return;
+	file_flush(d);
 	fd = file_fd(d);
 	if (fd >= 0 && ftruncate(fd, (off_t)d->reasm.next) != 0) {
 		char path[4096];
@@ -614,6 +655,10 @@ static void free_stream(struct corr_conn_stream *cs)
 	for (int dir = 0; dir < 2; dir++) {
 		struct corr_dir *d = &cs->d[dir];
 
+		/* Cut short (no summary): what was delivered is still kept. */
+		if (cs->c->streams.dir)
+			file_flush(d);
+		free(d->wbuf);
 		if (d->fd >= 0) {
 			close(d->fd);
 			cs->c->stream_files_open--;

@@ -32,7 +32,8 @@ int mpx_reasm_init(struct mpx_reasm *r, uint64_t base,
 		   const struct mpx_reasm_ops *ops, void *arg)
 {
 	memset(r, 0, sizeof(*r));
-	r->hist = calloc(1, MPX_REASM_HISTORY);
+	/* Not zeroed: only bytes delivered since hist_from are ever read. */
+	r->hist = malloc(MPX_REASM_HISTORY);
 	if (!r->hist)
 		return -1;
 	r->base = base;
@@ -57,10 +58,32 @@ void mpx_reasm_free(struct mpx_reasm *r)
 	r->hist = NULL;
 }
 
+/* The last MPX_REASM_HISTORY bytes of [buf, buf + len) into the ring at
+ * their offsets from off: up to the ring's end, then from its start. */
+static void hist_put(struct mpx_reasm *r, uint64_t off, const uint8_t *buf,
+		     size_t len)
+{
+	if (len > MPX_REASM_HISTORY) {
+		off += len - MPX_REASM_HISTORY;
+		buf += len - MPX_REASM_HISTORY;
+		len = MPX_REASM_HISTORY;
+	}
+	while (len) {
+		size_t at = off % MPX_REASM_HISTORY;
+		size_t n = MPX_REASM_HISTORY - at;
+
+		if (n > len)
+			n = len;
+		memcpy(r->hist + at, buf, n);
+		off += n;
+		buf += n;
+		len -= n;
+	}
+}
+
 static void deliver(struct mpx_reasm *r, const uint8_t *buf, size_t len, int sf)
 {
-	for (size_t i = 0; i < len; i++)
-		r->hist[(r->next + i) % MPX_REASM_HISTORY] = buf[i];
+	hist_put(r, r->next, buf, len);
 	if (r->ops->data)
 		r->ops->data(r->arg, r->next, buf, len, sf);
 	r->st.data_bytes += len;
