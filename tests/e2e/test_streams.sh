@@ -257,7 +257,10 @@ expect() {
 	if jq -e -s --arg c "$CONN" "${args[@]}" "$filter" "$W/$test.json" >/dev/null 2>"$W/jq.err"; then
 		pass "$test/$name"
 	else
-		fail "$test/$name" "not true: $(tr -s '\t\n ' ' ' <<<"$filter") $(head -1 "$W/jq.err")"
+		local got=
+		# What the summary said, so a failure can be read from the log.
+		[ -n "$CONN" ] && got=" summary data: $(jq -c -s --arg c "$CONN" "$SUMMARY | .data" "$W/$test.json" 2>/dev/null)"
+		fail "$test/$name" "not true: $(tr -s '\t\n ' ' ' <<<"$filter") $(head -1 "$W/jq.err")$got"
 	fi
 }
 SUMMARY='[.[] | select(.event == "connection_closed" and .conn == $c)][0]'

@@ -202,6 +202,12 @@ TEST(reasm_nothing_past_data_fin_or_depth)
 	mpx_reasm_add(&r, 0, src, 300, 0);
 	ASSERT_EQ(r.st.data_bytes, 256);
 	ASSERT_EQ(r.st.depth_bytes, 44);
+	/* A copy past the depth (a retransmission, a reinjection on another
+	 * subflow) is the same stream bytes: not counted twice. */
+	mpx_reasm_add(&r, 260, src + 260, 40, 1);
+	ASSERT_EQ(r.st.depth_bytes, 44);
+	mpx_reasm_add(&r, 280, src + 20, 40, 1);
+	ASSERT_EQ(r.st.depth_bytes, 64);
 	mpx_reasm_free(&r);
 	if (!start(&r, &s, 0, 1 << 20, 1 << 20))
 		return;

@@ -281,9 +281,12 @@ void mpx_reasm_add(struct mpx_reasm *r, uint64_t dsn, const uint8_t *buf,
 		len = off >= r->end ? 0 : r->end - off;
 	}
 	if (off + len > r->lim.depth) {
-		cut = off >= r->lim.depth ? len : off + len - r->lim.depth;
-		r->st.depth_bytes += cut;
-		len -= cut;
+		/* Counted as a high-water mark, not a sum: a retransmission or
+		 * a reinjection past the depth is the same stream bytes. */
+		cut = off + len - r->lim.depth;
+		if (cut > r->st.depth_bytes)
+			r->st.depth_bytes = cut;
+		len = off >= r->lim.depth ? 0 : r->lim.depth - off;
 	}
 	if (!len)
 		return;

@@ -48,7 +48,7 @@ struct mpx_reasm_stats {
 	uint64_t data_bytes;	   /* delivered */
 	uint64_t gap_bytes;	   /* delivered as gaps */
 	uint64_t reinjected_bytes; /* copies of bytes already taken */
-	uint64_t depth_bytes;	   /* past the depth: not taken */
+	uint64_t depth_bytes;	   /* stream bytes seen past the depth */
 	uint64_t ooo_overflow;	   /* times the bound forced a gap */
 };
 
