@@ -82,7 +82,9 @@ tools_ready() {
 	fi
 }
 feature_ready() {
-	if ! "$MPTCP_XDP" replay --help 2>&1 | grep -q -- --streams; then
+	# Read whole first: under pipefail, grep -q leaving early can make the
+	# writer die of SIGPIPE and the pipeline fail though the text is there.
+	if ! grep -q -- --streams <<<"$("$MPTCP_XDP" replay --help 2>&1)"; then
 		fail "$SUITE" "$MPTCP_XDP replay has no --streams"
 		return 1
 	fi
