@@ -205,6 +205,12 @@ void mpx_pipeline_set_sensor(struct mpx_pipeline *p, const char *sensor)
 		mpx_corr_set_sensor(p->corr, sensor);
 }
 
+void mpx_pipeline_set_shadow(struct mpx_pipeline *p, int shadow)
+{
+	if (p->corr)
+		mpx_corr_set_shadow(p->corr, shadow);
+}
+
 void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 			  const __u8 *buf, size_t len)
 {

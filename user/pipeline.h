@@ -84,6 +84,9 @@ mpx_pipeline_publish_stats(struct mpx_pipeline *p);
 /* The sensor of the records that follow (correlate.h,
  * mpx_corr_set_sensor()). */
 void mpx_pipeline_set_sensor(struct mpx_pipeline *p, const char *sensor);
+/* Whether the records that follow are shadow copies (correlate.h,
+ * mpx_corr_set_shadow()). */
+void mpx_pipeline_set_shadow(struct mpx_pipeline *p, int shadow);
 /* TCP payload for the data level (correlate.h, mpx_corr_payload()). */
 void mpx_pipeline_payload(struct mpx_pipeline *p, const struct mptcp_event *hdr,
 			  const __u8 *buf, size_t len);

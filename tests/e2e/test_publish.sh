@@ -265,6 +265,76 @@ test_one_equals_local_replay() {
 	fi
 }
 
+# ---- shards: joins that name token A ------------------------------------------
+
+# The listener opens the joins: the client announces its path-2 address
+# (a "signal" endpoint instead of "subflow"), the server's in-kernel path
+# manager connects to it, and the Linux client, with no listener there,
+# resets it. Each such join SYN names token A. s1 and s2 are captured
+# apart and replayed as sensors A and B, sharded and not: sensor B alone
+# sees the joins, sensor A the keys. Twelve connections: a token A and a
+# token B in different shards (odd and even) is all but sure (1 - 2^-12).
+token_a_run() {
+	local i capa capb
+	ip -n "$NS_CLI" mptcp endpoint delete id "$EP_ID4"
+	ip -n "$NS_SRV" mptcp endpoint delete id "$EP_ID4"
+	ip -n "$NS_CLI" mptcp endpoint add "$CLI4_2" dev c2 id 7 signal
+	netns_capture_start "$NS_SRV" s1 "$W/ta_s1.pcap" tcp || { fail token_a "tcpdump on s1"; return 1; }
+	capa=$NETNS_CAPTURE_PID
+	netns_capture_start "$NS_SRV" s2 "$W/ta_s2.pcap" tcp || { fail token_a "tcpdump on s2"; return 1; }
+	capb=$NETNS_CAPTURE_PID
+	SRVARGS=()
+	for i in $(seq 12); do transfer "$SRV4_1" $((5400 + i)) --bytes 20000 --hold-ms 800; done
+	netns_capture_stop "$capa" "$capb" >/dev/null
+	# The network as the other tests know it.
+	ip -n "$NS_CLI" mptcp endpoint delete id 7
+	ip -n "$NS_CLI" mptcp endpoint add "$CLI4_2" dev c2 id "$EP_ID4" subflow
+	# The server's path manager made an implicit endpoint for the address
+	# its joins came from: gone with the flush.
+	ip -n "$NS_SRV" mptcp endpoint flush
+	ip -n "$NS_SRV" mptcp endpoint add "$SRV4_2" dev s2 id "$EP_ID4" signal
+	for i in a:s1:A b:s2:B; do
+		IFS=: read -r _ ifc name <<<"$i"
+		in_srv "$MPTCP_XDP" replay --engine host --sensor "$name" --publish "$(url ta1)" \
+			"$W/ta_$ifc.pcap" >/dev/null 2>>"$W/ta_pub.err" || { fail token_a "publishing $ifc"; return 1; }
+		in_srv "$MPTCP_XDP" replay --engine host --sensor "$name" --publish "$(url ta)" --shards 2 \
+			"$W/ta_$ifc.pcap" >/dev/null 2>>"$W/ta_pub.err" || { fail token_a "publishing $ifc"; return 1; }
+	done
+	correlate ta_one ta1 g1
+	correlate ta_shard0 ta:0 g1
+	correlate ta_shard1 ta:1 g1
+}
+token_a() { ready && need token_a_run; }
+
+test_shards_join_to_token_a() {
+	token_a || return
+	# The reference: one correlator links every join to its connection.
+	has token_a_one_links_all "$W/ta_one.out" \
+		'any(.[]; .event=="connection_closed" and any(.subflows[]; .role=="join" and .src=="198.18.2.2")) and all(.[]; .event!="join_unknown_token")'
+	# Shards: a connection the listener joined has its tokens in
+	# different shards ...
+	has token_a_tokens_split "$W/ta_one.out" \
+		'def odd(t): (t[-1:] as $c | "0123456789abcdef" | index($c)) % 2; any(.[]; .event=="connection_closed" and any(.subflows[]; .role=="join" and .src=="198.18.2.2") and odd(.token_a) != odd(.token_b))'
+	# ... yet no shard says a join named an unknown token, each join's
+	# end is said once under its connection's id, and the shadows wrote
+	# nothing of their own.
+	has token_a_no_unknown_token "$W/ta_shard0.out" 'all(.[]; .event!="join_unknown_token")'
+	has token_a_no_unknown_token_1 "$W/ta_shard1.out" 'all(.[]; .event!="join_unknown_token")'
+	if diff <(grep -h '"event":"subflow_closed"' "$W/ta_one.out" | jq -c 'del(.sensor)' | sort) \
+		<(grep -h '"event":"subflow_closed"' "$W/ta_shard0.out" "$W/ta_shard1.out" | jq -c 'del(.sensor)' | sort) >"$W/ta.diff"; then
+		pass token_a_subflow_events_equal_one
+	else
+		fail token_a_subflow_events_equal_one "$(head -c 600 "$W/ta.diff")"
+	fi
+	if diff <(grep -hv '"event":"connection_closed"' "$W/ta_one.out" | sort) \
+		<(grep -hv '"event":"connection_closed"' "$W/ta_shard0.out" "$W/ta_shard1.out" | sort) >"$W/ta_ev.diff"; then
+		pass token_a_events_equal_one
+	else
+		fail token_a_events_equal_one "$(head -c 600 "$W/ta_ev.diff")"
+	fi
+	has token_a_shadows_counted "$W/ta_shard0.err" 'any(.[]; .consume? and .consume.shadow_conns > 0)'
+}
+
 # ---- the correlator restarted: resumes, no summary twice ---------------------
 
 test_correlator_resumes() {

@@ -1009,6 +1009,83 @@ TEST(join_from_server_side_verified)
 	tc_free(&t);
 }
 
+/* One shard of many (publish/shard_route.h): the handshake arrives as
+ * shadow copies, the join naming token A for real. Nothing is written
+ * about the shadow's own subflow; the join is linked and verified under
+ * the connection's id, and the summary lists the join only. */
+TEST(shadow_connection_links_a_join_to_token_a)
+{
+	struct path p = P_INIT();
+	struct path j = path("198.18.1.2", 45000, "198.18.2.1", 40100);
+	const struct mpx_conn_summary *s;
+	const struct cap_event *e;
+	struct tc t, one;
+
+	tc_init(&one, 16); /* the same records, none a shadow */
+	open_conn(&one, &p, 1, KEY_A, KEY_B);
+	tc_init(&t, 16);
+	mpx_corr_set_shadow(t.c, 1);
+	open_conn(&t, &p, 1, KEY_A, KEY_B);
+	ASSERT_EQ(t.cap.n, 0);
+	mpx_corr_set_shadow(t.c, 0);
+	join_syn(&t, &j, TOKEN_A, R_A, 0, 0);
+	join_synack(&t, &j, REV_SYNACK_HMAC, R_B, 2);
+	join_ack(&t, &j, REV_ACK_HMAC);
+	e = first(&t, "subflow_joined");
+	if (!CHECK(e != NULL, "joined"))
+		goto out;
+	ASSERT_STREQ(F(e, "verified"), "true");
+	ASSERT_STREQ(conn_of(e), conn_of(first(&one, "mptcp_attempt")));
+	ASSERT_EQ(count(&t, "mptcp_attempt"), 0);
+	ASSERT_EQ(count(&t, "mptcp_established"), 0);
+	/* The initial subflow ends (its FINs come as shadows too), then the
+	 * join: one summary, of the join. */
+	mpx_corr_set_shadow(t.c, 1);
+	fin_both(&t, &p);
+	mpx_corr_set_shadow(t.c, 0);
+	ASSERT_EQ(count(&t, "subflow_closed"), 0);
+	fin_both(&t, &j);
+	pass_grace(&t);
+	ASSERT_EQ(count(&t, "subflow_closed"), 1);
+	ASSERT_EQ(count(&t, "connection_closed"), 1);
+	s = summary_of(&t, conn_of(e));
+	if (CHECK(s != NULL, "summary")) {
+		ASSERT_EQ(s->nsubflows, 1);
+		ASSERT_EQ(s->sf[0].tuple.sport, 45000);
+		ASSERT_EQ(s->sf[0].verified, 1);
+	}
+	ASSERT_EQ(stats(&t)->shadow_conns, 1);
+	ASSERT_NO_ANOMALY(&t);
+out:
+	tc_free(&one);
+	tc_free(&t);
+}
+
+/* A shadow that no join used writes nothing, ever; a copy of a subflow
+ * known for real here is ignored. */
+TEST(shadow_alone_writes_nothing)
+{
+	struct path p = P_INIT();
+	struct path q = path("198.18.1.1", 40200, "198.18.2.1", 5201);
+	struct tc t;
+
+	tc_init(&t, 16);
+	mpx_corr_set_shadow(t.c, 1);
+	open_conn(&t, &p, 1, KEY_A, KEY_B);
+	fin_both(&t, &p);
+	mpx_corr_set_shadow(t.c, 0);
+	open_conn(&t, &q, 1, KEY_A + 1, KEY_B + 1);
+	mpx_corr_set_shadow(t.c, 1);
+	mpc_ack(&t, &q, 1, MPX_CAP_H, KEY_A + 1, KEY_B + 1);
+	mpx_corr_set_shadow(t.c, 0);
+	pass_grace(&t);
+	tc_finish(&t);
+	ASSERT_EQ(count(&t, "mptcp_attempt"), 1);
+	ASSERT_EQ(count(&t, "connection_closed"), 1);
+	ASSERT_EQ(stats(&t)->shadows_ignored, 1);
+	tc_free(&t);
+}
+
 /* On a subflow the server opened, the client (A) is the responder: the
  * side of each record comes from the connection, not from who sent the
  * subflow's SYN (ADD_ADDR HMAC keyed by the sender's key, RFC 8684 section

@@ -142,7 +142,7 @@ TEST(codec_round_trip_keeps_every_byte)
 
 	ev.u.join.token = 0xc56050ed;
 	ev.u.join.nonce = 0x34acc972;
-	n = mpx_codec_encode("sensor-A.1", &o, &ev, buf);
+	n = mpx_codec_encode("sensor-A.1", &o, &ev, 0, buf);
 	ASSERT_EQ(n, MPX_CODEC_HEADER + 10 + sizeof(ev));
 	ASSERT_EQ(buf[0], MPX_CODEC_VERSION);
 	ASSERT_EQ(buf[1], 10);
@@ -154,6 +154,30 @@ TEST(codec_round_trip_keeps_every_byte)
 	ASSERT_EQ(d.origin.ts_sec, 1700000000);
 	ASSERT_EQ(d.origin.ts_usec, 123456);
 	ASSERT_EQ(d.origin.frame, 0); /* frames are per sensor */
+	ASSERT_EQ(d.shadow, 0);
+}
+
+TEST(codec_shadow_bit_and_version_1)
+{
+	struct mptcp_event ev = record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN, 40000);
+	struct mpx_origin o = {.ts_sec = 5};
+	__u8 buf[MPX_CODEC_MAX];
+	struct mpx_decoded d;
+	size_t n = mpx_codec_encode("s1", &o, &ev, 1, buf);
+
+	ASSERT_EQ(buf[1], 0x82);
+	if (!CHECK(mpx_codec_decode(buf, n, &d) == 0, "decode"))
+		return;
+	ASSERT_EQ(d.shadow, 1);
+	ASSERT_STREQ(d.sensor, "s1");
+	/* A version 1 frame (no shadow bit) from an older sensor. */
+	n = mpx_codec_encode("s1", &o, &ev, 0, buf);
+	buf[0] = 1;
+	if (!CHECK(mpx_codec_decode(buf, n, &d) == 0, "version 1"))
+		return;
+	ASSERT_EQ(d.shadow, 0);
+	buf[1] |= 0x80; /* in version 1, a name of 130 bytes */
+	CHECK(mpx_codec_decode(buf, n, &d) < 0, "version 1, bit 7");
 }
 
 TEST(codec_rejects)
@@ -162,14 +186,16 @@ TEST(codec_rejects)
 	struct mpx_origin o = {.ts_sec = 1, .ts_usec = 2};
 	__u8 buf[MPX_CODEC_MAX], bad[MPX_CODEC_MAX];
 	struct mpx_decoded d;
-	size_t n = mpx_codec_encode("A", &o, &ev, buf);
+	size_t n = mpx_codec_encode("A", &o, &ev, 0, buf);
 
 	CHECK(mpx_codec_decode(buf, n, &d) == 0, "the good one");
 	CHECK(mpx_codec_decode(buf, n - 1, &d) < 0, "short");
 	CHECK(mpx_codec_decode(buf, MPX_CODEC_HEADER - 1, &d) < 0, "header");
 	memcpy(bad, buf, n);
-	bad[0] = 2;
+	bad[0] = 3;
 	CHECK(mpx_codec_decode(bad, n, &d) < 0, "another codec version");
+	bad[0] = 0;
+	CHECK(mpx_codec_decode(bad, n, &d) < 0, "codec version 0");
 	memcpy(bad, buf, n);
 	bad[1] = 0;
 	CHECK(mpx_codec_decode(bad, n, &d) < 0, "no sensor");
@@ -182,10 +208,10 @@ TEST(codec_rejects)
 	bad[14] = 0x0f; /* usec 1000000 */
 	CHECK(mpx_codec_decode(bad, n, &d) < 0, "usec out of range");
 	ev.abi_version = MPX_ABI_VERSION + 1;
-	n = mpx_codec_encode("A", &o, &ev, buf);
+	n = mpx_codec_encode("A", &o, &ev, 0, buf);
 	CHECK(mpx_codec_decode(buf, n, &d) < 0, "another record ABI");
 	ev = record(MPX_EV_PAYLOAD, MPX_TCP_ACK, 1);
-	n = mpx_codec_encode("A", &o, &ev, buf);
+	n = mpx_codec_encode("A", &o, &ev, 0, buf);
 	CHECK(mpx_codec_decode(buf, n, &d) < 0, "payload is never sent");
 }
 
@@ -297,10 +323,12 @@ struct routed {
 	__u8 kind[8];
 	__u8 flags[8];
 	unsigned int shard[8];
+	int shadow[8];
 };
 
 static void route_out(void *arg, const struct mpx_origin *o,
-		      const struct mptcp_event *ev, unsigned int shard)
+		      const struct mptcp_event *ev, unsigned int shard,
+		      int shadow)
 {
 	struct routed *r = arg;
 
@@ -309,30 +337,55 @@ static void route_out(void *arg, const struct mpx_origin *o,
 		r->kind[r->n] = ev->kind;
 		r->flags[r->n] = ev->tcp_flags;
 		r->shard[r->n] = shard;
+		r->shadow[r->n] = shadow;
 	}
 	r->n++;
 }
 
 /* docs/design.md's vector: Key-B 0x4d4c52a7e86df770, token 0xc56050ed
- * (v1): shard 0xc56050ed mod 4 = 1. */
+ * (v1): shard 0xc56050ed mod 4 = 1. Key-A 0x0102030405060708: token
+ * 0x66840dda, shard 2 of 4. */
+#define KEY_A 0x0102030405060708ULL
+#define KEY_B 0x4d4c52a7e86df770ULL
+
+/* The SYN/ACK of the subflow 198.18.1.1:40000 -> .2:5201 (it goes the
+ * other way), carrying key B. */
+static struct mptcp_event capable_synack(void)
+{
+	struct mptcp_event ev =
+	    record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN | MPX_TCP_ACK, 5201);
+
+	v4(ev.saddr, 2);
+	v4(ev.daddr, 1);
+	ev.dport = 40000;
+	ev.u.capable.has_sender_key = 1;
+	ev.u.capable.sender_key = KEY_B;
+	return ev;
+}
+
+/* Its third ACK: both keys (RFC 8684 section 3.1). */
+static struct mptcp_event capable_ack(void)
+{
+	struct mptcp_event ev = record(MPX_EV_MP_CAPABLE, MPX_TCP_ACK, 40000);
+
+	ev.u.capable.has_sender_key = 1;
+	ev.u.capable.sender_key = KEY_A;
+	ev.u.capable.has_receiver_key = 1;
+	ev.u.capable.receiver_key = KEY_B;
+	return ev;
+}
+
 TEST(shard_route_capable_by_token_b)
 {
 	struct mpx_shard_router *rt = mpx_shard_router_new(4);
 	struct mptcp_event syn = record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN, 40000);
-	struct mptcp_event synack =
-	    record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN | MPX_TCP_ACK, 5201);
+	struct mptcp_event synack = capable_synack();
 	struct mptcp_event dss = record(MPX_EV_DSS, MPX_TCP_ACK, 40000);
 	struct mpx_origin o = {.ts_sec = 100};
 	struct routed r = {0};
 
 	if (!CHECK(rt != NULL, "new"))
 		return;
-	/* The SYN/ACK goes the other way. */
-	v4(synack.saddr, 2);
-	v4(synack.daddr, 1);
-	synack.dport = 40000;
-	synack.u.capable.has_sender_key = 1;
-	synack.u.capable.sender_key = 0x4d4c52a7e86df770ULL;
 	mpx_shard_route(rt, &o, &syn, route_out, &r);
 	mpx_shard_route(rt, &o, &syn, route_out, &r); /* retransmitted */
 	ASSERT_EQ(r.n, 0);			      /* held: no key B yet */
@@ -346,6 +399,104 @@ TEST(shard_route_capable_by_token_b)
 	mpx_shard_route(rt, &o, &dss, route_out, &r);
 	ASSERT_EQ(r.n, 4);
 	ASSERT_EQ(r.shard[3], 1); /* learnt for the subflow */
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(r.shadow[i], 0); /* key A unknown: no shadow */
+	mpx_shard_router_free(rt);
+}
+
+/* Key A's token is in shard 2, key B's in 1: the connection lives in 1,
+ * its shadow in 2. */
+TEST(shard_route_shadow_in_token_a_shard)
+{
+	struct mpx_shard_router *rt = mpx_shard_router_new(4);
+	struct mptcp_event syn = record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN, 40000);
+	struct mptcp_event synack = capable_synack();
+	struct mptcp_event ack = capable_ack();
+	struct mptcp_event dss = record(MPX_EV_DSS, MPX_TCP_ACK, 40000);
+	struct mptcp_event fin = record(MPX_EV_SUBFLOW_FIN, MPX_TCP_FIN, 40000);
+	struct mptcp_event join = record(MPX_EV_MP_JOIN, MPX_TCP_SYN, 41000);
+	struct mpx_origin o = {.ts_sec = 100};
+	struct routed r = {0};
+
+	if (!CHECK(rt != NULL, "new"))
+		return;
+	syn.u.capable.has_sender_key = 1; /* as in v0 */
+	syn.u.capable.sender_key = KEY_A;
+	mpx_shard_route(rt, &o, &syn, route_out, &r);
+	ASSERT_EQ(r.n, 0);
+	mpx_shard_route(rt, &o, &synack, route_out, &r);
+	ASSERT_EQ(r.n, 4); /* SYN and SYN/ACK, each to 1 and to 2 */
+	ASSERT_EQ(r.flags[0], MPX_TCP_SYN);
+	ASSERT_EQ(r.shard[0], 1);
+	ASSERT_EQ(r.shadow[0], 0);
+	ASSERT_EQ(r.flags[1], MPX_TCP_SYN);
+	ASSERT_EQ(r.shard[1], 2);
+	ASSERT_EQ(r.shadow[1], 1);
+	ASSERT_EQ(r.shard[2], 1);
+	ASSERT_EQ(r.shadow[2], 0);
+	ASSERT_EQ(r.shard[3], 2);
+	ASSERT_EQ(r.shadow[3], 1);
+	/* The third ACK carries both keys: both shards again. */
+	r.n = 0;
+	mpx_shard_route(rt, &o, &ack, route_out, &r);
+	ASSERT_EQ(r.n, 2);
+	ASSERT_EQ(r.shard[0], 1);
+	ASSERT_EQ(r.shard[1], 2);
+	ASSERT_EQ(r.shadow[1], 1);
+	/* Data stays with the connection; the subflow's end goes to both. */
+	r.n = 0;
+	mpx_shard_route(rt, &o, &dss, route_out, &r);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.shard[0], 1);
+	mpx_shard_route(rt, &o, &fin, route_out, &r);
+	ASSERT_EQ(r.n, 3);
+	ASSERT_EQ(r.shard[1], 1);
+	ASSERT_EQ(r.shadow[1], 0);
+	ASSERT_EQ(r.shard[2], 2);
+	ASSERT_EQ(r.shadow[2], 1);
+	/* A join naming token A (sent by the listener): to its shard. */
+	join.u.join.token = 0x66840dda;
+	r.n = 0;
+	mpx_shard_route(rt, &o, &join, route_out, &r);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.shard[0], 2);
+	ASSERT_EQ(r.shadow[0], 0);
+	mpx_shard_router_free(rt);
+}
+
+/* v1: no key on the SYN (RFC 8684 section 3.1). The SYN and SYN/ACK go to
+ * the connection's shard at once, and to the shadow with the third ACK. */
+TEST(shard_route_shadow_v1_waits_for_the_third_ack)
+{
+	struct mpx_shard_router *rt = mpx_shard_router_new(4);
+	struct mptcp_event syn = record(MPX_EV_MP_CAPABLE, MPX_TCP_SYN, 40000);
+	struct mptcp_event synack = capable_synack();
+	struct mptcp_event ack = capable_ack();
+	struct mpx_origin o = {.ts_sec = 100};
+	struct routed r = {0};
+
+	if (!CHECK(rt != NULL, "new"))
+		return;
+	mpx_shard_route(rt, &o, &syn, route_out, &r);
+	mpx_shard_route(rt, &o, &synack, route_out, &r);
+	ASSERT_EQ(r.n, 2);
+	ASSERT_EQ(r.shard[0], 1);
+	ASSERT_EQ(r.shard[1], 1);
+	ASSERT_EQ(r.shadow[0] | r.shadow[1], 0);
+	r.n = 0;
+	mpx_shard_route(rt, &o, &ack, route_out, &r);
+	ASSERT_EQ(r.n, 4);
+	ASSERT_EQ(r.flags[0], MPX_TCP_SYN);
+	ASSERT_EQ(r.shard[0], 2);
+	ASSERT_EQ(r.shadow[0], 1);
+	ASSERT_EQ(r.flags[1], MPX_TCP_SYN | MPX_TCP_ACK);
+	ASSERT_EQ(r.shard[1], 2);
+	ASSERT_EQ(r.shadow[1], 1);
+	ASSERT_EQ(r.flags[2], MPX_TCP_ACK);
+	ASSERT_EQ(r.shard[2], 1);
+	ASSERT_EQ(r.shadow[2], 0);
+	ASSERT_EQ(r.shard[3], 2);
+	ASSERT_EQ(r.shadow[3], 1);
 	mpx_shard_router_free(rt);
 }
 

@@ -45,6 +45,7 @@ static void feed(struct central *c, const struct mpx_held_record *r)
 		c->fed_usec = t;
 	mpx_pipeline_set_origin(c->pipe, &r->d.origin);
 	mpx_pipeline_set_sensor(c->pipe, r->d.sensor);
+	mpx_pipeline_set_shadow(c->pipe, r->d.shadow);
 	mpx_pipeline_tick(c->pipe, &r->d.origin);
 	mpx_pipeline_record(&r->d.ev, c->pipe);
 	mpx_consumer_ack(c->cons, r->stream, r->id);
@@ -66,6 +67,7 @@ static void on_entry(void *arg, int stream, const char *id, const void *data,
 	struct mpx_held_record r;
 	__s64 t;
 
+	memset(&r, 0, sizeof(r));
 	if (!data || mpx_codec_decode(data, len, &r.d) < 0) {
 		/* Not a record of this version: never fed, not read again. */
 		mpx_consumer_ack(c->cons, stream, id);
@@ -108,13 +110,16 @@ static void report(struct central *c)
 	fprintf(stderr,
 		"{\"consume\":{\"received\":%llu,\"fed\":%llu,\"acked\":%llu,"
 		"\"rejected\":%llu,\"late\":%llu,\"reorder_forced\":%llu,"
-		"\"reconnects\":%llu,\"lag\":%llu}}\n",
+		"\"reconnects\":%llu,\"lag\":%llu,\"shadow_conns\":%llu,"
+		"\"shadows_ignored\":%llu}}\n",
 		(unsigned long long)s->received, (unsigned long long)c->fed,
 		(unsigned long long)s->acked,
 		(unsigned long long)(s->received - c->fed -
 				     mpx_reorder_count(c->win)),
 		(unsigned long long)c->late, (unsigned long long)c->forced,
-		(unsigned long long)s->reconnects, (unsigned long long)s->lag);
+		(unsigned long long)s->reconnects, (unsigned long long)s->lag,
+		(unsigned long long)(cs ? cs->shadow_conns : 0),
+		(unsigned long long)(cs ? cs->shadows_ignored : 0));
 }
 
 /* What a scrape shows: the correlator and the consumer (no kernel side:

@@ -100,6 +100,7 @@ struct mpx_subflow {
 	/* The sensors whose records it came in (`correlate`), "A,B";
 	 * empty when records come from this host only. */
 	char sensors[MPX_SENSORS_TEXT];
+	int shadow; /* made from shadow copies (correlate.h) */
 };
 
 struct corr_conn_stream;
@@ -120,6 +121,7 @@ struct mpx_conn {
 	__u32 token[2];
 	__u64 idsn[2];
 	int midstream, fallback, fastclose;
+	int shadow; /* made from shadow copies (correlate.h) */
 	int data_fin[2];
 	struct mpx_origin start, last;
 	int nsf;

@@ -47,6 +47,7 @@ const char *mpx_tcprst_reason_name(__u8 reason)
 struct evbuf {
 	struct mpx_conn_event e;
 	struct mpx_tuple t;
+	int muted; /* about shadows only (correlate.h): not written */
 };
 
 static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
@@ -67,6 +68,7 @@ static void ev_begin(struct evbuf *b, const char *name,
 	b->e.name = name;
 	b->e.origin = *o;
 	b->e.conn_id = conn ? conn->id : NULL;
+	b->muted = sf ? corr_sf_muted(sf) : conn && corr_conn_muted(conn);
 	if (sf) {
 		tuple_of(sf, &b->t);
 		b->e.tuple = &b->t;
@@ -81,6 +83,7 @@ static void ev_begin_rec(struct evbuf *b, const char *name,
 	const struct mptcp_event *ev = r->ev;
 
 	ev_begin(b, name, r->o, r->sf ? r->sf->conn : NULL, r->sf);
+	b->muted |= r->shadow;
 	if (r->sf)
 		return;
 	mpx_addr_text(ev->family, ev->saddr, b->t.src, sizeof(b->t.src));
@@ -94,7 +97,8 @@ static void ev_begin_rec(struct evbuf *b, const char *name,
 
 static void emit(struct mpx_correlator *c, struct evbuf *b)
 {
-	c->writer->event(c->writer, &b->e);
+	if (!b->muted)
+		c->writer->event(c->writer, &b->e);
 }
 
 /* Counted, and in the connection's list (once) for its summary. */
@@ -115,8 +119,9 @@ static void note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
 static void anomaly_begin(struct mpx_correlator *c, struct evbuf *b,
 			  const struct corr_rec *r, enum mpx_anomaly a)
 {
-	note_anomaly(c, r->sf ? r->sf->conn : NULL, a);
 	ev_begin_rec(b, "anomaly", r);
+	if (!b->muted) /* the owning shard counts it */
+		note_anomaly(c, r->sf ? r->sf->conn : NULL, a);
 	mpx_ev_str(&b->e, "kind", anomaly_names[a]);
 }
 
@@ -255,7 +260,12 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 	s->joins_dropped = conn->joins_dropped;
 	for (int i = 0; i < conn->nsf; i++) {
 		struct mpx_subflow *sf = conn->sf[i];
-		struct mpx_sf_summary *out = &s->sf[s->nsubflows++];
+		struct mpx_sf_summary *out;
+
+		/* A shadow's subflows are in their own shard's summary. */
+		if (sf->shadow)
+			continue;
+		out = &s->sf[s->nsubflows++];
 
 		final_counts(c, sf);
 		tuple_of(sf, &out->tuple);
@@ -487,7 +497,8 @@ void corr_emit_token_collision(struct mpx_correlator *c,
 	mpx_ev_hex(&b.e, "token", r->sf->conn->token[side], 8);
 	mpx_ev_str(&b.e, "other_conn", other->id);
 	emit(c, &b);
-	note_anomaly(c, other, MPX_ANOM_TOKEN_COLLISION);
+	if (!b.muted)
+		note_anomaly(c, other, MPX_ANOM_TOKEN_COLLISION);
 }
 
 void corr_emit_join_token_ambiguous(struct mpx_correlator *c,

@@ -74,8 +74,10 @@ static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf && sf->role == MPX_SF_INITIAL && r->from_init &&
 	    sf->isn == ev->seq)
 		return; /* a retransmitted SYN */
-	mpx_detect_probe(c->detect, o, ev->family, ev->saddr, ev->daddr,
-			 ev->dport);
+	/* Detection counts each SYN once: in the shard that owns it. */
+	if (!r->shadow)
+		mpx_detect_probe(c->detect, o, ev->family, ev->saddr, ev->daddr,
+				 ev->dport);
 	if (sf) {
 		/* A new connection on a 4-tuple we know: that subflow is over,
 		 * not necessarily its connection (a closed join's 4-tuple may
@@ -124,7 +126,9 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 		return;
 	side = r->side;
 	if (syn) {
-		mpx_detect_answer(c->detect, r->o, ev->family, ev->daddr);
+		if (!r->shadow)
+			mpx_detect_answer(c->detect, r->o, ev->family,
+					  ev->daddr);
 		/* The SYN/ACK says the version the server chose (RFC 8684
 		 * section 3.1, version negotiation). */
 		if (ev->version != conn->version) {
@@ -145,8 +149,9 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 		learn_key(c, r, 1 - side, m->receiver_key);
 	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
 	    conn->has_key[1]) {
-		mpx_detect_completed(c->detect, r->o, sf->family,
-				     sf->init_addr);
+		if (!r->shadow)
+			mpx_detect_completed(c->detect, r->o, sf->family,
+					     sf->init_addr);
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
 	}
 }

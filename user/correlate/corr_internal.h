@@ -46,6 +46,7 @@ struct mpx_correlator {
 	__u64 stream_files_open;	/* --streams descriptors held */
 	int stream_write_failed;	/* said once on stderr */
 	const char *sensor; /* of the records that follow (correlate) */
+	int shadow;	    /* they are shadow copies (correlate) */
 };
 
 /*
@@ -63,7 +64,25 @@ struct corr_rec {
 	int from_init;		 /* with sf: the source is its initiator */
 	int side; /* with sf: the source's connection side (0 = A, 1 = B) */
 	const char *sensor; /* the sensor that saw it (correlate), or NULL */
+	int shadow;	    /* a shadow copy: nothing is written about it */
 };
+
+/* Nothing is written about sf: it was made from shadow copies. */
+static inline int corr_sf_muted(const struct mpx_subflow *sf)
+{
+	return sf->shadow;
+}
+
+/* Nothing is written about conn: all its subflows are shadows. */
+static inline int corr_conn_muted(const struct mpx_conn *conn)
+{
+	if (!conn->shadow)
+		return 0;
+	for (int i = 0; i < conn->nsf; i++)
+		if (!conn->sf[i]->shadow)
+			return 0;
+	return 1;
+}
 
 static inline int corr_same_endpoint(const __u8 *a, __u16 ap, const __u8 *b,
 				     __u16 bp)

@@ -22,7 +22,9 @@ struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 		return NULL;
 	conn->start = *o;
 	conn->last = *o;
+	conn->shadow = c->shadow;
 	c->stats.conns_started++;
+	c->stats.shadow_conns += c->shadow ? 1 : 0;
 	return conn;
 }
 
@@ -43,6 +45,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 		return NULL;
 	}
 	sf->family = ev->family;
+	sf->shadow = r->shadow;
 	memcpy(sf->init_addr, src_is_initiator ? ev->saddr : ev->daddr,
 	       MPX_ADDR_LEN);
 	memcpy(sf->resp_addr, src_is_initiator ? ev->daddr : ev->saddr,

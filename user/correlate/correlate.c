@@ -140,7 +140,7 @@ static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 	__u8 kind = r->ev->kind;
 
 	/* A reset to a source that probes (mptcp_scan counts the answers). */
-	if (kind == MPX_EV_SUBFLOW_RST)
+	if (kind == MPX_EV_SUBFLOW_RST && !r->shadow)
 		mpx_detect_reset(c->detect, r->o, r->ev->family, r->ev->daddr);
 	if (!sf)
 		return; /* a flow the kernel tracks and we no longer do */
@@ -202,12 +202,19 @@ static corr_handler_fn handler_of(__u8 kind)
 void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		     const struct mptcp_event *ev)
 {
-	struct corr_rec r = {.ev = ev, .o = o, .sensor = c->sensor};
+	struct corr_rec r = {
+	    .ev = ev, .o = o, .sensor = c->sensor, .shadow = c->shadow};
 	corr_handler_fn handle = handler_of(ev->kind);
 
 	c->last = *o;
 	mpx_conn_table_key_of(ev, &r.key);
 	corr_rec_bind(&r, mpx_conn_table_find_subflow(c->table, &r.key));
+	if (r.shadow && r.sf && !r.sf->shadow) {
+		/* The real one is here already (one correlator reading
+		 * several shards): the copy adds nothing. */
+		c->stats.shadows_ignored++;
+		return;
+	}
 	if (handle)
 		handle(c, &r);
 	corr_stream_record(c, &r);
@@ -215,6 +222,11 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		r.sf->conn->last = *o;
 		mpx_conn_table_touch(c->table, r.sf->conn);
 	}
+}
+
+void mpx_corr_set_shadow(struct mpx_correlator *c, int shadow)
+{
+	c->shadow = shadow;
 }
 
 void mpx_corr_set_sensor(struct mpx_correlator *c, const char *sensor)

@@ -80,6 +80,11 @@ struct mpx_corr_stats {
 	__u64 stream_memory;	       /* gauge: reassembly bytes held */
 	__u64 dss_checksums_ok;
 	__u64 signature_matches;
+	/* `correlate` of one shard (publish/shard_route.h): connections made
+	 * from shadow copies (of conns_started), and copies of subflows
+	 * known for real here. */
+	__u64 shadow_conns;
+	__u64 shadows_ignored;
 };
 
 /* The data level: what to do with each connection's reassembled streams
@@ -136,6 +141,12 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
  * and no sensor is written. Each subflow lists the sensors it was seen
  * by, in events and summaries. */
 void mpx_corr_set_sensor(struct mpx_correlator *c, const char *sensor);
+/* Whether the records that follow are shadow copies (`correlate` of one
+ * shard of many, publish/shard_route.h): they build connections whose
+ * keys link joins naming token A, and write nothing themselves, nor feed
+ * detection. A connection's summary, once a join of its own linked it,
+ * lists that correlator's subflows only. */
+void mpx_corr_set_shadow(struct mpx_correlator *c, int shadow);
 /* Time passes (a frame's capture time, or the wall clock live): writes the
  * summaries of connections whose subflows ended more than a second ago. */
 void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now);

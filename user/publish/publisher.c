@@ -104,7 +104,8 @@ static void try_reconnect(struct mpx_publisher *p)
 }
 
 static void send_one(void *arg, const struct mpx_origin *o,
-		     const struct mptcp_event *ev, unsigned int shard)
+		     const struct mptcp_event *ev, unsigned int shard,
+		     int shadow)
 {
 	struct mpx_publisher *p = arg;
 	__u8 buf[MPX_CODEC_MAX];
@@ -117,7 +118,7 @@ static void send_one(void *arg, const struct mpx_origin *o,
 		p->st.failed++;
 		return;
 	}
-	n = mpx_codec_encode(p->sensor, o, ev, buf);
+	n = mpx_codec_encode(p->sensor, o, ev, shadow, buf);
 	argv[0] = "XADD";
 	argv[1] = p->keys[shard];
 	argv[2] = "MAXLEN";
@@ -224,7 +225,7 @@ void mpx_publisher_put(struct mpx_publisher *p, const struct mpx_origin *o,
 	if (p->router)
 		mpx_shard_route(p->router, o, ev, send_one, p);
 	else
-		send_one(p, o, ev, 0);
+		send_one(p, o, ev, 0, 0);
 }
 
 void mpx_publisher_tick(struct mpx_publisher *p, const struct mpx_origin *now)

@@ -58,12 +58,12 @@ int mpx_codec_wanted(const struct mptcp_event *ev)
 }
 
 size_t mpx_codec_encode(const char *sensor, const struct mpx_origin *o,
-			const struct mptcp_event *ev, __u8 *out)
+			const struct mptcp_event *ev, int shadow, __u8 *out)
 {
 	size_t n = strlen(sensor);
 
 	out[0] = MPX_CODEC_VERSION;
-	out[1] = (__u8)n;
+	out[1] = (__u8)(n | (shadow ? MPX_CODEC_SHADOW : 0));
 	put_le(out + 2, sizeof(*ev), 2);
 	put_le(out + 4, (__u64)o->ts_sec, 8);
 	put_le(out + 12, (__u64)(__u32)o->ts_usec, 4);
@@ -78,9 +78,12 @@ int mpx_codec_decode(const __u8 *buf, size_t len, struct mpx_decoded *d)
 	__s64 sec;
 	__u32 usec;
 
-	if (len < MPX_CODEC_HEADER || buf[0] != MPX_CODEC_VERSION)
+	if (len < MPX_CODEC_HEADER ||
+	    (buf[0] != 1 && buf[0] != MPX_CODEC_VERSION))
 		return -1;
-	n = buf[1];
+	/* Version 1 had no shadow bit: a length past 64 is rejected below. */
+	d->shadow = buf[0] > 1 && (buf[1] & MPX_CODEC_SHADOW);
+	n = d->shadow ? buf[1] & ~MPX_CODEC_SHADOW : buf[1];
 	if (n == 0 || n > MPX_SENSOR_MAX ||
 	    get_le(buf + 2, 2) != sizeof(d->ev) ||
 	    len != MPX_CODEC_HEADER + n + sizeof(d->ev))

@@ -4,8 +4,10 @@
  * versioned binary frame, the value of the field "r" of one stream entry.
  *
  *   offset  size  field
- *   0       1     codec version, MPX_CODEC_VERSION (1)
- *   1       1     n, the sensor name's length (1 to MPX_SENSOR_MAX)
+ *   0       1     codec version, MPX_CODEC_VERSION (2)
+ *   1       1     bits 0-6: n, the sensor name's length (1 to
+ *                 MPX_SENSOR_MAX); bit 7: a shadow copy (--shards,
+ *                 publish/shard_route.h)
  *   2       2     the record's length (sizeof(struct mptcp_event), 120)
  *   4       8     time, seconds since the epoch (capture time in replay,
  *                 the kernel's time as wall clock live)
@@ -17,6 +19,7 @@
  * so it is little-endian too (its abi_version then reads wrong on a
  * big-endian decoder, which rejects it). A binary copy keeps every field,
  * and the correlator takes it as it takes a record from the ring buffer.
+ * Version 1 (no shadow bit) is still read.
  */
 #ifndef MPX_RECORD_CODEC_H
 #define MPX_RECORD_CODEC_H
@@ -27,7 +30,8 @@
 #include "mptcp_event.h"
 #include "origin.h"
 
-#define MPX_CODEC_VERSION 1
+#define MPX_CODEC_VERSION 2
+#define MPX_CODEC_SHADOW  0x80
 #define MPX_SENSOR_MAX	  64
 #define MPX_CODEC_HEADER  16
 #define MPX_CODEC_MAX                                                          \
@@ -37,6 +41,7 @@ struct mpx_decoded {
 	struct mptcp_event ev;
 	struct mpx_origin origin; /* frame 0: frames are per sensor */
 	char sensor[MPX_SENSOR_MAX + 1];
+	int shadow; /* a shadow copy: keys for joins, nothing written */
 };
 
 /* A sensor name: 1 to MPX_SENSOR_MAX of [A-Za-z0-9._-]. */
@@ -48,7 +53,7 @@ int mpx_codec_wanted(const struct mptcp_event *ev);
 /* Encodes into out (MPX_CODEC_MAX bytes); returns the length. sensor must
  * be valid. */
 size_t mpx_codec_encode(const char *sensor, const struct mpx_origin *o,
-			const struct mptcp_event *ev, __u8 *out);
+			const struct mptcp_event *ev, int shadow, __u8 *out);
 /* 0, or -1 when buf is not a frame of this version, a valid sensor name
  * and a record of this ABI. */
 int mpx_codec_decode(const __u8 *buf, size_t len, struct mpx_decoded *d);

@@ -20,9 +20,19 @@
  *                                  canonical 4-tuple), the same on every
  *                                  sensor
  *
+ * A connection whose token A is in another shard also has a shadow there
+ * (the issue's "an MP_CAPABLE's record to the shards of both its tokens"):
+ * its MP_CAPABLE records (the held SYN too, once answered) and the ends of
+ * its subflows (FIN, RST, MP_FASTCLOSE, MP_TCPRST) go to shard(token A) as
+ * well, marked shadow. In v1 key A first shows in the third ACK: the SYN
+ * and SYN/ACK wait for it (MPX_ROUTE_HELD slots, a collision forgets the
+ * older) and go to the shadow then. That correlator keeps the keys without
+ * writing about them, so that a join naming token A (opened by the listener),
+ * which goes to shard(token A), is linked and its HMACs verified there.
+ *
  * shard(token) = token mod N. Both tables are direct-mapped and bounded:
  * a collision forgets the older subflow (whose later records then go by
- * 4-tuple) or sends the older held SYN on by 4-tuple.
+ * 4-tuple, without a shadow) or sends the older held SYN on by 4-tuple.
  */
 #ifndef MPX_SHARD_ROUTE_H
 #define MPX_SHARD_ROUTE_H
@@ -39,10 +49,10 @@
  * second still finds the first held. */
 #define MPX_ROUTE_HOLD_US 3000000LL
 
-/* A record routed: to shard. */
+/* A record routed: to shard, as a shadow copy or not. */
 typedef void (*mpx_route_out_fn)(void *arg, const struct mpx_origin *o,
 				 const struct mptcp_event *ev,
-				 unsigned int shard);
+				 unsigned int shard, int shadow);
 
 struct mpx_shard_router;
 
