@@ -112,6 +112,13 @@ static void list_push_front(struct conn_list *l, struct mpx_conn *c)
 		l->tail = c;
 }
 
+/* The connection a token link is embedded in (tl[side]). */
+static struct mpx_conn *conn_of_link(struct mpx_tok_link *l)
+{
+	return (struct mpx_conn *)((char *)(l - l->side) -
+				   offsetof(struct mpx_conn, tl));
+}
+
 static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
 {
 	struct mpx_subflow **pp = &t->sf_buckets[sf_bucket(t, &sf->key)];
@@ -149,8 +156,13 @@ static void conn_free(struct mpx_conn_table *t, struct mpx_conn *c)
 	tok_unlink(t, c, 1);
 	for (int i = 0; i < c->nsf; i++) {
 		sf_unlink(t, c->sf[i]);
-		free(c->sf[i]);
+		free(c->sf[i]->sensors);
+		if (c->sf[i] != &c->sf0)
+			free(c->sf[i]);
 	}
+	if (c->sf != c->sf_one)
+		free(c->sf);
+	free(c->addrs);
 	list_unlink(list_of(t, c), c);
 	t->nconns--;
 	free(c);
@@ -193,6 +205,8 @@ struct mpx_conn *mpx_conn_table_new_conn(struct mpx_conn_table *t)
 		return NULL;
 	c->phase = MPX_CONN_ATTEMPT;
 	c->version = -1;
+	c->sf = c->sf_one;
+	c->sf_cap = 1;
 	c->serial = t->next_serial++;
 	list_push_front(&t->live, c);
 	t->nconns++;
@@ -254,7 +268,20 @@ struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
 
 	if (c->nsf >= MPX_SUM_MAX_SUBFLOWS)
 		return NULL;
-	sf = calloc(1, sizeof(*sf));
+	if (c->nsf == c->sf_cap) { /* 1, 4, 8, 16, 32 */
+		int cap = c->sf_cap < 4 ? 4 : 2 * c->sf_cap;
+		struct mpx_subflow **a;
+
+		a = c->sf == c->sf_one ? malloc(cap * sizeof(*a))
+				       : realloc(c->sf, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		if (c->sf == c->sf_one)
+			a[0] = c->sf_one[0];
+		c->sf = a;
+		c->sf_cap = (__u8)cap;
+	}
+	sf = c->nsf == 0 ? &c->sf0 : calloc(1, sizeof(*sf));
 	if (!sf)
 		return NULL;
 	sf->conn = c;
@@ -294,7 +321,6 @@ void mpx_conn_table_index_token(struct mpx_conn_table *t, struct mpx_conn *c,
 	tok_unlink(t, c, side);
 	l->tok = c->token[side];
 	b = tok_bucket(t, l->tok);
-	l->conn = c;
 	l->side = side;
 	l->next = t->tok_buckets[b];
 	t->tok_buckets[b] = l;
@@ -308,7 +334,7 @@ int mpx_conn_table_find_token(struct mpx_conn_table *t, __u32 tok,
 
 	for (struct mpx_tok_link *l = t->tok_buckets[tok_bucket(t, tok)]; l;
 	     l = l->next) {
-		struct mpx_conn *c = l->conn;
+		struct mpx_conn *c = conn_of_link(l);
 
 		if (c->token[l->side] != tok || c->phase == MPX_CONN_CLOSED)
 			continue;

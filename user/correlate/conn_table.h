@@ -47,7 +47,7 @@ enum mpx_sf_role {
 };
 
 struct mpx_addr_entry {
-	int used;
+	__u8 used;
 	__u8 id;
 	__u8 family;
 	__u8 addr[MPX_ADDR_LEN];
@@ -59,78 +59,93 @@ struct mpx_conn;
 /* A connection's entry in the token index, one per side. */
 struct mpx_tok_link {
 	struct mpx_tok_link *next;
-	struct mpx_conn *conn;
-	int side;
-	int linked;
 	__u32 tok; /* the token it is indexed under (its bucket) */
+	__u8 side;
+	__u8 linked;
 };
 
+/*
+ * Sizes matter: a SYN flood is what fills the table (issue "line rate",
+ * <= 400 bytes per connection with one subflow). Flags are bytes, what
+ * only some connections need (advertised addresses, the sensors' names,
+ * more than one subflow) is allocated when first needed, and fields are
+ * ordered to leave no holes.
+ */
 struct mpx_subflow {
 	struct mpx_subflow *hnext; /* subflow index chain */
 	struct mpx_conn *conn;
-	struct mpx_flow_key key; /* canonical, as the BPF flow table */
-	__u8 family;
-	/* The initiator (SYN sender; first source seen when midstream). */
-	__u8 init_addr[MPX_ADDR_LEN];
-	__u8 resp_addr[MPX_ADDR_LEN];
-	__u16 init_port;
-	__u16 resp_port;
-	int init_side; /* the connection side (0 = A, 1 = B) of the initiator */
-	enum mpx_sf_role role;
-	__u32 isn;
-	/* MP_JOIN handshake (RFC 8684 section 3.2). */
-	__u32 token;
-	__u32 r_init, r_resp;
-	__u64 hmac64;
-	int have_syn, have_synack, join_reported;
-	int verified;		 /* 1, 0, -1 = cannot tell */
 	const char *token_match; /* "unique", "add_addr", "ambiguous" */
-	__u8 addr_id;
-	int backup;
-	/* Life. */
-	enum mpx_sf_phase phase;
-	int fin[2];	  /* [0] initiator's FIN, [1] responder's */
-	const char *end;  /* ENDED: "fin", "rst", "reused" */
+	const char *end;	 /* ENDED: "fin", "rst", "reused" */
+	/* The sensors whose records it came in (`correlate`), "A,B", of
+	 * MPX_SENSORS_TEXT bytes; NULL when records come from this host. */
+	char *sensors;
 	__u64 packets[2]; /* from subflow records; [0] initiator -> responder */
 	__u64 bytes[2];
+	/* MP_JOIN handshake (RFC 8684 section 3.2). */
+	__u64 hmac64;
+	__u32 token;
+	__u32 r_init, r_resp;
+	__u32 isn;
 	/* The data level (corr_stream.c), only with streams on: the ISNs
 	 * seen in SYNs, [0] the initiator's, [1] the responder's. */
 	__u32 syn_isn[2];
-	int have_syn_isn[2];
-	/* The sensors whose records it came in (`correlate`), "A,B";
-	 * empty when records come from this host only. */
-	char sensors[MPX_SENSORS_TEXT];
-	int shadow; /* made from shadow copies (correlate.h) */
+	struct mpx_flow_key key; /* canonical, as the BPF flow table */
+	/* The initiator (SYN sender; first source seen when midstream) is
+	 * key.addr[init_slot]:key.port[init_slot] (mpx_sf_init_addr()). */
+	__u8 init_slot;
+	__u8 family;
+	__u8
+	    init_side; /* the connection side (0 = A, 1 = B) of the initiator */
+	__u8 role;     /* enum mpx_sf_role */
+	__u8 have_syn, have_synack, join_reported;
+	__s8 verified; /* 1, 0, -1 = cannot tell */
+	__u8 addr_id;
+	__u8 backup;
+	__u8 phase;  /* enum mpx_sf_phase */
+	__u8 fin[2]; /* [0] initiator's FIN, [1] responder's */
+	__u8 have_syn_isn[2];
+	__u8 shadow; /* made from shadow copies (correlate.h) */
 };
 
 struct corr_conn_stream;
 
+/* A side's advertised addresses (ADD_ADDR), made at the first. */
+struct mpx_conn_addrs {
+	struct mpx_addr_entry e[2][MPX_MAX_ADDRS];
+	__u8 next[2]; /* the slot to reuse when a side's table is full */
+};
+
 struct mpx_conn {
 	struct mpx_conn *lru_prev, *lru_next; /* most recently active first */
 	struct mpx_tok_link tl[2];	      /* token index, per side */
-	char id[17];
-	__u64 serial; /* creation order */
-	enum mpx_conn_phase phase;
-	enum mpx_conn_phase resume; /* ENDING: where a new subflow takes it */
-	int assured;	  /* showed it is real: evicted after all others */
-	int version;	  /* -1 until an MP_CAPABLE says */
-	int unverifiable; /* unknown version or algorithm: no crypto checks */
-	int has_key[2];
-	int has_token[2]; /* from the key, or named by a join SYN */
+	__u32 serial; /* creation order (wraps after 2^32: only the end-of-input
+			 order suffers) */
 	__u64 key[2];
-	__u32 token[2];
 	__u64 idsn[2];
-	int midstream, fallback, fastclose;
-	int shadow; /* made from shadow copies (correlate.h) */
-	int data_fin[2];
+	__u32 token[2];
+	__u32 joins_dropped; /* join subflows past the per-connection bound */
+	__u8 phase;	     /* enum mpx_conn_phase */
+	__u8 resume;  /* enum mpx_conn_phase; ENDING: where a new subflow takes
+			 it */
+	__u8 assured; /* showed it is real: evicted after all others */
+	__s8 version; /* -1 until an MP_CAPABLE says */
+	__u8 unverifiable; /* unknown version or algorithm: no crypto checks */
+	__u8 has_key[2];
+	__u8 has_token[2]; /* from the key, or named by a join SYN */
+	__u8 midstream, fallback, fastclose;
+	__u8 shadow; /* made from shadow copies (correlate.h) */
+	__u8 data_fin[2];
+	__u8 nsf, sf_cap;
+	__u8 nanom;
+	/* The anomalies noted (enum mpx_anomaly), in order, each once. */
+	__u8 anomalies[MPX_MAX_ANOMALIES];
+	char id[17];
 	struct mpx_origin start, last;
-	int nsf;
-	struct mpx_subflow *sf[MPX_SUM_MAX_SUBFLOWS];
-	struct mpx_addr_entry addrs[2][MPX_MAX_ADDRS];
-	int addr_next[2]; /* the slot to reuse when a side's table is full */
-	int nanom;
-	const char *anomalies[MPX_MAX_ANOMALIES];
-	__u64 joins_dropped; /* join subflows past the per-connection bound */
+	/* Its subflows: sf_one until a second comes, then an array of sf_cap
+	 * (at most MPX_SUM_MAX_SUBFLOWS). */
+	struct mpx_subflow **sf;
+	struct mpx_subflow *sf_one[1];
+	struct mpx_conn_addrs *addrs; /* NULL until an ADD_ADDR */
 	/* ENDING: since when, and the correlator's queue of ENDING
 	 * connections in that order. */
 	struct mpx_origin ended_at;
@@ -138,7 +153,31 @@ struct mpx_conn {
 	/* Data-level reassembly (corr_stream.c); NULL without streams, or
 	 * until the first mapping. */
 	struct corr_conn_stream *stream;
+	/* The first subflow lives here: one allocation for a connection of
+	 * one subflow. */
+	struct mpx_subflow sf0;
 };
+
+/* A subflow's initiator and responder, from its key. */
+static inline const __u8 *mpx_sf_init_addr(const struct mpx_subflow *sf)
+{
+	return sf->key.addr[sf->init_slot];
+}
+
+static inline const __u8 *mpx_sf_resp_addr(const struct mpx_subflow *sf)
+{
+	return sf->key.addr[1 - sf->init_slot];
+}
+
+static inline __u16 mpx_sf_init_port(const struct mpx_subflow *sf)
+{
+	return sf->key.port[sf->init_slot];
+}
+
+static inline __u16 mpx_sf_resp_port(const struct mpx_subflow *sf)
+{
+	return sf->key.port[1 - sf->init_slot];
+}
 
 struct mpx_conn_table;
 

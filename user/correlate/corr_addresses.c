@@ -67,8 +67,10 @@ void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
 	if (a->echo)
 		return; /* an echo repeats the peer's address: not ours */
 	c->stats.addrs_added++;
+	if (!conn->addrs && !(conn->addrs = calloc(1, sizeof(*conn->addrs))))
+		return; /* out of memory: the address is not remembered */
 	for (int i = 0; i < MPX_MAX_ADDRS; i++) {
-		struct mpx_addr_entry *e = &conn->addrs[side][i];
+		struct mpx_addr_entry *e = &conn->addrs->e[side][i];
 
 		if (e->used && e->id == a->addr_id) {
 			slot = e;
@@ -81,7 +83,8 @@ void corr_on_add_addr(struct mpx_correlator *c, struct corr_rec *r)
 		/* Table full: the bound holds by reusing the slots in turn,
 		 * counted, so that later advertisements are still checked. */
 		slot =
-		    &conn->addrs[side][conn->addr_next[side]++ % MPX_MAX_ADDRS];
+		    &conn->addrs
+			 ->e[side][conn->addrs->next[side]++ % MPX_MAX_ADDRS];
 		slot->used = 0;
 		c->stats.addrs_evicted++;
 	}
@@ -113,8 +116,8 @@ void corr_on_remove_addr(struct mpx_correlator *c, struct corr_rec *r)
 
 	if (!sf)
 		return;
-	addrs = sf->conn->addrs[r->side];
-	for (int i = 0; i < count; i++)
+	addrs = sf->conn->addrs ? sf->conn->addrs->e[r->side] : NULL;
+	for (int i = 0; i < count && addrs; i++)
 		for (int k = 0; k < MPX_MAX_ADDRS; k++)
 			if (addrs[k].used && addrs[k].id == rm->ids[i])
 				addrs[k].used = 0;

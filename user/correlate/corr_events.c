@@ -52,11 +52,12 @@ struct evbuf {
 
 static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 {
-	mpx_addr_text(sf->family, sf->init_addr, t->src, sizeof(t->src));
-	mpx_addr_text(sf->family, sf->resp_addr, t->dst, sizeof(t->dst));
-	t->sport = sf->init_port;
-	t->dport = sf->resp_port;
-	snprintf(t->sensor, sizeof(t->sensor), "%s", sf->sensors);
+	mpx_addr_text(sf->family, mpx_sf_init_addr(sf), t->src, sizeof(t->src));
+	mpx_addr_text(sf->family, mpx_sf_resp_addr(sf), t->dst, sizeof(t->dst));
+	t->sport = mpx_sf_init_port(sf);
+	t->dport = mpx_sf_resp_port(sf);
+	snprintf(t->sensor, sizeof(t->sensor), "%s",
+		 sf->sensors ? sf->sensors : "");
 }
 
 static void ev_begin(struct evbuf *b, const char *name,
@@ -109,10 +110,10 @@ static void note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
 	if (!conn)
 		return;
 	for (int i = 0; i < conn->nanom; i++)
-		if (conn->anomalies[i] == anomaly_names[a])
+		if (conn->anomalies[i] == a)
 			return;
 	if (conn->nanom < MPX_MAX_ANOMALIES)
-		conn->anomalies[conn->nanom++] = anomaly_names[a];
+		conn->anomalies[conn->nanom++] = (__u8)a;
 }
 
 /* An `anomaly` event about the record, noted; detail fields follow. */
@@ -222,8 +223,9 @@ static void final_counts(struct mpx_correlator *c, struct mpx_subflow *sf)
 
 	if (!c->query || c->query(c->query_arg, &sf->key, &f) != 0)
 		return;
-	init_first = corr_same_endpoint(sf->key.addr[0], sf->key.port[0],
-					sf->init_addr, sf->init_port);
+	init_first =
+	    corr_same_endpoint(sf->key.addr[0], sf->key.port[0],
+			       mpx_sf_init_addr(sf), mpx_sf_init_port(sf));
 	sf->packets[0] = f.packets[init_first ? 0 : 1];
 	sf->packets[1] = f.packets[init_first ? 1 : 0];
 	sf->bytes[0] = f.bytes[init_first ? 0 : 1];
@@ -278,7 +280,8 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 		out->end = sf->phase == MPX_SF_ENDED ? sf->end : "open";
 	}
 	s->nanomalies = conn->nanom;
-	memcpy(s->anomalies, conn->anomalies, sizeof(s->anomalies));
+	for (int i = 0; i < conn->nanom; i++)
+		s->anomalies[i] = anomaly_names[conn->anomalies[i]];
 	ev_begin(&b, "connection_closed", o, conn, NULL);
 	b.e.summary = s;
 	emit(c, &b);

@@ -151,7 +151,7 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	    conn->has_key[1]) {
 		if (!r->shadow)
 			mpx_detect_completed(c->detect, r->o, sf->family,
-					     sf->init_addr);
+					     mpx_sf_init_addr(sf));
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
 	}
 }
@@ -163,8 +163,8 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 static int side_has_addr(const struct mpx_conn *conn, int side,
 			 const __u8 *addr, __u8 family)
 {
-	for (int i = 0; i < MPX_MAX_ADDRS; i++) {
-		const struct mpx_addr_entry *a = &conn->addrs[side][i];
+	for (int i = 0; i < MPX_MAX_ADDRS && conn->addrs; i++) {
+		const struct mpx_addr_entry *a = &conn->addrs->e[side][i];
 
 		if (!a->used || a->family != family)
 			continue;
@@ -174,8 +174,8 @@ static int side_has_addr(const struct mpx_conn *conn, int side,
 	}
 	for (int i = 0; i < conn->nsf; i++) {
 		const struct mpx_subflow *sf = conn->sf[i];
-		const __u8 *mine =
-		    sf->init_side == side ? sf->init_addr : sf->resp_addr;
+		const __u8 *mine = sf->init_side == side ? mpx_sf_init_addr(sf)
+							 : mpx_sf_resp_addr(sf);
 
 		if (memcmp(mine, addr, MPX_ADDR_LEN) == 0)
 			return 1;
@@ -348,7 +348,7 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf->join_reported)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
-	mpx_detect_completed(c->detect, r->o, sf->family, sf->init_addr);
+	mpx_detect_completed(c->detect, r->o, sf->family, mpx_sf_init_addr(sf));
 	verify_join(sf, j, &ok64, &ok160);
 	if (sf->verified == 1) {
 		c->stats.joins_verified++;

@@ -46,12 +46,12 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	}
 	sf->family = ev->family;
 	sf->shadow = r->shadow;
-	memcpy(sf->init_addr, src_is_initiator ? ev->saddr : ev->daddr,
-	       MPX_ADDR_LEN);
-	memcpy(sf->resp_addr, src_is_initiator ? ev->daddr : ev->saddr,
-	       MPX_ADDR_LEN);
-	sf->init_port = src_is_initiator ? ev->sport : ev->dport;
-	sf->resp_port = src_is_initiator ? ev->dport : ev->sport;
+	/* The key is canonical (lower endpoint first): where is the
+	 * initiator in it? */
+	sf->init_slot =
+	    memcmp(r->key.addr[0], src_is_initiator ? ev->saddr : ev->daddr,
+		   MPX_ADDR_LEN) != 0 ||
+	    r->key.port[0] != (src_is_initiator ? ev->sport : ev->dport);
 	sf->init_side = init_side;
 	sf->role = role;
 	sf->isn = src_is_initiator ? ev->seq : ev->ack - 1;
@@ -106,11 +106,12 @@ struct mpx_subflow *corr_sf_or_midstream(struct mpx_correlator *c,
 void corr_make_id(struct mpx_conn *conn, const struct mpx_subflow *sf)
 {
 	__u8 buf[2 * MPX_ADDR_LEN + 8];
+	__u16 ip = mpx_sf_init_port(sf), rp = mpx_sf_resp_port(sf);
 
-	memcpy(buf, sf->init_addr, MPX_ADDR_LEN);
-	memcpy(buf + MPX_ADDR_LEN, sf->resp_addr, MPX_ADDR_LEN);
-	memcpy(buf + 2 * MPX_ADDR_LEN, &sf->init_port, 2);
-	memcpy(buf + 2 * MPX_ADDR_LEN + 2, &sf->resp_port, 2);
+	memcpy(buf, mpx_sf_init_addr(sf), MPX_ADDR_LEN);
+	memcpy(buf + MPX_ADDR_LEN, mpx_sf_resp_addr(sf), MPX_ADDR_LEN);
+	memcpy(buf + 2 * MPX_ADDR_LEN, &ip, 2);
+	memcpy(buf + 2 * MPX_ADDR_LEN + 2, &rp, 2);
 	memcpy(buf + 2 * MPX_ADDR_LEN + 4, &sf->isn, 4);
 	snprintf(conn->id, sizeof(conn->id), "%016llx",
 		 (unsigned long long)mpx_fnv1a(buf, sizeof(buf)));

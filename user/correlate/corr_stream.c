@@ -226,10 +226,12 @@ static void sp_open(struct corr_conn_stream *cs)
 	a_is_init = sf->init_side == 0;
 	memset(&t, 0, sizeof(t));
 	t.family = sf->family;
-	memcpy(t.a_addr, a_is_init ? sf->init_addr : sf->resp_addr, 16);
-	memcpy(t.b_addr, a_is_init ? sf->resp_addr : sf->init_addr, 16);
-	t.a_port = a_is_init ? sf->init_port : sf->resp_port;
-	t.b_port = a_is_init ? sf->resp_port : sf->init_port;
+	memcpy(t.a_addr,
+	       a_is_init ? mpx_sf_init_addr(sf) : mpx_sf_resp_addr(sf), 16);
+	memcpy(t.b_addr,
+	       a_is_init ? mpx_sf_resp_addr(sf) : mpx_sf_init_addr(sf), 16);
+	t.a_port = a_is_init ? mpx_sf_init_port(sf) : mpx_sf_resp_port(sf);
+	t.b_port = a_is_init ? mpx_sf_resp_port(sf) : mpx_sf_init_port(sf);
 	/* Either direction may not have started yet (its first mapping
 	 * comes later): the IDSN is known from the keys all the same. */
 	for (int side = 0; side < 2; side++) {

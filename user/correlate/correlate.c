@@ -16,12 +16,17 @@
 
 /* ---- the record's subflow --------------------------------------------- */
 
-/* The subflow's list of sensors gets the record's, once, while it fits. */
+/* The subflow's list of sensors gets the record's, once, while it fits
+ * (MPX_SENSORS_TEXT bytes, made at the first). */
 static void note_sensor(struct mpx_subflow *sf, const char *sensor)
 {
-	size_t have = strlen(sf->sensors), n = strlen(sensor);
-	const char *p = sf->sensors;
+	size_t have, n = strlen(sensor);
+	const char *p;
 
+	if (!sf->sensors && !(sf->sensors = calloc(1, MPX_SENSORS_TEXT)))
+		return;
+	have = strlen(sf->sensors);
+	p = sf->sensors;
 	while (*p) {
 		size_t len = strcspn(p, ",");
 
@@ -31,7 +36,7 @@ static void note_sensor(struct mpx_subflow *sf, const char *sensor)
 		if (*p)
 			p++;
 	}
-	if (have + (have ? 1 : 0) + n >= sizeof(sf->sensors))
+	if (have + (have ? 1 : 0) + n >= MPX_SENSORS_TEXT)
 		return;
 	if (have)
 		sf->sensors[have++] = ',';
@@ -47,8 +52,9 @@ void corr_rec_bind(struct corr_rec *r, struct mpx_subflow *sf)
 		return;
 	if (r->sensor)
 		note_sensor(sf, r->sensor);
-	r->from_init = corr_same_endpoint(r->ev->saddr, r->ev->sport,
-					  sf->init_addr, sf->init_port);
+	r->from_init =
+	    corr_same_endpoint(r->ev->saddr, r->ev->sport, mpx_sf_init_addr(sf),
+			       mpx_sf_init_port(sf));
 	r->side = r->from_init ? sf->init_side : 1 - sf->init_side;
 }
 
