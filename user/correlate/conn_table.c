@@ -31,6 +31,10 @@ struct mpx_conn_table {
 	struct mpx_subflow **sf_buckets;
 	struct mpx_tok_link **tok_buckets;
 	size_t sf_mask, tok_mask; /* bucket counts - 1 */
+	/* The subflow found last (records come in runs of one subflow, and
+	 * the keyed hash is most of a lookup); cleared when it leaves the
+	 * index. */
+	struct mpx_subflow *last_sf;
 	mpx_evict_fn evict;
 	void *evict_arg;
 };
@@ -123,6 +127,8 @@ static void sf_unlink(struct mpx_conn_table *t, struct mpx_subflow *sf)
 {
 	struct mpx_subflow **pp = &t->sf_buckets[sf_bucket(t, &sf->key)];
 
+	if (t->last_sf == sf)
+		t->last_sf = NULL;
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == sf) {
 			*pp = sf->hnext;
@@ -298,11 +304,13 @@ struct mpx_subflow *mpx_conn_table_add_subflow(struct mpx_conn_table *t,
 struct mpx_subflow *mpx_conn_table_find_subflow(struct mpx_conn_table *t,
 						const struct mpx_flow_key *key)
 {
-	struct mpx_subflow *sf = t->sf_buckets[sf_bucket(t, key)];
+	struct mpx_subflow *sf = t->last_sf;
 
-	for (; sf; sf = sf->hnext)
+	if (sf && memcmp(&sf->key, key, sizeof(*key)) == 0)
+		return sf;
+	for (sf = t->sf_buckets[sf_bucket(t, key)]; sf; sf = sf->hnext)
 		if (memcmp(&sf->key, key, sizeof(*key)) == 0)
-			return sf;
+			return t->last_sf = sf;
 	return NULL;
 }
 
