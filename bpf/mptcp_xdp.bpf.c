@@ -198,7 +198,8 @@ __attribute__((noinline)) int mpx_count_segs(const struct mpx_walk *w,
 
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
 static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
-				 __u8 hook, __u32 segs, struct mpx_scratch **out)
+				 __u8 hook, __u32 segs,
+				 struct mpx_scratch **out)
 {
 	struct mpx_meta meta = {
 	    .ts_ns = bpf_ktime_get_ns(),

@@ -278,8 +278,7 @@ static int clsact_filters_at(int ifindex, __u32 parent)
 			n = -1;
 			break;
 		}
-		r = mnl_cb_run(buf, (size_t)len, seq, portid, count_filter,
-			       &n);
+		r = mnl_cb_run(buf, (size_t)len, seq, portid, count_filter, &n);
 	} while (r > MNL_CB_STOP);
 	if (r < 0)
 		n = -1;
@@ -291,10 +290,10 @@ static int clsact_filters_at(int ifindex, __u32 parent)
 static int clsact_remove_if_empty(int ifindex)
 {
 	struct bpf_tc_hook hook;
-	int in = clsact_filters_at(
-		ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)),
-	    out = clsact_filters_at(
-		ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
+	int in = clsact_filters_at(ifindex,
+				   TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)),
+	    out = clsact_filters_at(ifindex,
+				    TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
 
 	if (in != 0 || out != 0)
 		return 0; /* someone else's filters, or cannot tell: keep it */
@@ -543,8 +542,9 @@ int mpx_attach(int xdp_prog_fd, int tc_in_prog_fd, int tc_eg_prog_fd,
 			 "%s: mptcp-xdp is already attached (%s %s id %u, "
 			 "daemon pid %d); stop it, or run 'mptcp-xdp unload "
 			 "%s' if it was killed",
-			 ifname, dir_name[dir], mpx_hook_kind_name(st.kind[dir]),
-			 st.prog_id[dir], (int)st.daemon_pid, ifname);
+			 ifname, dir_name[dir],
+			 mpx_hook_kind_name(st.kind[dir]), st.prog_id[dir],
+			 (int)st.daemon_pid, ifname);
 		*code = MPX_EXIT_BUSY;
 		return -1;
 	}

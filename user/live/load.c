@@ -186,8 +186,8 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 		memcpy(st.ifaces[i].name, a[i].ifname, IF_NAMESIZE);
 		snprintf(st.ifaces[i].ingress, sizeof(st.ifaces[i].ingress),
 			 "%s", mpx_hook_kind_name(a[i].kind[MPX_DIR_IN]));
-		snprintf(st.ifaces[i].egress, sizeof(st.ifaces[i].egress),
-			 "%s", mpx_hook_kind_name(a[i].kind[MPX_DIR_OUT]));
+		snprintf(st.ifaces[i].egress, sizeof(st.ifaces[i].egress), "%s",
+			 mpx_hook_kind_name(a[i].kind[MPX_DIR_OUT]));
 		st.nifaces++;
 	}
 	mpx_metrics_publish(m, &st);

@@ -39,10 +39,10 @@ int mpx_unload(const char *ifname)
 		return MPX_EXIT_BUSY;
 	}
 	if (mpx_state_has_link(&st)) {
-		int dir = st.kind[MPX_DIR_IN] && st.kind[MPX_DIR_IN] !=
-						      MPX_AT_CLSACT
-			      ? MPX_DIR_IN
-			      : MPX_DIR_OUT;
+		int dir =
+		    st.kind[MPX_DIR_IN] && st.kind[MPX_DIR_IN] != MPX_AT_CLSACT
+			? MPX_DIR_IN
+			: MPX_DIR_OUT;
 
 		/* Only a live link keeps an XDP or TCX program: its owner is
 		 * a process we do not know of. */
