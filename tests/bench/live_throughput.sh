@@ -8,7 +8,9 @@
 # on the server side in each ingress mode. Offloads as the veths come
 # (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
 # packet MSS-sized). Prints markdown table rows: throughput and its ratio
-# to nothing attached in the same network. Median of REPS runs.
+# to nothing attached in the same network (measured first and last, after
+# a warm-up transfer; the ratio is to the mean of the two). Median of REPS
+# runs.
 #
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
 #   BYTES=314572800 REPS=3 OFFLOADS="keep off"
@@ -85,7 +87,8 @@ run_offloads() (
 	netns_trap
 	netns_setup 4 >/dev/null 2>&1 || { echo "live_throughput: netns_setup failed" >&2; exit 1; }
 	netns_tmpdir
-	local base rows=() label s hooks
+	local base base2 rows=() label s hooks
+	one_transfer >/dev/null # warm-up: the first transfer of a network is slow
 	base=$(median_seconds)
 	rows+=("nothing attached|$base|")
 	rows+=("$(with_daemon "load (defaults)" "")")
@@ -93,6 +96,11 @@ run_offloads() (
 	rows+=("$(with_daemon "--ingress xdp-generic" "" --ingress xdp-generic)")
 	rows+=("$(with_daemon "--ingress tc" "" --ingress tc)")
 	rows+=("$(with_daemon "--ingress tc, MPTCP_XDP_NO_TCX=1" "MPTCP_XDP_NO_TCX=1" --ingress tc)")
+	# Nothing attached again: the ratios are against the mean of both, and
+	# the two show how much the machine drifted during the run.
+	base2=$(median_seconds)
+	rows+=("nothing attached (again)|$base2|")
+	base=$(awk -v a="$base" -v b="$base2" 'BEGIN { printf "%.3f", (a + b) / 2 }')
 	for r in "${rows[@]}"; do
 		[ -n "$r" ] || continue
 		IFS='|' read -r label s hooks <<<"$r"
