@@ -85,6 +85,12 @@ test_metrics_after_drop() {
 	else
 		fail scrape/after_drop "no packets_total in the scrape"
 	fi
+	# The interface's hook kinds, as the daemon chose them (auto on veth).
+	if grep -qx 'mptcp_xdp_interface_info{interface="s1",ingress="tcx",egress="tcx"} 1' "$W/scrape.txt"; then
+		pass scrape/hook_kinds
+	else
+		fail scrape/hook_kinds "$(grep interface_info "$W/scrape.txt")"
+	fi
 	stop_daemon scrape TERM
 }
 
