@@ -8,9 +8,9 @@
 # on the server side in each ingress mode. Offloads as the veths come
 # (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
 # packet MSS-sized). Prints markdown table rows: throughput and its ratio
-# to nothing attached in the same network (measured first and last, after
-# a warm-up transfer; the ratio is to the mean of the two). Median of REPS
-# runs.
+# to nothing attached in the same network. After a warm-up transfer, REPS
+# rounds, each measuring every configuration once in turn (the daemon
+# started and stopped around its transfer); the median of each.
 #
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
 #   BYTES=314572800 REPS=3 OFFLOADS="keep off"
@@ -21,7 +21,7 @@ ROOT=$PWD
 BIN=$ROOT/build/mptcp-xdp
 XFER=$ROOT/build/tests/mptcp_xfer
 BYTES=${BYTES:-314572800}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 OFFLOADS=${OFFLOADS:-keep off}
 PORT=5801
 
@@ -45,38 +45,40 @@ one_transfer() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-# median_seconds: REPS transfers, the median.
-median_seconds() {
-	local i
-	for ((i = 0; i < REPS; i++)); do one_transfer; done |
-		sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
+# The configurations, measured in turn within each round (so that a
+# machine that drifts during the run drifts for all of them alike):
+# "label|environment|load options"; no options field: nothing attached.
+CONFIGS=(
+	"nothing attached||"
+	"load (defaults)|| "
+	"--ingress xdp-native||--ingress xdp-native"
+	"--ingress xdp-generic||--ingress xdp-generic"
+	"--ingress tc||--ingress tc"
+	"--ingress tc, clsact|MPTCP_XDP_NO_TCX=1|--ingress tc"
+)
 
-# with_daemon LABEL ENV LOAD-ARGS...: the daemon attached during the
-# transfers; prints "LABEL seconds hooks".
-with_daemon() {
-	local label=$1 envs=$2 d s hooks
-	shift 2
+# start_daemon ENV ARGS...: load on s1 s2 in the server namespace; its PID
+# in D_PID, the hooks it chose on s1 in D_HOOKS (empty if it failed).
+start_daemon() {
+	local envs=$1
+	shift
 	# shellcheck disable=SC2086 # ENV is a list of VAR=VALUE words, or empty
 	netns_bg "$NS_SRV" env $envs "$BIN" load "$@" s1 s2 >/dev/null 2>"$NETNS_TMPDIR/d.err"
-	d=$NETNS_BG_PID
+	D_PID=$NETNS_BG_PID
 	for _ in $(seq 100); do
 		grep -q 'attached to' "$NETNS_TMPDIR/d.err" 2>/dev/null && break
-		kill -0 "$d" 2>/dev/null || break
+		kill -0 "$D_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	hooks=$(grep -o 's1 ([^)]*)' "$NETNS_TMPDIR/d.err" | head -1)
-	if [ -z "$hooks" ]; then
-		echo "$label failed: $(cat "$NETNS_TMPDIR/d.err")" >&2
-		kill -TERM "$d" 2>/dev/null
-		netns_wait_pid "$d" 100 || true
-		return
-	fi
-	s=$(median_seconds)
-	kill -TERM "$d"
-	netns_wait_pid "$d" 200 || true
-	echo "$label|$s|$hooks"
+	D_HOOKS=$(grep -o 's1 ([^)]*)' "$NETNS_TMPDIR/d.err" | head -1)
+	[ -n "$D_HOOKS" ] || echo "live_throughput: load $* failed: $(cat "$NETNS_TMPDIR/d.err")" >&2
 }
+stop_daemon() {
+	kill -TERM "$D_PID" 2>/dev/null
+	netns_wait_pid "$D_PID" 200 || true
+}
+
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One network per offload setting, in a subshell: its trap tears it down.
 run_offloads() (
@@ -87,24 +89,28 @@ run_offloads() (
 	netns_trap
 	netns_setup 4 >/dev/null 2>&1 || { echo "live_throughput: netns_setup failed" >&2; exit 1; }
 	netns_tmpdir
-	local base base2 rows=() label s hooks
+	local i r label envs args base s hooks=()
 	one_transfer >/dev/null # warm-up: the first transfer of a network is slow
-	base=$(median_seconds)
-	rows+=("nothing attached|$base|")
-	rows+=("$(with_daemon "load (defaults)" "")")
-	rows+=("$(with_daemon "--ingress xdp-native" "" --ingress xdp-native)")
-	rows+=("$(with_daemon "--ingress xdp-generic" "" --ingress xdp-generic)")
-	rows+=("$(with_daemon "--ingress tc" "" --ingress tc)")
-	rows+=("$(with_daemon "--ingress tc, MPTCP_XDP_NO_TCX=1" "MPTCP_XDP_NO_TCX=1" --ingress tc)")
-	# Nothing attached again: the ratios are against the mean of both, and
-	# the two show how much the machine drifted during the run.
-	base2=$(median_seconds)
-	rows+=("nothing attached (again)|$base2|")
-	base=$(awk -v a="$base" -v b="$base2" 'BEGIN { printf "%.3f", (a + b) / 2 }')
-	for r in "${rows[@]}"; do
-		[ -n "$r" ] || continue
-		IFS='|' read -r label s hooks <<<"$r"
-		awk -v o="$1" -v l="$label" -v s="$s" -v b="$base" -v bytes="$BYTES" -v h="$hooks" 'BEGIN {
+	for ((r = 0; r < REPS; r++)); do
+		for i in "${!CONFIGS[@]}"; do
+			IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
+			if [ -z "$args" ]; then
+				one_transfer >>"$NETNS_TMPDIR/s$i"
+				continue
+			fi
+			# shellcheck disable=SC2086 # options as words
+			start_daemon "$envs" $args
+			hooks[i]=$D_HOOKS
+			[ -n "$D_HOOKS" ] && one_transfer >>"$NETNS_TMPDIR/s$i"
+			stop_daemon
+		done
+	done
+	base=$(median "$NETNS_TMPDIR/s0")
+	for i in "${!CONFIGS[@]}"; do
+		IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
+		[ -s "$NETNS_TMPDIR/s$i" ] || continue
+		s=$(median "$NETNS_TMPDIR/s$i")
+		awk -v o="$1" -v l="$label" -v s="$s" -v b="$base" -v bytes="$BYTES" -v h="${hooks[i]:-}" 'BEGIN {
 			printf "| %s | %s | %s | %.0f | %.2f |\n", o, l, (h == "" ? "-" : h),
 				bytes * 8 / s / 1e6, b / s }'
 	done
