@@ -180,19 +180,33 @@ __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
 }
 
-/* packets and mptcp_packets count segments at every hook: a GSO or GRO
- * super-packet at TC adds the segments it stands for beyond the one the
- * parser counted (skb->gso_segs), as XDP or the wire sees them one by one.
- * The per-subflow packet counts of the flow table count what the hook saw.
- * Global, so the verifier checks it once, apart from the walk. */
-__attribute__((noinline)) int mpx_count_segs(const struct mpx_walk *w,
-					     __u32 segs)
+/* The packet counters (packets, ipv4, ipv6, tcp, non_tcp, mptcp_packets)
+ * count segments at every hook: a GSO or GRO super-packet at TC adds the
+ * segments it stands for beyond the one the parser counted
+ * (skb->gso_segs), as XDP or the wire sees them one by one. Option
+ * counters, records and the flow table's per-subflow packet counts follow
+ * what the hook saw. Global, so the verifier checks it once, apart from
+ * the walk. */
+__attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
+					     const struct mpx_walk *w,
+					     __u32 segs, int tcp)
 {
-	if (!w || segs <= 1)
+	__u64 more;
+
+	if (!s || !w || segs <= 1)
 		return 0;
-	mpx_sink_count_add(NULL, MPX_CTR_PACKETS, segs - 1);
+	more = segs - 1;
+	mpx_sink_count_add(NULL, MPX_CTR_PACKETS, more);
+	if (s->pkt.family == 4)
+		mpx_sink_count_add(NULL, MPX_CTR_IPV4, more);
+	else if (s->pkt.family == 6)
+		mpx_sink_count_add(NULL, MPX_CTR_IPV6, more);
+	if (tcp)
+		mpx_sink_count_add(NULL, MPX_CTR_TCP, more);
+	else if (s->pkt.family)
+		mpx_sink_count_add(NULL, MPX_CTR_NON_TCP, more);
 	if (w->mptcp_index)
-		mpx_sink_count_add(NULL, MPX_CTR_MPTCP_PACKETS, segs - 1);
+		mpx_sink_count_add(NULL, MPX_CTR_MPTCP_PACKETS, more);
 	return 0;
 }
 
@@ -216,13 +230,13 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 		return 0;
 	*out = s;
 	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt)) {
-		mpx_count_segs(&w, segs);
+		mpx_count_segs(s, &w, segs, 0);
 		return 0;
 	}
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_option(s, &w, &meta))
 			break;
-	mpx_count_segs(&w, segs);
+	mpx_count_segs(s, &w, segs, 1);
 	return mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
 }
 

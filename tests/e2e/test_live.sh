@@ -411,4 +411,57 @@ test_clsact_beside_foreign_filter() {
 	nothing_attached clsact
 }
 
+# TC counts segments: with offloads on (TSO on the client's veths, so that
+# s1 and s2 receive 64 KB super-packets), the daemon's packets and tcp
+# counters (TC ingress and egress) match the segments both sides sent
+# (OutSegs counts a TSO skb as its segments; InSegs counts skbs), not the
+# skbs.
+out_segs() { # out_segs NS: OutSegs of the namespace
+	ip netns exec "$1" awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["OutSegs"] }' /proc/net/snmp
+}
+tcp_segs() { echo $(($(out_segs "$NS_CLI") + $(out_segs "$NS_SRV"))); }
+stat_counter() { grep -o "\"$2\":[0-9]*" "$W/$1.err" | tail -1 | cut -d: -f2; }
+offloads() { # offloads on|off: TSO/GSO (and tx checksums) on the four veths
+	local dev ns
+	for dev in c1 c2 s1 s2; do
+		ns=$NS_SRV
+		[ "${dev#c}" != "$dev" ] && ns=$NS_CLI
+		if [ "$1" = on ]; then
+			ip netns exec "$ns" ethtool -K "$dev" tx on tso on gso on >/dev/null 2>&1
+		else
+			ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null 2>&1
+		fi
+	done
+}
+test_tc_counts_segments() {
+	local before after segs pk tcp
+	ready || return
+	offloads on
+	if ! ip netns exec "$NS_CLI" ethtool -k c1 | grep -q '^tcp-segmentation-offload: on'; then
+		offloads off
+		fail segs/setup "cannot turn TSO on for c1"
+		return
+	fi
+	if start_daemon segs --ingress tc --stats --metrics off; then
+		before=$(tcp_segs)
+		SRVARGS=()
+		transfer "$SRV4_1" 5604 --bytes 20000000 --hold-ms 200
+		after=$(tcp_segs)
+		stop_daemon segs TERM
+		segs=$((after - before))
+		pk=$(stat_counter segs packets)
+		tcp=$(stat_counter segs tcp)
+		echo "note: TCP segments sent $segs (OutSegs, both sides); daemon at TC: packets ${pk:-?}, tcp ${tcp:-?}"
+		# Within 5 % (and a few packets of ND and retransmission timing).
+		if [ -n "$tcp" ] && [ "$segs" -gt 1000 ] &&
+			[ $((tcp * 100)) -ge $((segs * 95 - 2000)) ] && [ $((tcp * 100)) -le $((segs * 105 + 2000)) ] &&
+			[ "$pk" -ge "$tcp" ]; then
+			pass segs/tc_counts_segments
+		else
+			fail segs/tc_counts_segments "TCP segments $segs, daemon tcp ${tcp:-none}, packets ${pk:-none}"
+		fi
+	fi
+	offloads off
+}
+
 run_tests live
