@@ -37,7 +37,7 @@ endif
 
 # Libraries found through pkg-config, each with the Debian package that
 # ships its .pc file (for the error message when one is missing).
-PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libcap-ng libelf zlib yara hiredis
+PKGS       := libbpf libpcap libcrypto libmicrohttpd libsodium libcap-ng libelf zlib yara hiredis libmnl
 DEB_libbpf := libbpf-dev
 DEB_libpcap := libpcap-dev
 DEB_libcrypto := libssl-dev
@@ -48,6 +48,7 @@ DEB_libelf := libelf-dev
 DEB_zlib   := zlib1g-dev
 DEB_yara   := libyara-dev
 DEB_hiredis := libhiredis-dev
+DEB_libmnl := libmnl-dev
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -90,7 +91,7 @@ DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev libyara-dev yara pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make tcpreplay curl python3-scapy \
-              tcpflow ngrep nftables libhiredis-dev redis-server
+              tcpflow ngrep nftables libhiredis-dev redis-server libmnl-dev
 
 .PHONY: all deps test demo bench fuzz clean install check-format lint \
         check-pkgs

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * The kernel side: XDP on ingress, TC (clsact) on egress, one parser. Parse,
+ * The kernel side: XDP or TC on ingress, TC on egress, one parser. Parse,
  * count, emit; correlation, crypto and policy live in userspace.
  *
  * Also run by `mptcp-xdp replay` through BPF_PROG_TEST_RUN, packet by packet.
@@ -180,9 +180,40 @@ __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
 }
 
+/* The packet counters (packets, ipv4, ipv6, tcp, non_tcp, mptcp_packets)
+ * count segments at every hook: a GSO or GRO super-packet at TC adds the
+ * segments it stands for beyond the one the parser counted
+ * (skb->gso_segs), as XDP or the wire sees them one by one. Option
+ * counters, records and the flow table's per-subflow packet counts follow
+ * what the hook saw. Global, so the verifier checks it once, apart from
+ * the walk. */
+__attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
+					     const struct mpx_walk *w,
+					     __u32 segs, int tcp)
+{
+	__u64 more;
+
+	if (!s || !w || segs <= 1)
+		return 0;
+	more = segs - 1;
+	mpx_sink_count_add(NULL, MPX_CTR_PACKETS, more);
+	if (s->pkt.family == 4)
+		mpx_sink_count_add(NULL, MPX_CTR_IPV4, more);
+	else if (s->pkt.family == 6)
+		mpx_sink_count_add(NULL, MPX_CTR_IPV6, more);
+	if (tcp)
+		mpx_sink_count_add(NULL, MPX_CTR_TCP, more);
+	else if (s->pkt.family)
+		mpx_sink_count_add(NULL, MPX_CTR_NON_TCP, more);
+	if (w->mptcp_index)
+		mpx_sink_count_add(NULL, MPX_CTR_MPTCP_PACKETS, more);
+	return 0;
+}
+
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
 static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
-				 __u8 hook, struct mpx_scratch **out)
+				 __u8 hook, __u32 segs,
+				 struct mpx_scratch **out)
 {
 	struct mpx_meta meta = {
 	    .ts_ns = bpf_ktime_get_ns(),
@@ -198,11 +229,14 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	if (!s)
 		return 0;
 	*out = s;
-	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt))
+	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt)) {
+		mpx_count_segs(s, &w, segs, 0);
 		return 0;
+	}
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
 		if (!mpx_option(s, &w, &meta))
 			break;
+	mpx_count_segs(s, &w, segs, 1);
 	return mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
 }
 
@@ -293,7 +327,7 @@ int mptcp_xdp(struct xdp_md *ctx)
 {
 	struct mpx_scratch *s = NULL;
 	__u32 want = run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
-			 ctx->ingress_ifindex, MPX_HOOK_XDP, &s);
+			 ctx->ingress_ifindex, MPX_HOOK_XDP, 1, &s);
 
 	if (want)
 		mpx_payload_xdp(ctx, s, want);
@@ -322,7 +356,7 @@ static __always_inline void run_tc(struct __sk_buff *skb, __u8 hook)
 
 	mpx_tc_linearize(skb);
 	want = run((void *)(long)skb->data, (void *)(long)skb->data_end,
-		   skb->ifindex, hook, &s);
+		   skb->ifindex, hook, skb->gso_segs, &s);
 	if (want)
 		mpx_payload_skb(skb, s, want);
 }

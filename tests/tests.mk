@@ -20,6 +20,8 @@
 #   build/tests/mptcp_xfer       MPTCP transfer tool for the e2e tests
 #   build/tests/gen_hostile      hostile-traffic pcap writer (e2e hostile)
 #   build/tests/gen_detect       attack pcap writer (e2e detect)
+#   build/tests/foreign_prog     someone else's no-op XDP or TC program,
+#                                left attached (e2e live)
 #   build/fuzz/bin/fuzz_*        the libFuzzer targets (tests/fuzz/)
 #
 # A sanitizer binary links a second build of the daemon's objects, made
@@ -43,7 +45,8 @@ UNIT_TESTS  := test_parser test_crypto test_correlate test_corr_stream test_metr
                test_dss_checksum test_yara_scan test_single_path test_publish
 TEST_BINS   := $(foreach t,$(UNIT_TESTS),$(TEST_OUT)/$(t) $(TEST_OUT)/$(t)_asan) \
                $(TEST_OUT)/test_bpf_prog $(TEST_OUT)/mptcp_xfer \
-               $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect
+               $(TEST_OUT)/gen_hostile $(TEST_OUT)/gen_detect \
+               $(TEST_OUT)/foreign_prog
 
 .PHONY: test-binaries bench-binaries
 test-binaries: $(TEST_BINS)
@@ -83,6 +86,11 @@ $(TEST_OUT)/gen_hostile: $(OUT)/tests/tools/gen_hostile.o $(OUT)/tests/packet_bu
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TEST_OUT)/gen_detect: $(OUT)/tests/tools/gen_detect.o $(OUT)/tests/packet_builder.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# libbpf only: the program is an inline instruction array.
+$(TEST_OUT)/foreign_prog: $(OUT)/tests/tools/foreign_prog.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

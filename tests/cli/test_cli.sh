@@ -63,6 +63,8 @@ test_usage_errors() {
 	expect load_no_iface 2 load
 	expect load_unknown_flag 2 load --bogus lo
 	expect load_bad_xdp_mode 2 load --xdp-mode turbo lo
+	expect load_bad_ingress 2 load --ingress xdp lo
+	expect load_ingress_no_value 2 load lo --ingress
 	expect load_iface_twice 2 load lo lo
 	expect load_bad_metrics 2 load --metrics 127.0.0.1 lo
 	expect load_raw_not_zeek 2 load --events all --format zeek lo
@@ -71,6 +73,7 @@ test_usage_errors() {
 	# Conflicting or misplaced flags.
 	expect replay_hold_without_metrics 2 replay --metrics-hold "$V0"
 	expect replay_load_only_flag 2 replay --xdp-mode native "$V0"
+	expect replay_ingress_load_only 2 replay --ingress tc "$V0"
 	expect load_raw_not_text 2 load --events raw --format text lo
 }
 
@@ -124,6 +127,24 @@ test_unload_unknown_iface() {
 test_help_and_version() {
 	expect help 0 help
 	expect version 0 version
+}
+
+# --help lists --ingress and its four values; a bad value names them.
+test_help_lists_ingress() {
+	local out
+	out=$("$MPTCP_XDP" load --help 2>&1)
+	if grep -q -- '--ingress auto|xdp-native|xdp-generic|tc' <<<"$out"; then
+		pass help_lists_ingress
+	else
+		fail help_lists_ingress "no --ingress in load --help"
+	fi
+	out=$("$MPTCP_XDP" load --ingress turbo lo 2>&1)
+	if grep -q -- '--ingress takes auto, xdp-native, xdp-generic or tc' <<<"$out" &&
+		[ "$(wc -l <<<"$out")" -le 2 ]; then
+		pass bad_ingress_names_values
+	else
+		fail bad_ingress_names_values "$out"
+	fi
 }
 
 test_missing_file() {

@@ -6,7 +6,8 @@
 #   live_ready FAMILY           in a test: root, and the network made once
 #   start_daemon NAME ARGS...   `load ARGS s1 s2` in the server namespace
 #   halt_daemon SIGNAL, exited_ok NAME SIGNAL, stop_daemon NAME SIGNAL
-#   nothing_attached NAME       no XDP, TC filter or clsact left (a check)
+#   nothing_attached NAME       no XDP, TC filter or clsact left, and
+#                               `mptcp-xdp status` agrees (a check)
 #   transfer_bg DST PORT ARGS, transfer_wait, transfer DST PORT ARGS
 
 DAEMON=
@@ -68,16 +69,21 @@ stop_daemon() {
 	exited_ok "$1" "$2"
 }
 
-# Nothing of ours on s1/s2: no XDP, no TC filter, no clsact qdisc.
+# Nothing on s1/s2: no XDP, no TC filter, no clsact qdisc, no TCX program
+# of ours; and `mptcp-xdp status` says nothing is attached.
 nothing_attached() {
-	local dev bad=
+	local dev dir bad=
 	for dev in s1 s2; do
 		ip -n "$NS_SRV" -d link show dev "$dev" | grep -q 'prog/xdp' && bad+=" xdp:$dev"
-		[ -n "$(ip netns exec "$NS_SRV" tc filter show dev "$dev" egress 2>/dev/null)" ] && bad+=" tc-filter:$dev"
+		for dir in ingress egress; do
+			[ -n "$(ip netns exec "$NS_SRV" tc filter show dev "$dev" "$dir" 2>/dev/null)" ] && bad+=" tc-filter-$dir:$dev"
+		done
 		ip netns exec "$NS_SRV" tc qdisc show dev "$dev" | grep -q clsact && bad+=" clsact:$dev"
 	done
-	# bpftool's view of the namespace: no XDP or TC program of ours.
+	# bpftool's view of the namespace (XDP, tc and tcx): no program of ours.
 	ip netns exec "$NS_SRV" bpftool net show 2>/dev/null | grep -q mptcp_ && bad+=" bpftool-net"
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" status 2>&1 | grep -qx 'no interface has mptcp-xdp attached' ||
+		bad+=" status:$(ip netns exec "$NS_SRV" "$MPTCP_XDP" status 2>&1 | head -1)"
 	if [ -z "$bad" ]; then pass "$1/nothing_attached"; else fail "$1/nothing_attached" "$bad"; fi
 }
 

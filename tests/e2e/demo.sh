@@ -4,9 +4,10 @@
 #
 # Two namespaces joined by two veth paths (198.18.1.0/24, 198.18.2.0/24),
 # kernel MPTCP with a subflow endpoint (client) and a signal endpoint
-# (server); mptcp-xdp attached to both server interfaces (XDP ingress, TC
-# egress); one slow transfer that shows MP_CAPABLE, two joins, ADD_ADDR, a
-# switch to backup (MP_PRIO), an address removal (REMOVE_ADDR) and a close.
+# (server); mptcp-xdp attached to both server interfaces (TCX ingress and
+# egress: auto's choice on veth); one slow transfer that shows MP_CAPABLE,
+# two joins, ADD_ADDR, a switch to backup (MP_PRIO), an address removal
+# (REMOVE_ADDR) and a close.
 # Events print in the text format. Everything is removed on exit, Ctrl-C
 # included (netns_lib.sh's trap), and the daemon detaches on its SIGINT.
 set -euo pipefail
@@ -60,8 +61,9 @@ say "SIGINT to the daemon: it detaches and writes what is still open"
 kill -INT "$daemon"
 netns_wait_pid "$daemon" 100
 sed -n '/attached to/!p' "$err" >&2
-if ip netns exec "$NS_SRV" ip -d link show | grep -q 'prog/xdp'; then
-	echo "demo: XDP still attached after exit" >&2
+if ip netns exec "$NS_SRV" ip -d link show | grep -q 'prog/xdp' ||
+	! ip netns exec "$NS_SRV" "$MPTCP_XDP" status | grep -qx 'no interface has mptcp-xdp attached'; then
+	echo "demo: still attached after exit" >&2
 	exit 1
 fi
 say "done: nothing left attached; namespaces are removed on exit"

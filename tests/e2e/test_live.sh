@@ -33,7 +33,7 @@ has() {
 main_run() {
 	local cap1 cap2
 	start_daemon main --events all --stats || return 1
-	# Which XDP mode ran (native XDP on veth needs the MTU to fit a page).
+	# Which hooks ran (auto on veth: TCX ingress and egress).
 	echo "note: $(grep -o 'attached to.*;' "$W/main.err")"
 	netns_capture_start "$NS_SRV" s1 "$W/s1.pcap" tcp
 	cap1=$NETNS_CAPTURE_PID
@@ -152,7 +152,7 @@ test_second_load_status_hup() {
 		fail second_load_refused "exit $rc: $(cat "$W/second.err")"
 	fi
 	ip netns exec "$NS_SRV" "$MPTCP_XDP" status >"$W/status.out" 2>&1
-	if grep -q '^s1 .*xdp id [0-9]* mode native.*tc egress id [0-9]*.*running' "$W/status.out" &&
+	if grep -q '^s1: ingress tcx id [0-9]*; egress tcx id [0-9]*; daemon pid [0-9]* running' "$W/status.out" &&
 		grep -q 'counters.*: packets=' "$W/status.out"; then
 		pass status_lists_attachment
 	else
@@ -189,7 +189,8 @@ test_closed_pipe_exit() {
 	nothing_attached closed_pipe
 }
 
-# ---- 5: SIGKILL leaves the TC filter; unload removes it ----------------
+# ---- 5: SIGKILL leaves a stale state file (TCX links go with the
+# process); unload removes it ----------------------------------------------
 test_sigkill_then_unload() {
 	local dev
 	ready || return
@@ -267,6 +268,200 @@ EOF
 	netns_wait_pid "$prom" 100 || true
 	stop_daemon prom INT
 	nothing_attached prom
+}
+
+# ---- 7: the hook kinds, and sharing the hooks with someone else --------
+FOREIGN=${FOREIGN_PROG:-$ROOT/build/tests/foreign_prog}
+
+# joins_seen NAME FILE: the daemon saw a transfer's MPTCP traffic (both
+# joins verified: ingress and egress were both inspected).
+joins_seen() {
+	has "$1" "$2" '[.[] | select(.event=="subflow_joined" and .verified==true)] | length >= 1'
+}
+# attached_line NAME REGEX: the daemon's "attached to" line matches.
+attached_line() {
+	if grep -Eq "$2" "$W/$1.err"; then pass "$1/says_hooks"; else fail "$1/says_hooks" "$(grep 'attached to' "$W/$1.err" || tail -2 "$W/$1.err")"; fi
+}
+foreign_ok() {
+	if [ ! -x "$FOREIGN" ]; then
+		fail "$1/foreign_prog" "missing $FOREIGN (make test-binaries)"
+		return 1
+	fi
+}
+
+# Someone else's XDP program on s1 and s2 stays; auto attaches TC beside it
+# and still sees the traffic; --ingress xdp-native is refused with exit 12.
+test_foreign_xdp_beside() {
+	local dev rc ids=()
+	ready && foreign_ok foreign_xdp || return
+	for dev in s1 s2; do
+		ids+=("$(ip netns exec "$NS_SRV" "$FOREIGN" xdp "$dev" native)") || {
+			fail foreign_xdp/setup "foreign_prog xdp $dev failed"
+			return
+		}
+	done
+	ip netns exec "$NS_SRV" "$MPTCP_XDP" load --ingress xdp-native s1 >/dev/null 2>"$W/fxdp_refused.err"
+	rc=$?
+	if [ "$rc" -eq 12 ] && [ "$(wc -l <"$W/fxdp_refused.err")" -eq 1 ] &&
+		grep -q 'another XDP program is attached' "$W/fxdp_refused.err"; then
+		pass foreign_xdp/explicit_xdp_refused
+	else
+		fail foreign_xdp/explicit_xdp_refused "exit $rc: $(cat "$W/fxdp_refused.err")"
+	fi
+	if start_daemon fxdp --events all; then
+		attached_line fxdp 's1 \(ingress tcx: XDP held by program [0-9]+ .foreign_pass., egress tcx\)'
+		SRVARGS=()
+		transfer "$SRV4_1" 5601 --bytes 400000 --hold-ms 200
+		sleep 0.3
+		stop_daemon fxdp TERM
+		joins_seen fxdp/sees_mptcp "$W/fxdp.out"
+	fi
+	for dev in s1 s2; do
+		if ip -n "$NS_SRV" -d link show dev "$dev" | grep -q "prog/xdp id ${ids[0]} \|prog/xdp id ${ids[1]} "; then
+			pass "foreign_xdp/still_there_$dev"
+		else
+			fail "foreign_xdp/still_there_$dev" "$(ip -n "$NS_SRV" -d link show dev "$dev" | grep prog)"
+		fi
+		ip -n "$NS_SRV" link set dev "$dev" xdp off
+	done
+	nothing_attached foreign_xdp
+}
+
+# --ingress xdp-native on veth works when asked.
+test_ingress_xdp_native() {
+	ready || return
+	start_daemon xdpnat --ingress xdp-native --events all || return
+	attached_line xdpnat 's1 \(ingress xdp-native: asked, egress tcx\)'
+	SRVARGS=()
+	transfer "$SRV4_1" 5602 --bytes 400000 --hold-ms 200
+	sleep 0.3
+	stop_daemon xdpnat TERM
+	joins_seen xdpnat/sees_mptcp "$W/xdpnat.out"
+	nothing_attached xdpnat
+}
+
+# foreign_tc_left NAME DEV DIR: the foreign clsact filter and the qdisc are
+# still on DEV, and no filter of ours.
+foreign_tc_left() {
+	local f
+	f=$(ip netns exec "$NS_SRV" tc filter show dev "$2" "$3" 2>/dev/null)
+	if grep -q foreign_pass <<<"$f" && ! grep -q mptcp_ <<<"$f" &&
+		ip netns exec "$NS_SRV" tc qdisc show dev "$2" | grep -q clsact; then
+		pass "$1/foreign_left_$2_$3"
+	else
+		fail "$1/foreign_left_$2_$3" "filters: $f; qdiscs: $(ip netns exec "$NS_SRV" tc qdisc show dev "$2" | tr '\n' ' ')"
+	fi
+}
+ours_gone() { # ours_gone NAME: no filter of ours on s1, s2
+	local dev dir bad=
+	for dev in s1 s2; do
+		for dir in ingress egress; do
+			ip netns exec "$NS_SRV" tc filter show dev "$dev" "$dir" 2>/dev/null | grep -q mptcp_ && bad+=" $dev/$dir"
+		done
+	done
+	if [ -z "$bad" ]; then pass "$1/ours_gone"; else fail "$1/ours_gone" "$bad"; fi
+}
+
+# The clsact path (MPTCP_XDP_NO_TCX=1) beside someone else's filters: a
+# foreign filter on s1's ingress before the daemon (its qdisc is not ours),
+# one on s2's egress after it (the qdisc is ours, but not empty). After
+# SIGTERM, and after SIGKILL and unload, they and their qdiscs stay; ours go.
+test_clsact_beside_foreign_filter() {
+	local dev
+	ready && foreign_ok clsact || return
+	ip netns exec "$NS_SRV" "$FOREIGN" tc s1 ingress >/dev/null || {
+		fail clsact/setup "foreign_prog tc s1 ingress failed"
+		return
+	}
+	export MPTCP_XDP_NO_TCX=1
+	if start_daemon clsact --events all; then
+		unset MPTCP_XDP_NO_TCX
+		attached_line clsact 's1 \(ingress clsact: a virtual device, egress clsact\)'
+		ip netns exec "$NS_SRV" "$FOREIGN" tc s2 egress >/dev/null
+		SRVARGS=()
+		transfer "$SRV4_1" 5603 --bytes 400000 --hold-ms 200
+		sleep 0.3
+		stop_daemon clsact TERM
+		joins_seen clsact/sees_mptcp "$W/clsact.out"
+		foreign_tc_left clsact_term s1 ingress
+		foreign_tc_left clsact_term s2 egress
+		ours_gone clsact_term
+	fi
+	export MPTCP_XDP_NO_TCX=1
+	if start_daemon clsact_kill; then
+		unset MPTCP_XDP_NO_TCX
+		kill -KILL "$DAEMON"
+		netns_wait_pid "$DAEMON" 100 || true
+		for dev in s1 s2; do
+			if ip netns exec "$NS_SRV" "$MPTCP_XDP" unload "$dev" >"$W/cunload.out" 2>&1 &&
+				grep -q 'removed the clsact filters' "$W/cunload.out"; then
+				pass "clsact_kill/unload_$dev"
+			else
+				fail "clsact_kill/unload_$dev" "$(cat "$W/cunload.out")"
+			fi
+		done
+		foreign_tc_left clsact_kill s1 ingress
+		foreign_tc_left clsact_kill s2 egress
+		ours_gone clsact_kill
+	fi
+	unset MPTCP_XDP_NO_TCX
+	for dev in s1 s2; do
+		ip netns exec "$NS_SRV" tc qdisc del dev "$dev" clsact 2>/dev/null
+	done
+	nothing_attached clsact
+}
+
+# TC counts segments: with offloads on (TSO on the client's veths, so that
+# s1 and s2 receive 64 KB super-packets), the daemon's packets and tcp
+# counters (TC ingress and egress) match the segments both sides sent
+# (OutSegs counts a TSO skb as its segments; InSegs counts skbs), not the
+# skbs.
+out_segs() { # out_segs NS: OutSegs of the namespace
+	ip netns exec "$1" awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["OutSegs"] }' /proc/net/snmp
+}
+tcp_segs() { echo $(($(out_segs "$NS_CLI") + $(out_segs "$NS_SRV"))); }
+stat_counter() { grep -o "\"$2\":[0-9]*" "$W/$1.err" | tail -1 | cut -d: -f2; }
+offloads() { # offloads on|off: TSO/GSO (and tx checksums) on the four veths
+	local dev ns
+	for dev in c1 c2 s1 s2; do
+		ns=$NS_SRV
+		[ "${dev#c}" != "$dev" ] && ns=$NS_CLI
+		if [ "$1" = on ]; then
+			ip netns exec "$ns" ethtool -K "$dev" tx on tso on gso on >/dev/null 2>&1
+		else
+			ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null 2>&1
+		fi
+	done
+}
+test_tc_counts_segments() {
+	local before after segs pk tcp
+	ready || return
+	offloads on
+	if ! ip netns exec "$NS_CLI" ethtool -k c1 | grep -q '^tcp-segmentation-offload: on'; then
+		offloads off
+		fail segs/setup "cannot turn TSO on for c1"
+		return
+	fi
+	if start_daemon segs --ingress tc --stats --metrics off; then
+		before=$(tcp_segs)
+		SRVARGS=()
+		transfer "$SRV4_1" 5604 --bytes 20000000 --hold-ms 200
+		after=$(tcp_segs)
+		stop_daemon segs TERM
+		segs=$((after - before))
+		pk=$(stat_counter segs packets)
+		tcp=$(stat_counter segs tcp)
+		echo "note: TCP segments sent $segs (OutSegs, both sides); daemon at TC: packets ${pk:-?}, tcp ${tcp:-?}"
+		# Within 5 % (and a few packets of ND and retransmission timing).
+		if [ -n "$tcp" ] && [ "$segs" -gt 1000 ] &&
+			[ $((tcp * 100)) -ge $((segs * 95 - 2000)) ] && [ $((tcp * 100)) -le $((segs * 105 + 2000)) ] &&
+			[ "$pk" -ge "$tcp" ]; then
+			pass segs/tc_counts_segments
+		else
+			fail segs/tc_counts_segments "TCP segments $segs, daemon tcp ${tcp:-none}, packets ${pk:-none}"
+		fi
+	fi
+	offloads off
 }
 
 run_tests live

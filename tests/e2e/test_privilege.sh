@@ -5,9 +5,10 @@
 # namespaces made here, only 198.18.0.0/15 and 2001:db8::/32, removed on
 # every exit).
 #
-# - Once attached, the daemon keeps CAP_NET_ADMIN only while it has a TC
-#   filter to remove, and nothing at all without one; it still detaches
-#   everything at exit.
+# - Once attached, the daemon keeps CAP_NET_ADMIN only while it has a
+#   clsact filter to remove (MPTCP_XDP_NO_TCX=1), and nothing at all with
+#   TCX and XDP links (the default on veth); it still detaches everything
+#   at exit.
 # - Back-pressure: with the daemon stopped (SIGSTOP) a bulk transfer still
 #   completes (the kernel side never waits for the consumer); the records
 #   it could not push are counted and exported, and after SIGCONT the
@@ -26,12 +27,16 @@ ready() { live_ready 4; }
 cap_eff() { awk '/^CapEff:/ {print $2}' "/proc/$1/status"; }
 cap_bnd() { awk '/^CapBnd:/ {print $2}' "/proc/$1/status"; }
 
-test_caps_dropped_to_net_admin() {
+test_caps_dropped_to_net_admin_with_clsact() {
 	ready || return
 	local want
 	# CAP_NET_ADMIN is capability 12 (linux/capability.h).
 	want=$(printf '%016x' $((1 << 12)))
-	start_daemon caps --metrics off || return
+	export MPTCP_XDP_NO_TCX=1
+	start_daemon caps --metrics off
+	local started=$?
+	unset MPTCP_XDP_NO_TCX
+	[ "$started" -eq 0 ] || return
 	if [ "$(cap_eff "$DAEMON")" = "$want" ] && [ "$(cap_bnd "$DAEMON")" = "$want" ]; then
 		pass caps/net_admin_only
 	else
@@ -40,6 +45,24 @@ test_caps_dropped_to_net_admin() {
 	if grep -q 'capabilities kept: CAP_NET_ADMIN;' "$W/caps.err"; then pass caps/says_what_it_kept; else fail caps/says_what_it_kept "$(cat "$W/caps.err")"; fi
 	stop_daemon caps TERM
 	nothing_attached caps
+}
+
+# TCX links (ingress and egress) need no capability to detach.
+test_caps_dropped_to_none_with_tcx() {
+	ready || return
+	start_daemon tcx --metrics off || return
+	if [ "$(cap_eff "$DAEMON")" = 0000000000000000 ] && [ "$(cap_bnd "$DAEMON")" = 0000000000000000 ]; then
+		pass tcx/no_capability
+	else
+		fail tcx/no_capability "CapEff $(cap_eff "$DAEMON") CapBnd $(cap_bnd "$DAEMON")"
+	fi
+	if grep -q 'capabilities kept: none;' "$W/tcx.err" && grep -q 'ingress tcx: a virtual device, egress tcx' "$W/tcx.err"; then
+		pass tcx/says_what_it_kept
+	else
+		fail tcx/says_what_it_kept "$(cat "$W/tcx.err")"
+	fi
+	stop_daemon tcx TERM
+	nothing_attached tcx
 }
 
 test_caps_dropped_to_none_without_egress() {
@@ -61,6 +84,12 @@ test_metrics_after_drop() {
 		pass scrape/after_drop
 	else
 		fail scrape/after_drop "no packets_total in the scrape"
+	fi
+	# The interface's hook kinds, as the daemon chose them (auto on veth).
+	if grep -qx 'mptcp_xdp_interface_info{interface="s1",ingress="tcx",egress="tcx"} 1' "$W/scrape.txt"; then
+		pass scrape/hook_kinds
+	else
+		fail scrape/hook_kinds "$(grep interface_info "$W/scrape.txt")"
 	fi
 	stop_daemon scrape TERM
 }

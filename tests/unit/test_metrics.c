@@ -55,10 +55,11 @@ static void known_state(struct mpx_metrics_state *st)
 	st->corr.signature_matches = 5;
 	st->nifaces = 2;
 	strcpy(st->ifaces[0].name, "s1");
-	strcpy(st->ifaces[0].xdp_mode, "native");
-	st->ifaces[0].egress = 1;
+	strcpy(st->ifaces[0].ingress, "xdp-native");
+	strcpy(st->ifaces[0].egress, "tcx");
 	strcpy(st->ifaces[1].name, "s2");
-	strcpy(st->ifaces[1].xdp_mode, "generic");
+	strcpy(st->ifaces[1].ingress, "tcx");
+	strcpy(st->ifaces[1].egress, "none");
 }
 
 /* clang-format off */
@@ -66,11 +67,11 @@ static const char golden[] =
 	"# HELP mptcp_xdp_build_info Always 1: the version and event ABI of this mptcp-xdp.\n"
 	"# TYPE mptcp_xdp_build_info gauge\n"
 	"mptcp_xdp_build_info{version=\"0.1.0\",abi=\"2\"} 1\n"
-	"# HELP mptcp_xdp_interface_info Always 1 per interface the daemon is attached to.\n"
+	"# HELP mptcp_xdp_interface_info Always 1 per interface the daemon is attached to, with its hook kinds.\n"
 	"# TYPE mptcp_xdp_interface_info gauge\n"
-	"mptcp_xdp_interface_info{interface=\"s1\",xdp_mode=\"native\",egress=\"tc\"} 1\n"
-	"mptcp_xdp_interface_info{interface=\"s2\",xdp_mode=\"generic\",egress=\"none\"} 1\n"
-	"# HELP mptcp_xdp_packets_total Packets seen by the parser (XDP ingress and TC egress).\n"
+	"mptcp_xdp_interface_info{interface=\"s1\",ingress=\"xdp-native\",egress=\"tcx\"} 1\n"
+	"mptcp_xdp_interface_info{interface=\"s2\",ingress=\"tcx\",egress=\"none\"} 1\n"
+	"# HELP mptcp_xdp_packets_total Packets seen by the parser, ingress and egress, in segments.\n"
 	"# TYPE mptcp_xdp_packets_total counter\n"
 	"mptcp_xdp_packets_total 100\n"
 	"# HELP mptcp_xdp_packets_by_kind_total Packets by network layer kind (a packet may count in two).\n"

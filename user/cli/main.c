@@ -106,10 +106,17 @@ static void usage(FILE *f)
 	      "                           are add_addr_suspicious too\n"
 	      "\n"
 	      "load options:\n"
-	      "  --xdp-mode auto|native|generic  XDP attach mode (default "
-	      "auto: native,\n"
-	      "                           generic with a notice if the driver "
-	      "lacks XDP)\n"
+	      "  --ingress auto|xdp-native|xdp-generic|tc  ingress hook "
+	      "(default auto:\n"
+	      "                           native XDP on a physical device, "
+	      "TC on a virtual\n"
+	      "                           one, beside another XDP program or "
+	      "where the driver\n"
+	      "                           refuses native XDP; TC is TCX, else "
+	      "clsact)\n"
+	      "  --xdp-mode auto|native|generic  older spelling of --ingress "
+	      "auto|xdp-native|\n"
+	      "                           xdp-generic\n"
 	      "  --no-egress              no TC egress program (ingress only)\n"
 	      "\n"
 	      "Many sensors (load and replay):\n"
@@ -182,6 +189,7 @@ enum {
 	OPT_STATS,
 	OPT_ENGINE,
 	OPT_XDP_MODE,
+	OPT_INGRESS,
 	OPT_NO_EGRESS,
 	OPT_METRICS,
 	OPT_METRICS_HOLD,
@@ -493,10 +501,11 @@ static int cmd_load(int argc, char **argv)
 	static const struct option longopts[] = {
 	    COMMON_LONGOPTS,
 	    {"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
+	    {"ingress", required_argument, NULL, OPT_INGRESS},
 	    {"no-egress", no_argument, NULL, OPT_NO_EGRESS},
 	    {NULL, 0, NULL, 0},
 	};
-	struct mpx_load_opts o = {.xdp_mode = MPX_XDP_AUTO, .egress = 1};
+	struct mpx_load_opts o = {.ingress = MPX_INGRESS_AUTO, .egress = 1};
 	struct common_opts c;
 	int opt, rc = 0;
 
@@ -511,15 +520,29 @@ static int cmd_load(int argc, char **argv)
 		if (r)
 			continue;
 		if (opt == OPT_XDP_MODE) {
+			/* The older spelling of --ingress. */
 			if (strcmp(optarg, "auto") == 0)
-				o.xdp_mode = MPX_XDP_AUTO;
+				o.ingress = MPX_INGRESS_AUTO;
 			else if (strcmp(optarg, "native") == 0)
-				o.xdp_mode = MPX_XDP_NATIVE;
+				o.ingress = MPX_INGRESS_XDP_NATIVE;
 			else if (strcmp(optarg, "generic") == 0)
-				o.xdp_mode = MPX_XDP_GENERIC;
+				o.ingress = MPX_INGRESS_XDP_GENERIC;
 			else
 				return usage_error("--xdp-mode takes auto, "
 						   "native or generic");
+		} else if (opt == OPT_INGRESS) {
+			if (strcmp(optarg, "auto") == 0)
+				o.ingress = MPX_INGRESS_AUTO;
+			else if (strcmp(optarg, "xdp-native") == 0)
+				o.ingress = MPX_INGRESS_XDP_NATIVE;
+			else if (strcmp(optarg, "xdp-generic") == 0)
+				o.ingress = MPX_INGRESS_XDP_GENERIC;
+			else if (strcmp(optarg, "tc") == 0)
+				o.ingress = MPX_INGRESS_TC;
+			else
+				return usage_error(
+				    "--ingress takes auto, xdp-native, "
+				    "xdp-generic or tc");
 		} else if (opt == OPT_NO_EGRESS) {
 			o.egress = 0;
 		} else if (opt == 'h' || opt == OPT_HELP) {

@@ -184,9 +184,10 @@ static void publish(struct mpx_metrics_server *m, struct live *l,
 		_Static_assert(sizeof(st.ifaces[i].name) == IF_NAMESIZE,
 			       "interface names fit");
 		memcpy(st.ifaces[i].name, a[i].ifname, IF_NAMESIZE);
-		snprintf(st.ifaces[i].xdp_mode, sizeof(st.ifaces[i].xdp_mode),
-			 "%s", a[i].xdp_mode);
-		st.ifaces[i].egress = a[i].tc_attached;
+		snprintf(st.ifaces[i].ingress, sizeof(st.ifaces[i].ingress),
+			 "%s", mpx_hook_kind_name(a[i].kind[MPX_DIR_IN]));
+		snprintf(st.ifaces[i].egress, sizeof(st.ifaces[i].egress), "%s",
+			 mpx_hook_kind_name(a[i].kind[MPX_DIR_OUT]));
 		st.nifaces++;
 	}
 	mpx_metrics_publish(m, &st);
@@ -197,13 +198,15 @@ static void say_attached(const struct mpx_attachment *a, int n,
 {
 	fprintf(stderr, "mptcp-xdp: attached to");
 	for (int i = 0; i < n; i++)
-		fprintf(stderr, "%s %s (XDP %s%s)", i ? "," : "", a[i].ifname,
-			a[i].xdp_mode, a[i].tc_attached ? ", TC egress" : "");
+		fprintf(stderr, "%s %s (ingress %s: %s, egress %s)",
+			i ? "," : "", a[i].ifname,
+			mpx_hook_kind_name(a[i].kind[MPX_DIR_IN]), a[i].why,
+			mpx_hook_kind_name(a[i].kind[MPX_DIR_OUT]));
 	fprintf(stderr, "; capabilities kept: %s; stop with Ctrl-C\n", caps);
 }
 
-/* Once attached, only what detaching needs: CAP_NET_ADMIN while a TC
- * filter (or our clsact qdisc) is to be removed; the XDP links go when
+/* Once attached, only what detaching needs: CAP_NET_ADMIN while a clsact
+ * filter (or our clsact qdisc) is to be removed; XDP and TCX links go when
  * their fds close, which needs nothing. */
 static int drop_privileges(const struct mpx_attachment *a, int n,
 			   const char **kept, char *err, size_t errlen)
@@ -211,7 +214,9 @@ static int drop_privileges(const struct mpx_attachment *a, int n,
 	int tc = 0;
 
 	for (int i = 0; i < n; i++)
-		tc |= a[i].tc_attached || a[i].created_clsact;
+		tc |= a[i].kind[MPX_DIR_IN] == MPX_AT_CLSACT ||
+		      a[i].kind[MPX_DIR_OUT] == MPX_AT_CLSACT ||
+		      a[i].created_clsact;
 	return mpx_priv_drop(tc, kept, err, errlen);
 }
 
@@ -269,8 +274,9 @@ int mpx_load(const struct mpx_load_opts *o)
 	}
 	for (; n < o->nifaces && !stop_signal; n++) {
 		if (mpx_attach(bpf_program__fd(skel->progs.mptcp_xdp),
+			       bpf_program__fd(skel->progs.mptcp_tc_ingress),
 			       bpf_program__fd(skel->progs.mptcp_tc_egress),
-			       o->ifaces[n], o->xdp_mode, o->egress, &att[n],
+			       o->ifaces[n], o->ingress, o->egress, &att[n],
 			       err, sizeof(err), &code) < 0)
 			goto out;
 	}

@@ -13,7 +13,7 @@
 struct mpx_load_opts {
 	const char *ifaces[MPX_MAX_IFACES];
 	int nifaces;
-	enum mpx_xdp_mode xdp_mode;
+	enum mpx_ingress_mode ingress;
 	int egress;
 	struct mpx_run_opts run;
 };

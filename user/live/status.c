@@ -77,6 +77,7 @@ static void print_counters(__u32 prog_id)
 
 int mpx_status(void)
 {
+	static const char *const dirs[2] = {"ingress", "egress"};
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	int found = 0;
 
@@ -88,30 +89,42 @@ int mpx_status(void)
 	mpx_bpf_quiet();
 	for (i = ifs; i->if_index; i++) {
 		struct mpx_iface_state st;
+		int clsact;
 
 		mpx_iface_state((int)i->if_index, i->if_name, &st);
-		if (!st.xdp_prog_id && !st.tc_prog_id && !st.daemon_pid)
+		if (!st.kind[MPX_DIR_IN] && !st.kind[MPX_DIR_OUT] &&
+		    !st.daemon_pid)
 			continue;
 		found++;
-		printf("%s (ifindex %u):", i->if_name, i->if_index);
-		if (st.xdp_prog_id)
-			printf(" xdp id %u mode %s;", st.xdp_prog_id,
-			       st.xdp_mode);
-		else
-			printf(" xdp none;");
-		if (st.tc_prog_id)
-			printf(" tc egress id %u;", st.tc_prog_id);
-		else
-			printf(" tc egress none;");
+		/* s1: ingress tcx id 123; egress tcx id 124; daemon pid 456
+		 * running */
+		printf("%s:", i->if_name);
+		for (int dir = MPX_DIR_IN; dir <= MPX_DIR_OUT; dir++) {
+			if (st.kind[dir])
+				printf(" %s %s id %u;", dirs[dir],
+				       mpx_hook_kind_name(st.kind[dir]),
+				       st.prog_id[dir]);
+			else
+				printf(" %s none;", dirs[dir]);
+		}
 		if (st.daemon_pid)
 			printf(" daemon pid %d %s", (int)st.daemon_pid,
 			       st.daemon_alive ? "running" : "gone");
-		if (!st.daemon_alive && st.tc_prog_id)
+		else
+			printf(" daemon none");
+		clsact = st.kind[MPX_DIR_IN] == MPX_AT_CLSACT ||
+			 st.kind[MPX_DIR_OUT] == MPX_AT_CLSACT;
+		if (!st.daemon_alive && (clsact || st.daemon_pid))
 			printf(" (leftovers: run 'mptcp-xdp unload %s')",
 			       i->if_name);
+		if (st.other_xdp_prog_id)
+			printf("; another XDP program (id %u) beside it",
+			       st.other_xdp_prog_id);
 		printf("\n");
-		if (st.xdp_prog_id)
-			print_counters(st.xdp_prog_id);
+		if (st.prog_id[MPX_DIR_IN] || st.prog_id[MPX_DIR_OUT])
+			print_counters(st.prog_id[MPX_DIR_IN]
+					   ? st.prog_id[MPX_DIR_IN]
+					   : st.prog_id[MPX_DIR_OUT]);
 	}
 	if (!found)
 		printf("no interface has mptcp-xdp attached\n");

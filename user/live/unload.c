@@ -16,6 +16,7 @@ int mpx_unload(const char *ifname)
 	int ifindex = (int)if_nametoindex(ifname);
 	struct mpx_iface_state st;
 	char err[256] = "";
+	int clsact;
 
 	if (!ifindex) {
 		fprintf(stderr, "mptcp-xdp: %s: no such network interface\n",
@@ -37,16 +38,24 @@ int mpx_unload(const char *ifname)
 			ifname, (int)st.daemon_pid, (int)st.daemon_pid);
 		return MPX_EXIT_BUSY;
 	}
-	if (st.xdp_prog_id) {
-		/* Only a live link keeps our XDP program: its owner is a
-		 * process we do not know of. */
+	if (mpx_state_has_link(&st)) {
+		int dir =
+		    st.kind[MPX_DIR_IN] && st.kind[MPX_DIR_IN] != MPX_AT_CLSACT
+			? MPX_DIR_IN
+			: MPX_DIR_OUT;
+
+		/* Only a live link keeps an XDP or TCX program: its owner is
+		 * a process we do not know of. */
 		fprintf(stderr,
-			"mptcp-xdp: %s: XDP program %u is held by a live link "
+			"mptcp-xdp: %s: %s program %u is held by a live link "
 			"of another process; stop that process\n",
-			ifname, st.xdp_prog_id);
+			ifname, mpx_hook_kind_name(st.kind[dir]),
+			st.prog_id[dir]);
 		return MPX_EXIT_BUSY;
 	}
-	if (!st.tc_prog_id && !st.daemon_pid) {
+	clsact = st.kind[MPX_DIR_IN] == MPX_AT_CLSACT ||
+		 st.kind[MPX_DIR_OUT] == MPX_AT_CLSACT;
+	if (!clsact && !st.daemon_pid) {
 		printf("%s: nothing of mptcp-xdp attached\n", ifname);
 		return MPX_EXIT_OK;
 	}
@@ -54,9 +63,17 @@ int mpx_unload(const char *ifname)
 		fprintf(stderr, "mptcp-xdp: %s\n", err);
 		return errno == EPERM ? MPX_EXIT_PERMISSION : MPX_EXIT_BPF;
 	}
-	printf("%s: removed%s%s\n", ifname,
-	       st.tc_prog_id ? " the TC egress filter" : " a stale state file",
-	       st.tc_prog_id && st.created_clsact ? " and its clsact qdisc"
-						  : "");
+	if (!clsact)
+		printf("%s: removed a stale state file\n", ifname);
+	else
+		printf("%s: removed the clsact filters (%s%s%s)%s\n", ifname,
+		       st.kind[MPX_DIR_IN] == MPX_AT_CLSACT ? "ingress" : "",
+		       st.kind[MPX_DIR_IN] == MPX_AT_CLSACT &&
+			       st.kind[MPX_DIR_OUT] == MPX_AT_CLSACT
+			   ? ", "
+			   : "",
+		       st.kind[MPX_DIR_OUT] == MPX_AT_CLSACT ? "egress" : "",
+		       st.created_clsact ? " and the clsact qdisc, if empty"
+					 : "");
 	return MPX_EXIT_OK;
 }

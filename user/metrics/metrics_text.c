@@ -104,7 +104,8 @@ static void kernel(FILE *f, const __u64 *c)
 	};
 
 	single(f, "packets_total", "counter",
-	       "Packets seen by the parser (XDP ingress and TC egress).",
+	       "Packets seen by the parser, ingress and egress, in "
+	       "segments.",
 	       c[MPX_CTR_PACKETS]);
 	by_label(f, "packets_by_kind_total",
 		 "Packets by network layer kind (a packet may count in two).",
@@ -285,13 +286,14 @@ char *mpx_metrics_render(const struct mpx_metrics_state *st, size_t *len)
 	sample(f, "build_info", labels, 1);
 	if (st->nifaces) {
 		family(f, "interface_info", "gauge",
-		       "Always 1 per interface the daemon is attached to.");
+		       "Always 1 per interface the daemon is attached to, with "
+		       "its hook kinds.");
 		for (int i = 0; i < st->nifaces; i++) {
 			snprintf(
 			    labels, sizeof(labels),
-			    "interface=\"%s\",xdp_mode=\"%s\",egress=\"%s\"",
-			    st->ifaces[i].name, st->ifaces[i].xdp_mode,
-			    st->ifaces[i].egress ? "tc" : "none");
+			    "interface=\"%s\",ingress=\"%s\",egress=\"%s\"",
+			    st->ifaces[i].name, st->ifaces[i].ingress,
+			    st->ifaces[i].egress);
 			sample(f, "interface_info", labels, 1);
 		}
 	}

@@ -23,8 +23,8 @@
 
 struct mpx_metrics_iface {
 	char name[16];
-	char xdp_mode[8]; /* native, generic */
-	int egress;	  /* TC egress attached */
+	char ingress[16]; /* hook kind: xdp-native, xdp-generic, tcx, clsact */
+	char egress[16];  /* tcx, clsact or none */
 };
 
 struct mpx_metrics_state {

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+# What attaching costs a bulk MPTCP transfer: two namespaces over veth
+# (tests/e2e/netns_lib.sh: namespaces made here, only 198.18.0.0/15, torn
+# down by its trap on every exit), one transfer of BYTES (300 MB) with
+# tests/tools/mptcp_xfer from the client to the server, timed to the
+# server's end, with nothing attached and then with `mptcp-xdp load s1 s2`
+# on the server side in each ingress mode. Offloads as the veths come
+# (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
+# packet MSS-sized). Prints markdown table rows: throughput and its ratio
+# to nothing attached in the same network. After a warm-up transfer, REPS
+# rounds, each measuring every configuration once in turn (the daemon
+# started and stopped around its transfer); the median of each.
+#
+# Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
+#   BYTES=314572800 REPS=3 OFFLOADS="keep off"
+# Not part of run_bench.sh: numbers for reading, never an assertion.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+BIN=$ROOT/build/mptcp-xdp
+XFER=$ROOT/build/tests/mptcp_xfer
+BYTES=${BYTES:-314572800}
+REPS=${REPS:-5}
+OFFLOADS=${OFFLOADS:-keep off}
+PORT=5801
+
+[ "$(id -u)" -eq 0 ] || { echo "live_throughput: needs root (namespaces, BPF)" >&2; exit 1; }
+for f in "$BIN" "$XFER"; do
+	[ -x "$f" ] || { echo "live_throughput: missing $f (make && make test-binaries)" >&2; exit 1; }
+done
+
+# One transfer; prints its seconds (client start to server end).
+one_transfer() {
+	local srv t0 t1
+	netns_bg "$NS_SRV" "$XFER" server --listen 0.0.0.0 --port "$PORT" --once >/dev/null 2>&1
+	srv=$NETNS_BG_PID
+	netns_wait_listen "$NS_SRV" "$PORT" || return 1
+	t0=$(date +%s.%N)
+	ip netns exec "$NS_CLI" "$XFER" client --connect "$SRV4_1" --port "$PORT" \
+		--bytes "$BYTES" >/dev/null 2>&1
+	netns_wait_pid "$srv" 1200 || true
+	t1=$(date +%s.%N)
+	PORT=$((PORT + 1))
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# The configurations, measured in turn within each round (so that a
+# machine that drifts during the run drifts for all of them alike):
+# "label|environment|load options"; no options field: nothing attached.
+CONFIGS=(
+	"nothing attached||"
+	"load (defaults)|| "
+	"--ingress xdp-native||--ingress xdp-native"
+	"--ingress xdp-generic||--ingress xdp-generic"
+	"--ingress tc||--ingress tc"
+	"--ingress tc, clsact|MPTCP_XDP_NO_TCX=1|--ingress tc"
+)
+
+# start_daemon ENV ARGS...: load on s1 s2 in the server namespace; its PID
+# in D_PID, the hooks it chose on s1 in D_HOOKS (empty if it failed).
+start_daemon() {
+	local envs=$1
+	shift
+	# shellcheck disable=SC2086 # ENV is a list of VAR=VALUE words, or empty
+	netns_bg "$NS_SRV" env $envs "$BIN" load "$@" s1 s2 >/dev/null 2>"$NETNS_TMPDIR/d.err"
+	D_PID=$NETNS_BG_PID
+	for _ in $(seq 100); do
+		grep -q 'attached to' "$NETNS_TMPDIR/d.err" 2>/dev/null && break
+		kill -0 "$D_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	D_HOOKS=$(grep -o 's1 ([^)]*)' "$NETNS_TMPDIR/d.err" | head -1)
+	[ -n "$D_HOOKS" ] || echo "live_throughput: load $* failed: $(cat "$NETNS_TMPDIR/d.err")" >&2
+}
+stop_daemon() {
+	kill -TERM "$D_PID" 2>/dev/null
+	netns_wait_pid "$D_PID" 200 || true
+}
+
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# One network per offload setting, in a subshell: its trap tears it down.
+run_offloads() (
+	NETNS_OFFLOADS=$1
+	NETNS_TAG=mxbench$$o$1
+	# shellcheck source=tests/e2e/netns_lib.sh
+	source "$ROOT/tests/e2e/netns_lib.sh"
+	netns_trap
+	netns_setup 4 >/dev/null 2>&1 || { echo "live_throughput: netns_setup failed" >&2; exit 1; }
+	netns_tmpdir
+	local i r label envs args base s hooks=()
+	one_transfer >/dev/null # warm-up: the first transfer of a network is slow
+	for ((r = 0; r < REPS; r++)); do
+		for i in "${!CONFIGS[@]}"; do
+			IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
+			if [ -z "$args" ]; then
+				one_transfer >>"$NETNS_TMPDIR/s$i"
+				continue
+			fi
+			# shellcheck disable=SC2086 # options as words
+			start_daemon "$envs" $args
+			hooks[i]=$D_HOOKS
+			[ -n "$D_HOOKS" ] && one_transfer >>"$NETNS_TMPDIR/s$i"
+			stop_daemon
+		done
+	done
+	base=$(median "$NETNS_TMPDIR/s0")
+	for i in "${!CONFIGS[@]}"; do
+		IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
+		[ -s "$NETNS_TMPDIR/s$i" ] || continue
+		s=$(median "$NETNS_TMPDIR/s$i")
+		awk -v o="$1" -v l="$label" -v s="$s" -v b="$base" -v bytes="$BYTES" -v h="${hooks[i]:-}" 'BEGIN {
+			printf "| %s | %s | %s | %.0f | %.2f |\n", o, l, (h == "" ? "-" : h),
+				bytes * 8 / s / 1e6, b / s }'
+	done
+)
+
+echo "| offloads | mptcp-xdp | hooks on s1 | Mbit/s | vs nothing attached |"
+echo "| --- | --- | --- | ---: | ---: |"
+for o in $OFFLOADS; do
+	run_offloads "$o"
+done
