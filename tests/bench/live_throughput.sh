@@ -14,7 +14,8 @@
 #
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
 #   BYTES=314572800 REPS=3 OFFLOADS="keep off"
-# Not part of run_bench.sh: numbers for reading, never an assertion.
+# make bench runs it (section 8, REPS=3): numbers for reading, never an
+# assertion.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
