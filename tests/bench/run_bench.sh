@@ -72,6 +72,8 @@ tshark_cmd=(tshark -n -r "$tmp/big.pcap" -o mptcp.analyze_mptcp:TRUE
 	-o tcp.analyze_sequence_numbers:TRUE --disable-protocol iperf3
 	-Y mptcp -T fields -e mptcp.stream -e tcp.options.mptcp.subtype)
 read -r t_tshark m_tshark < <(measure 3 "${tshark_cmd[@]}")
+# tcpdump: every frame decoded and printed, the other peer the issue names.
+read -r t_tcpdump m_tcpdump < <(measure 3 tcpdump -nn -r "$tmp/big.pcap")
 read -r t_host m_host < <(measure 5 "$BIN" replay --engine host "$tmp/big.pcap")
 read -r t_bpf m_bpf < <(measure 5 "$BIN" replay --engine bpf "$tmp/big.pcap")
 read -r t_raw m_raw < <(measure 5 "$BIN" replay --engine host --events raw "$tmp/big.pcap")
@@ -176,9 +178,13 @@ time (editcap), merged (mergecap): $big_frames frames, 2000 connections. Median 
 | command | seconds | ratio to tshark | peak RSS KiB | ratio to tshark |
 |---|---|---|---|---|
 | \`tshark -n -r big.pcap -o mptcp.analyze_mptcp:TRUE -o tcp.analyze_sequence_numbers:TRUE --disable-protocol iperf3 -Y mptcp -T fields -e mptcp.stream -e tcp.options.mptcp.subtype\` | $t_tshark | 1.00 | $m_tshark | 1.00 |
+| \`tcpdump -nn -r big.pcap\` | $t_tcpdump | $(ratio "$t_tcpdump" "$t_tshark") | $m_tcpdump | $(ratio "$m_tcpdump" "$m_tshark") |
 | \`mptcp-xdp replay --engine host big.pcap\` | $t_host | $(ratio "$t_host" "$t_tshark") | $m_host | $(ratio "$m_host" "$m_tshark") |
 | \`mptcp-xdp replay --engine bpf big.pcap\` | $t_bpf | $(ratio "$t_bpf" "$t_tshark") | $m_bpf | $(ratio "$m_bpf" "$m_tshark") |
 | \`mptcp-xdp replay --engine host --events raw big.pcap\` | $t_raw | $(ratio "$t_raw" "$t_tshark") | $m_raw | $(ratio "$m_raw" "$m_tshark") |
+
+The host engine is $(ratio "$t_tshark" "$t_host")x faster than tshark (the issue's target: 50x)
+and $(ratio "$t_tcpdump" "$t_host")x faster than \`tcpdump -nn -r\` (target: 5x).
 
 ## 3. Correlator memory under a SYN flood
 
