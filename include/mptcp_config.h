@@ -48,7 +48,7 @@ struct mpx_config {
 	__u32 wakeup_bytes;
 };
 
-#define MPX_WAKEUP_BATCHED 0xffffffffu
+#define MPX_WAKEUP_BATCHED  0xffffffffu
 #define MPX_WAKEUP_FRACTION 8 /* the ring's size over the threshold */
 
 #endif /* MPTCP_CONFIG_H */

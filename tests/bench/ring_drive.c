@@ -97,8 +97,8 @@ static void *produce(void *arg)
 		p->produced += n;
 		if (p->rate) {
 			/* Where the offer should be by now: wait for it. */
-			__s64 due = start + (__s64)(p->produced * 1000000000ull /
-						    p->rate);
+			__s64 due = start + (__s64)(p->produced *
+						    1000000000ull / p->rate);
 
 			while (now_ns() < due)
 				;
