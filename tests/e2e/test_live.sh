@@ -271,8 +271,9 @@ EOF
 
 # ---- 7: a stopped consumer: records lost, and the gap said -------------
 # The daemon stopped (SIGSTOP) while a transfer makes far more records
-# (--dss all: one a data packet) than the ring buffer holds (4 MiB, ~32k):
-# the kernel never waits, it counts and drops. Resumed, the daemon reports
+# (--dss all: one a data packet) than the ring buffer holds (16 MiB live
+# with --dss all, ~131k records): the kernel never waits, it counts and
+# drops. Resumed, the daemon reports
 # the gap as records_lost events that add up to the kernel's count, and
 # every record it did print was counted as pushed.
 test_stalled_consumer_records_lost() {
@@ -280,7 +281,7 @@ test_stalled_consumer_records_lost() {
 	ready || return
 	start_daemon stalled --events raw --dss all --stats || return
 	kill -STOP "$DAEMON"
-	transfer "$SRV4_1" 5601 --bytes 200000000
+	transfer "$SRV4_1" 5601 --bytes 400000000
 	kill -CONT "$DAEMON"
 	sleep 0.5
 	stop_daemon stalled INT
