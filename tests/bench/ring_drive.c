@@ -13,8 +13,9 @@
  * RECORDS to offer (default 2,000,000), RATE records/s offered (default
  * 1,000,000; 0: as fast as the producer goes), MODE `each` (the kernel's
  * default notification: flags 0 on every record, the consumer woken
- * whenever it caught up), `batched` (what `load` does, bpf/ and
- * user/live/load.c) or `both` (default). One line per mode:
+ * whenever it caught up, the 4 MiB ring), `batched` (what `load` does:
+ * bpf/, user/live/load.c, and the 16 MiB ring of --dss all) or `both`
+ * (default). One line per mode:
  *
  *   MODE offered_per_s consumed_per_s lost consumer_cpu_pct produced
  *        consumed_per_consumer_cpu_s

@@ -277,8 +277,8 @@ a run; the consumer pinned to CPU 1 does what \`load\` does with the ring
 connection events as JSON, to /dev/null). \`each\`: the kernel's default
 notification (flags 0: a wake-up whenever the consumer had caught up),
 the baseline; \`batched\`: BPF_RB_NO_WAKEUP, a forced wake-up when a
-record takes the ring past an eighth of its size, and a 10 ms poll
-timeout. Lost: the kernel's ringbuf_full counter. The last column is what
+record takes the ring past an eighth of its size, a 10 ms poll
+timeout, and the 16 MiB ring \`load --dss all\` gets (4 MiB before). Lost: the kernel's ringbuf_full counter. The last column is what
 one core of consumer keeps up with (records over the consumer thread's
 CPU time): on a shared machine a consumer that is not scheduled loses
 records its speed alone would not.
