@@ -12,9 +12,29 @@
 
 #include "output/json_line.h"
 
+/* Buffered (jl_begin_buf()): into the caller's line buffer, written out
+ * whole at jl_end() (or when it would overflow); else straight to the
+ * FILE. */
 static void put(struct json_line *j, const char *s, size_t n)
 {
+	if (j->buf) {
+		if (j->len + n <= j->cap) {
+			memcpy(j->buf + j->len, s, n);
+			j->len += n;
+			return;
+		}
+		fwrite_unlocked(j->buf, 1, j->len, j->f);
+		j->len = 0;
+	}
 	fwrite_unlocked(s, 1, n, j->f);
+}
+
+static void putch(struct json_line *j, char c)
+{
+	if (j->buf && j->len < j->cap)
+		j->buf[j->len++] = c;
+	else
+		put(j, &c, 1);
 }
 
 #define PUT_LIT(j, lit) put((j), (lit), sizeof(lit) - 1)
@@ -24,7 +44,7 @@ static void key(struct json_line *j, const char *k)
 	if (j->members++)
 		PUT_LIT(j, ",\"");
 	else
-		fputc_unlocked('"', j->f);
+		putch(j, '"');
 	put(j, k, strlen(k)); /* keys are literals of this program */
 	PUT_LIT(j, "\":");
 }
@@ -52,13 +72,25 @@ void jl_begin(struct json_line *j, FILE *f)
 {
 	j->f = f;
 	j->members = 0;
+	j->buf = NULL;
+	j->len = j->cap = 0;
 	flockfile(f);
-	fputc_unlocked('{', f);
+	putch(j, '{');
+}
+
+void jl_begin_buf(struct json_line *j, FILE *f, char *buf, size_t cap)
+{
+	jl_begin(j, f);
+	j->buf = buf;
+	j->cap = cap;
 }
 
 void jl_end(struct json_line *j)
 {
 	PUT_LIT(j, "}\n");
+	if (j->buf && j->len)
+		fwrite_unlocked(j->buf, 1, j->len, j->f);
+	j->len = 0;
 	funlockfile(j->f);
 }
 
@@ -68,7 +100,7 @@ void jl_str(struct json_line *j, const char *k, const char *val)
 	const unsigned char *run = (const unsigned char *)val, *p;
 
 	key(j, k);
-	fputc_unlocked('"', j->f);
+	putch(j, '"');
 	for (p = run; *p; p++) {
 		if (*p != '"' && *p != '\\' && *p >= 0x20)
 			continue;
@@ -86,7 +118,7 @@ void jl_str(struct json_line *j, const char *k, const char *val)
 		run = p + 1;
 	}
 	put(j, (const char *)run, (size_t)(p - run));
-	fputc_unlocked('"', j->f);
+	putch(j, '"');
 }
 
 void jl_u64(struct json_line *j, const char *k, uint64_t v)
@@ -134,24 +166,24 @@ void jl_hex_bytes(struct json_line *j, const char *k, const uint8_t *b,
 	static const char hex[] = "0123456789abcdef";
 
 	key(j, k);
-	fputc_unlocked('"', j->f);
+	putch(j, '"');
 	for (size_t i = 0; i < n; i++) {
-		fputc_unlocked(hex[b[i] >> 4], j->f);
-		fputc_unlocked(hex[b[i] & 15], j->f);
+		putch(j, hex[b[i] >> 4]);
+		putch(j, hex[b[i] & 15]);
 	}
-	fputc_unlocked('"', j->f);
+	putch(j, '"');
 }
 
 void jl_u8_array(struct json_line *j, const char *k, const uint8_t *v, size_t n)
 {
 	key(j, k);
-	fputc_unlocked('[', j->f);
+	putch(j, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputc_unlocked(',', j->f);
+			putch(j, ',');
 		put_u64(j, v[i]);
 	}
-	fputc_unlocked(']', j->f);
+	putch(j, ']');
 }
 
 void jl_time(struct json_line *j, const char *k, int64_t sec, int32_t usec)
@@ -162,7 +194,11 @@ void jl_time(struct json_line *j, const char *k, int64_t sec, int32_t usec)
 	/* As "%" PRId64 ".%06d"; usec is 0..999999 (a negative one, never
 	 * made, is printed as printf would). */
 	if (sec < 0 || usec < 0 || usec > 999999) {
-		fprintf(j->f, "%" PRId64 ".%06d", sec, (int)usec);
+		char t[48];
+		int n =
+		    snprintf(t, sizeof(t), "%" PRId64 ".%06d", sec, (int)usec);
+
+		put(j, t, n > 0 ? (size_t)n : 0);
 		return;
 	}
 	put_u64(j, (uint64_t)sec);
