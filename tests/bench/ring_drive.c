@@ -18,12 +18,14 @@
  * (default). One line per mode:
  *
  *   MODE offered_per_s consumed_per_s lost consumer_cpu_pct produced
- *        consumed_per_consumer_cpu_s
+ *        consumed_per_consumer_cpu_s consumer_runqueue_wait_ms
  *
- * The last is what one core of consumer would keep up with: the machine
- * may be shared, and a consumer that was not scheduled loses records that
- * its speed alone would not. The producer runs the TC egress program:
- * the same parser and emit as XDP's (see below why not XDP).
+ * consumed_per_consumer_cpu_s is what one core of consumer would keep up
+ * with: the machine may be shared, and a consumer that was not scheduled
+ * loses records that its speed alone would not; the last figure is how
+ * long the consumer was runnable but waited for its CPU (schedstat). The
+ * producer runs the TC egress program: the same parser and emit as XDP's (see
+ * below why not XDP).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -202,6 +204,22 @@ static int consume_step(struct consumer *c, struct ring_buffer *rb,
 	return 0;
 }
 
+/* How long this thread waited on its CPU's run queue (ns), from
+ * /proc/thread-self/schedstat: runnable, not running, another task on
+ * the CPU. 0 when not available. */
+static unsigned long long run_delay_ns(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
 static double thread_cpu_s(void)
 {
 	struct rusage ru;
@@ -228,6 +246,7 @@ static int drive(const char *mode, __u32 wakeup, __u64 records, __u64 rate)
 	__u8 frame[2048];
 	char err[256];
 	double cpu0, cpu, wall;
+	unsigned long long wait0;
 	__s64 t0;
 	int code;
 	FILE *null;
@@ -269,6 +288,7 @@ static int drive(const char *mode, __u32 wakeup, __u64 records, __u64 rate)
 	p.frame = frame;
 	pin(1);
 	cpu0 = thread_cpu_s();
+	wait0 = run_delay_ns();
 	t0 = now_ns();
 	if (pthread_create(&th, NULL, produce, &p) != 0) {
 		fprintf(stderr, "ring_drive: cannot start the producer\n");
@@ -283,11 +303,12 @@ static int drive(const char *mode, __u32 wakeup, __u64 records, __u64 rate)
 	wall = (double)(now_ns() - t0) / 1e9;
 	cpu = thread_cpu_s() - cpu0;
 	mpx_bpf_read_counters(bpf_map__fd(skel->maps.counters), ctr);
-	printf("%s %.0f %.0f %llu %.0f %llu %.0f\n", mode,
+	printf("%s %.0f %.0f %llu %.0f %llu %.0f %.0f\n", mode,
 	       (double)p.produced / p.seconds, (double)c.records / wall,
 	       (unsigned long long)ctr[MPX_CTR_RINGBUF_FULL],
 	       100.0 * cpu / wall, (unsigned long long)p.produced,
-	       cpu > 0 ? (double)c.records / cpu : 0.0);
+	       cpu > 0 ? (double)c.records / cpu : 0.0,
+	       (double)(run_delay_ns() - wait0) / 1e6);
 	fflush(stdout);
 	if (c.records + ctr[MPX_CTR_RINGBUF_FULL] != p.produced)
 		fprintf(stderr,

@@ -281,11 +281,12 @@ record takes the ring past an eighth of its size, a 10 ms poll
 timeout, and the 16 MiB ring \`load --dss all\` gets (4 MiB before). Lost: the kernel's ringbuf_full counter. The last column is what
 one core of consumer keeps up with (records over the consumer thread's
 CPU time): on a shared machine a consumer that is not scheduled loses
-records its speed alone would not.
+records its speed alone would not, and the run-queue wait
+(/proc/thread-self/schedstat) says how long it was kept from its CPU.
 
-| offered rate | wake-ups | offered/s | consumed/s | lost | consumer CPU % | records per consumer CPU-second |
-|---|---|---|---|---|---|---|
-$(awk 'NF == 8 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", ($1 == 0 ? "unpaced" : $1), $2, $3, $4, $5, $6, $8 }' <<<"$ring")
+| offered rate | wake-ups | offered/s | consumed/s | lost | consumer CPU % | records per consumer CPU-second | consumer run-queue wait ms |
+|---|---|---|---|---|---|---|---|
+$(awk 'NF == 9 { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", ($1 == 0 ? "unpaced" : $1), $2, $3, $4, $5, $6, $8, $9 }' <<<"$ring")
 EOF
 } >"$OUT"
 echo "bench: wrote $OUT"
