@@ -105,11 +105,30 @@ static __always_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id,
 		*v += n;
 }
 
+/* Batched wake-ups (mpx_config.wakeup_bytes): no wake-up per record but
+ * one when this record takes the ring past the threshold; the consumer's
+ * poll timeout picks up the rest. Only the crossing wakes: past it, a
+ * forced wake-up on every record would be an inter-processor interrupt
+ * per record while the consumer is already awake and draining. Read
+ * through the volatile object (see read_cfg()). */
+static __always_inline __u64 ring_flags(__u32 size)
+{
+	__u32 t = mpx_cfg.wakeup_bytes;
+	__u64 avail;
+
+	if (!t)
+		return 0;
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	return avail < t && avail + size >= t ? BPF_RB_FORCE_WAKEUP
+					      : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
 					 const struct mptcp_event *ev)
 {
 	(void)sink;
-	return bpf_ringbuf_output(&events, (void *)ev, sizeof(*ev), 0);
+	return bpf_ringbuf_output(&events, (void *)ev, sizeof(*ev),
+				  ring_flags(sizeof(*ev) + 8));
 }
 
 static __always_inline struct mpx_flow *
@@ -266,7 +285,8 @@ static __always_inline int push_payload(struct mpx_payload_buf *pb, __u32 off,
 
 	ev->u.payload.offset = off;
 	ev->u.payload.len = (__u16)n;
-	if (bpf_ringbuf_output(&events, pb->b, sizeof(*ev) + n, 0) < 0) {
+	if (bpf_ringbuf_output(&events, pb->b, sizeof(*ev) + n,
+			       ring_flags(sizeof(*ev) + n + 8)) < 0) {
 		mpx_sink_count_add(NULL, MPX_CTR_PAYLOAD_RINGBUF_FULL,
 				   want - off);
 		return -1;

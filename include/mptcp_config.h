@@ -38,6 +38,17 @@ struct mpx_config {
 	 * subflow direction copied out, the first stream_depth of them
 	 * (0: no limit). */
 	__u32 stream_depth;
+	/* Ring buffer wake-ups (the event path, docs/design.md): 0, every
+	 * record may wake the consumer (the kernel's default notification,
+	 * flags 0: a wake-up whenever the consumer had caught up); else a
+	 * record is submitted with BPF_RB_NO_WAKEUP unless this many bytes
+	 * already wait in the ring, then with BPF_RB_FORCE_WAKEUP, and the
+	 * consumer polls with a timeout (MPX_RING_POLL_MS). The loader turns
+	 * MPX_WAKEUP_BATCHED into MPX_WAKEUP_FRACTION of the ring. */
+	__u32 wakeup_bytes;
 };
+
+#define MPX_WAKEUP_BATCHED  0xffffffffu
+#define MPX_WAKEUP_FRACTION 8 /* the ring's size over the threshold */
 
 #endif /* MPTCP_CONFIG_H */

@@ -464,4 +464,38 @@ test_tc_counts_segments() {
 	offloads off
 }
 
+# ---- 8: a stopped consumer: records lost, and the gap said -------------
+# The daemon stopped (SIGSTOP) while a transfer makes far more records
+# (--dss all: one a data packet) than the ring buffer holds (16 MiB live
+# with --dss all, ~131k records): the kernel never waits, it counts and
+# drops. Resumed, the daemon reports
+# the gap as records_lost events that add up to the kernel's count, and
+# every record it did print was counted as pushed.
+test_stalled_consumer_records_lost() {
+	local lost said pushed printed
+	ready || return
+	start_daemon stalled --events raw --dss all --stats || return
+	kill -STOP "$DAEMON"
+	transfer "$SRV4_1" 5601 --bytes 400000000
+	kill -CONT "$DAEMON"
+	sleep 0.5
+	stop_daemon stalled INT
+	lost=$(grep '^{' "$W/stalled.err" | jq -r 'select(has("counters")) | .counters.ringbuf_full' | tail -1)
+	pushed=$(grep '^{' "$W/stalled.err" | jq -r 'select(has("counters")) | .counters.records' | tail -1)
+	said=$(jq -s '[.[] | select(.event == "records_lost") | .lost] | add // 0' "$W/stalled.out")
+	printed=$(jq -s '[.[] | select(.event != "records_lost")] | length' "$W/stalled.out")
+	if [ -n "$lost" ] && [ "$lost" -gt 0 ] && [ "$said" = "$lost" ]; then
+		pass stalled_records_lost_said
+	else
+		fail stalled_records_lost_said "records_lost events say $said, the kernel counted '$lost'"
+	fi
+	if [ -n "$pushed" ] && [ "$printed" = "$pushed" ]; then
+		pass stalled_every_pushed_record_printed
+	else
+		fail stalled_every_pushed_record_printed "$printed records printed, the kernel pushed '$pushed'"
+	fi
+	echo "note: stalled consumer: $pushed records pushed, $lost lost, $said said lost"
+	nothing_attached stalled
+}
+
 run_tests live

@@ -573,6 +573,9 @@ static int cmd_load(int argc, char **argv)
 					     ? 0
 					     : (__u32)c.run.out.streams.depth;
 	}
+	/* The consumer is woken once the ring fills past an eighth, or by
+	 * its poll timeout (user/live/load.h, MPX_RING_POLL_MS). */
+	c.run.cfg.wakeup_bytes = MPX_WAKEUP_BATCHED;
 	o.run = c.run;
 	return mpx_load(&o);
 }

@@ -21,7 +21,6 @@
 #include "mptcp_xdp.skel.h"
 #include "output/counters_report.h"
 
-#define POLL_MS 200
 /* How often the ring buffer's loss counter is read (a syscall per CPU
  * slot): losses are reported within this, never per record. */
 #define LOSS_CHECK_NS 1000000000LL
@@ -298,7 +297,14 @@ int mpx_load(const struct mpx_load_opts *o)
 		say_attached(att, n, kept);
 	while (!stop_signal) {
 		publish(metrics, &l, att, n);
-		r = ring_buffer__poll(rb, POLL_MS);
+		/* Batched wake-ups (mpx_config.wakeup_bytes): epoll fires only
+		 * past the ring's threshold, so whatever waits below it is
+		 * read at the timeout, MPX_RING_POLL_MS, the bound on a
+		 * record's wait; consume() reads the ring whether or not
+		 * the poll was woken. */
+		r = ring_buffer__poll(rb, MPX_RING_POLL_MS);
+		if (r >= 0 || r == -EINTR)
+			r = ring_buffer__consume(rb);
 		if (r < 0 && r != -EINTR) {
 			snprintf(err, sizeof(err), "ring buffer: %s",
 				 strerror(-r));

@@ -9,6 +9,10 @@
 #include "pipeline.h"
 
 #define MPX_MAX_IFACES 16
+/* The ring buffer's poll timeout: with batched wake-ups (mpx_config's
+ * wakeup_bytes) the bound on how long a record waits in the ring when
+ * traffic is too light to fill it past the threshold. */
+#define MPX_RING_POLL_MS 10
 
 struct mpx_load_opts {
 	const char *ifaces[MPX_MAX_IFACES];

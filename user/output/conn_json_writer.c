@@ -70,7 +70,7 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 	fputs(",\"subflows\":[", f);
 	for (int i = 0; i < s->nsubflows; i++) {
 		const struct mpx_sf_summary *sf = &s->sf[i];
-		struct json_line o;
+		struct json_line o = {0}; /* unbuffered: f is written too */
 
 		if (i)
 			fputc(',', f);

@@ -126,11 +126,36 @@ void mpx_rst_flags_text(__u8 flags, char out[5])
 	out[n] = '\0';
 }
 
+/* Dotted quad as inet_ntop writes it, without its sprintf (two of them
+ * a raw record). */
+static int ipv4_text(const __u8 a[4], char *out, size_t outlen)
+{
+	char buf[16];
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (i)
+			buf[n++] = '.';
+		if (v >= 100)
+			buf[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			buf[n++] = (char)('0' + v / 10 % 10);
+		buf[n++] = (char)('0' + v % 10);
+	}
+	if (n + 1 > outlen)
+		return -1;
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	return 0;
+}
+
 void mpx_addr_text(__u8 family, const __u8 addr[MPX_ADDR_LEN], char *out,
 		   size_t outlen)
 {
 	if (family == 4) {
-		if (!inet_ntop(AF_INET, addr + 12, out, (socklen_t)outlen))
+		if (ipv4_text(addr + 12, out, outlen) < 0)
 			snprintf(out, outlen, "?");
 		return;
 	}

@@ -13,9 +13,15 @@
 struct json_line {
 	FILE *f;
 	int members;
+	char *buf; /* jl_begin_buf(): the line is built here */
+	size_t len, cap;
 };
 
 void jl_begin(struct json_line *j, FILE *f);
+/* The same, the line built in buf (cap bytes) and written with one call at
+ * jl_end(): for a writer that writes nothing to f itself in between (a
+ * longer line is written in parts, still in order). */
+void jl_begin_buf(struct json_line *j, FILE *f, char *buf, size_t cap);
 void jl_end(struct json_line *j); /* "}\n" */
 void jl_str(struct json_line *j, const char *key, const char *val);
 void jl_u64(struct json_line *j, const char *key, uint64_t v);

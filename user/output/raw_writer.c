@@ -134,12 +134,13 @@ void mpx_write_raw(FILE *f, const struct mpx_origin *o,
 		   const struct mptcp_event *ev, int tagged)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], flags[9];
+	char line[512];
 	struct json_line j;
 
 	mpx_addr_text(ev->family, ev->saddr, src, sizeof(src));
 	mpx_addr_text(ev->family, ev->daddr, dst, sizeof(dst));
 	mpx_tcp_flags_text(ev->tcp_flags, flags);
-	jl_begin(&j, f);
+	jl_begin_buf(&j, f, line, sizeof(line));
 	if (tagged)
 		jl_str(&j, "record", "option");
 	if (o->frame)
