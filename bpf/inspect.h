@@ -42,7 +42,16 @@ _Static_assert(MPX_CTR_ERR_TOO_MANY_EXTHDRS - MPX_CTR_ERR_FIRST + 1 ==
 		   MPX_ERR_TOO_MANY_EXTHDRS,
 	       "error counters follow enum mpx_err");
 
+/* The record timestamp's clock: the kernel's reads bpf_ktime_get_ns(); the
+ * host build has none (replay takes the capture's time). */
+#ifndef MPX_NOW
+#define MPX_NOW() 0
+#endif
+
 struct mpx_meta {
+	/* 0 until the packet's first record: the clock is read then, once
+	 * per packet (it costs more than parsing a packet that makes no
+	 * record); every record of a packet carries the same time. */
 	__u64 ts_ns;
 	__u32 ifindex;
 	__u8 hook; /* enum mpx_hook */
@@ -95,8 +104,10 @@ mpx_inline int mpx_dss_wanted(struct mpx_sink *sink,
 }
 
 mpx_inline void mpx_push(struct mpx_sink *sink, struct mptcp_event *ev,
-			 const struct mpx_meta *meta)
+			 struct mpx_meta *meta)
 {
+	if (!meta->ts_ns)
+		meta->ts_ns = MPX_NOW();
 	ev->ts_ns = meta->ts_ns;
 	ev->ifindex = meta->ifindex;
 	ev->hook = meta->hook;
@@ -156,7 +167,7 @@ mpx_inline int mpx_inspect_option(struct mpx_sink *sink,
 				  const struct mpx_config *cfg,
 				  const struct mpx_pkt *pkt, struct mpx_walk *w,
 				  struct mptcp_event *ev,
-				  const struct mpx_meta *meta)
+				  struct mpx_meta *meta)
 {
 	__u64 seen = 0;
 	int step;
@@ -205,7 +216,7 @@ mpx_inline void mpx_push_subflow(struct mpx_sink *sink,
 				 const struct mpx_pkt *pkt,
 				 const struct mpx_flow *flow, int dir,
 				 __u8 kind, struct mptcp_event *ev,
-				 const struct mpx_meta *meta)
+				 struct mpx_meta *meta)
 {
 	if (!(cfg->emit_mask & MPX_KIND_BIT(kind))) {
 		mpx_sink_count(sink, MPX_CTR_KIND_DISABLED);
@@ -264,7 +275,7 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 				  const struct mpx_pkt *pkt,
 				  const struct mpx_walk *w,
 				  struct mptcp_event *ev,
-				  const struct mpx_meta *meta)
+				  struct mpx_meta *meta)
 {
 	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
 	const __u8 ack = pkt->tcp_flags & MPX_TCP_ACK;
@@ -315,7 +326,7 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 /* The whole of it, for callers that need no verifier-friendly split. */
 mpx_inline void mpx_inspect(struct mpx_sink *sink, const struct mpx_config *cfg,
 			    const void *data, const void *data_end,
-			    const struct mpx_meta *meta, struct mpx_pkt *pkt,
+			    struct mpx_meta *meta, struct mpx_pkt *pkt,
 			    struct mptcp_event *ev)
 {
 	struct mpx_walk w = {0};

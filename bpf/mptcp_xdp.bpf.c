@@ -14,6 +14,8 @@
 #include "mptcp_flow.h"
 #include "parse_headers.h"
 
+#define MPX_NOW() bpf_ktime_get_ns()
+
 #define TC_ACT_UNSPEC (-1)
 /* Enough for Ethernet, two VLAN tags, IPv6 with extension headers and a
  * TCP header with 40 bytes of options; TC pulls this much into the linear
@@ -171,7 +173,7 @@ static __always_inline struct mpx_config read_cfg(void)
  * option position it is called for. Arguments may be NULL to the verifier. */
 __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 					 struct mpx_walk *w,
-					 const struct mpx_meta *meta)
+					 struct mpx_meta *meta)
 {
 	struct mpx_config cfg = read_cfg();
 
@@ -216,7 +218,7 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 				 struct mpx_scratch **out)
 {
 	struct mpx_meta meta = {
-	    .ts_ns = bpf_ktime_get_ns(),
+	    .ts_ns = 0, /* read at the first record (inspect.h) */
 	    .ifindex = ifindex,
 	    .hook = hook,
 	};
