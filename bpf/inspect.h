@@ -35,6 +35,19 @@ mpx_inline struct mpx_flow *mpx_sink_flow_assure(struct mpx_sink *sink,
 						 const struct mpx_flow_key *k,
 						 struct mpx_flow *f);
 
+/* Optional: 0 when the subflow of pkt is certainly not in the flow table,
+ * so that a packet that would not create an entry skips the lookup. A sink
+ * without a cheaper test than the lookup leaves it out. */
+#ifndef MPX_SINK_FLOW_MAYBE
+mpx_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
+				   const struct mpx_pkt *pkt)
+{
+	(void)sink;
+	(void)pkt;
+	return 1;
+}
+#endif
+
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
 		   MPX_EV_MP_TCPRST,
 	       "option counters follow the subtypes");
@@ -288,6 +301,8 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
 	if (!(cfg->emit_mask &
 	      (MPX_SUBFLOW_KINDS | MPX_KIND_BIT(MPX_EV_PAYLOAD))))
+		return 0;
+	if (!w->mptcp_index && !mpx_sink_flow_maybe(sink, pkt))
 		return 0;
 	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr, pkt->sport,
 				pkt->dport, &key);
