@@ -345,11 +345,14 @@ mpx_inline void mpx_inspect(struct mpx_sink *sink, const struct mpx_config *cfg,
 			    struct mptcp_event *ev)
 {
 	struct mpx_walk w = {0};
+	__u32 start;
 	int i;
 
 	if (!mpx_inspect_headers(sink, data, data_end, pkt))
 		return;
-	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
+	start = mpx_opt_find_mptcp(pkt);
+	w.off = (__u8)start;
+	for (i = 0; i < MPX_MAX_OPT_STEPS && start != MPX_OPT_NONE; i++)
 		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta))
 			break;
 	(void)mpx_inspect_done(sink, cfg, pkt, &w, ev, meta);

@@ -292,6 +292,7 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	__u32 start;
 	int i;
 
 	if (!s)
@@ -301,7 +302,9 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 		mpx_count_segs(s, &w, segs, 0);
 		return 0;
 	}
-	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
+	start = mpx_opt_find_mptcp(&s->pkt);
+	w.off = (__u8)start;
+	for (i = 0; i < MPX_MAX_OPT_STEPS && start != MPX_OPT_NONE; i++)
 		if (!mpx_option(s, &w, &meta))
 			break;
 	mpx_count_segs(s, &w, segs, 1);

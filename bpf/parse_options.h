@@ -368,6 +368,46 @@ mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 }
 
 /*
+ * Where the walk below has work to do: the offset of the first MPTCP option
+ * or of the first option it would stop at with an error; MPX_OPT_NONE when
+ * there is neither, and the walk would only step over the options. Steps
+ * over the others exactly as the walk does, touching nothing else, so that
+ * starting the walk at the offset returned (and skipping it on
+ * MPX_OPT_NONE) changes nothing but the work: most TCP packets carry no
+ * MPTCP option, and the walk is a function call per option.
+ */
+#define MPX_OPT_NONE 0xff
+
+mpx_inline __u32 mpx_opt_find_mptcp(const struct mpx_pkt *pkt)
+{
+	__u32 o = 0, len;
+	__u8 kind;
+	int i;
+
+	for (i = 0; i < MPX_MAX_OPT_STEPS; i++) {
+		if (o >= pkt->opt_space)
+			return MPX_OPT_NONE;
+		if (o >= pkt->opt_copied)
+			return o;
+		kind = mpx_opt_u8(pkt, o);
+		if (kind == MPX_TCPOPT_EOL)
+			return MPX_OPT_NONE;
+		if (kind == MPX_TCPOPT_NOP) {
+			o++;
+			continue;
+		}
+		if (kind == MPX_TCPOPT_MPTCP || o + 1 >= pkt->opt_copied)
+			return o;
+		len = mpx_opt_u8(pkt, o + 1);
+		if (len < 2 || o + len > pkt->opt_space ||
+		    o + len > pkt->opt_copied)
+			return o;
+		o += len;
+	}
+	return MPX_OPT_NONE; /* not reached: each step takes a byte */
+}
+
+/*
  * One step of the TCP option walk (RFC 9293 section 3.2). An option of
  * length 0 or 1, or one that runs past the header or the captured bytes,
  * ends the walk: for an MPTCP option that is an mp_error record, for any
