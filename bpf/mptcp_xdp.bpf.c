@@ -119,17 +119,24 @@ static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
  * set before the subflow is first inserted and never cleared. A clear bit
  * proves the subflow is in neither table, so a TCP packet of a subflow the
  * table does not hold (all TCP without MPTCP) costs one array read, not two
- * hash lookups of a 40-byte key. Bits of evicted subflows stay set: they
- * cost those lookups again, nothing else. 1 Mi bits, 128 KiB: under a
- * tenth set with both tables full.
+ * hash lookups of a 40-byte key. A second bit, set before a subflow
+ * moves to the assured table, spares the lookup there for subflows that
+ * never made it. Bits of evicted subflows stay set: they cost those lookups
+ * again, nothing else. 1 Mi bits each, 256 KiB: under a tenth set with both
+ * tables full.
  */
 #define MPX_FLOW_FILTER_WORDS (1 << 14)
+
+struct mpx_flow_filter {
+	__u64 any;     /* in either table */
+	__u64 assured; /* in flows */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MPX_FLOW_FILTER_WORDS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mpx_flow_filter);
 } flow_filter SEC(".maps");
 
 /* Of one endpoint; the two are added, so both directions hash alike. */
@@ -149,7 +156,13 @@ static __always_inline __u32 flow_filter_mix(__u32 h)
 	return h;
 }
 
-static __always_inline __u64 *flow_filter_word(__u32 h)
+static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
+{
+	return flow_filter_mix(flow_filter_end(key->addr[0], key->port[0]) +
+			       flow_filter_end(key->addr[1], key->port[1]));
+}
+
+static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
 {
 	__u32 i = (h >> 6) & (MPX_FLOW_FILTER_WORDS - 1);
 
@@ -160,25 +173,27 @@ static __always_inline struct mpx_flow *
 mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
 	static const struct mpx_flow zero;
-	__u32 h = flow_filter_mix(flow_filter_end(key->addr[0], key->port[0]) +
-				  flow_filter_end(key->addr[1], key->port[1]));
-	__u64 *word = flow_filter_word(h), bit = 1ull << (h & 63);
+	__u32 h = flow_filter_key(key);
+	struct mpx_flow_filter *word = flow_filter_word(h);
+	__u64 bit = 1ull << (h & 63);
 	struct mpx_flow *f;
 
 	if (!word)
 		return NULL; /* never: the index is in range */
-	if (*word & bit) {
-		f = bpf_map_lookup_elem(&flows, key);
-		if (f)
-			return f;
+	if (word->any & bit) {
+		if (word->assured & bit) {
+			f = bpf_map_lookup_elem(&flows, key);
+			if (f)
+				return f;
+		}
 		f = bpf_map_lookup_elem(&flows_new, key);
 		if (f)
 			return f;
 	}
 	if (!create)
 		return NULL;
-	if (!(*word & bit))
-		__sync_fetch_and_or(word, bit); /* before the entry exists */
+	if (!(word->any & bit)) /* before the entry exists */
+		__sync_fetch_and_or(&word->any, bit);
 	if (bpf_map_update_elem(&flows_new, key, &zero, BPF_NOEXIST) == 0)
 		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
 	f = bpf_map_lookup_elem(&flows_new, key);
@@ -193,10 +208,10 @@ static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
 {
 	__u32 h = flow_filter_mix(flow_filter_end(pkt->saddr, pkt->sport) +
 				  flow_filter_end(pkt->daddr, pkt->dport));
-	__u64 *word = flow_filter_word(h);
+	struct mpx_flow_filter *word = flow_filter_word(h);
 
 	(void)sink;
-	return !word || (*word & (1ull << (h & 63)));
+	return !word || (word->any & (1ull << (h & 63)));
 }
 #define MPX_SINK_FLOW_MAYBE 1
 
@@ -206,10 +221,16 @@ static __always_inline struct mpx_flow *
 mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 		     struct mpx_flow *f)
 {
+	__u32 h = flow_filter_key(key);
+	struct mpx_flow_filter *word = flow_filter_word(h);
 	struct mpx_flow v = *f;
 	struct mpx_flow *moved;
 
 	(void)sink;
+	if (!word)
+		return f; /* never: the index is in range */
+	if (!(word->assured & (1ull << (h & 63)))) /* before the move */
+		__sync_fetch_and_or(&word->assured, 1ull << (h & 63));
 	if (bpf_map_update_elem(&flows, key, &v, BPF_NOEXIST) != 0)
 		return f;
 	moved = bpf_map_lookup_elem(&flows, key);
