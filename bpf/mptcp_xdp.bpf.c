@@ -260,13 +260,29 @@ static __always_inline struct mpx_config read_cfg(void)
  * option position it is called for. Arguments may be NULL to the verifier. */
 __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 					 struct mpx_walk *w,
-					 struct mpx_meta *meta)
+					 struct mpx_meta *meta,
+					 struct mpx_flow *flow)
 {
 	struct mpx_config cfg = read_cfg();
 
 	if (!s || !w || !meta)
 		return 0;
-	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
+	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta, flow);
+}
+
+/* The whole walk from w->off, one call per step; global too: the loop is
+ * verified once here, not in every state the hooks reach it in. */
+__attribute__((noinline)) int mpx_walk_options(struct mpx_scratch *s,
+					       struct mpx_walk *w,
+					       struct mpx_meta *meta,
+					       struct mpx_flow *flow)
+{
+	int i;
+
+	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
+		if (!mpx_option(s, w, meta, flow))
+			break;
+	return 0;
 }
 
 /* The packet counters (packets, ipv4, ipv6, tcp, non_tcp, mptcp_packets)
@@ -299,6 +315,35 @@ __attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
 	return 0;
 }
 
+/*
+ * A TCP packet once its headers are parsed into s->pkt: the flow table
+ * entry, the walk, the end. Global: the entry's pointer lives in here, and
+ * the verifier checks this once, not once for every state the header
+ * parse leaves (the IPv6 extension header loop makes many). Returns the
+ * payload bytes wanted out (mpx_inspect_done()), 0 mostly.
+ */
+__attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
+					     struct mpx_meta *meta, __u32 segs)
+{
+	struct mpx_config cfg = read_cfg();
+	struct mpx_walk w = {0};
+	struct mpx_flow_key key;
+	struct mpx_flow *flow;
+	__u32 start;
+
+	if (!s || !meta)
+		return 0;
+	start = mpx_opt_find_mptcp(&s->pkt);
+	flow = mpx_inspect_flow(NULL, &cfg, &s->pkt,
+				mpx_opt_is_mptcp(&s->pkt, start), &w, &key);
+	w.off = (__u8)start;
+	if (start != MPX_OPT_NONE)
+		mpx_walk_options(s, &w, meta, flow);
+	mpx_count_segs(s, &w, segs, 1);
+	return (int)mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, meta,
+				     flow, &key);
+}
+
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
 static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 				 __u8 hook, __u32 segs,
@@ -309,12 +354,9 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	    .ifindex = ifindex,
 	    .hook = hook,
 	};
-	struct mpx_config cfg = read_cfg();
 	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	__u32 start;
-	int i;
 
 	if (!s)
 		return 0;
@@ -323,13 +365,7 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 		mpx_count_segs(s, &w, segs, 0);
 		return 0;
 	}
-	start = mpx_opt_find_mptcp(&s->pkt);
-	w.off = (__u8)start;
-	for (i = 0; i < MPX_MAX_OPT_STEPS && start != MPX_OPT_NONE; i++)
-		if (!mpx_option(s, &w, &meta))
-			break;
-	mpx_count_segs(s, &w, segs, 1);
-	return mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
+	return (__u32)mpx_tcp_packet(s, &meta, segs);
 }
 
 /* The payload record's header: the packet's common part (from the last

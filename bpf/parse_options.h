@@ -33,6 +33,7 @@ struct mpx_walk {
 	__u8 err;
 	__u8 subtype; /* of the last MPTCP option met, for counting */
 	__u16 seen;   /* bit per subtype met in this packet */
+	__u8 dir;     /* the packet's direction in its flow key (inspect.h) */
 };
 
 /*
@@ -394,6 +395,14 @@ mpx_inline __u32 mpx_opt_find_mptcp(const struct mpx_pkt *pkt)
 		o += len;
 	}
 	return MPX_OPT_NONE; /* not reached: each step takes a byte */
+}
+
+/* Will the walk started at mpx_opt_find_mptcp()'s offset meet an MPTCP
+ * option (count one in w->mptcp_index)? */
+mpx_inline int mpx_opt_is_mptcp(const struct mpx_pkt *pkt, __u32 start)
+{
+	return start < pkt->opt_copied &&
+	       mpx_opt_u8(pkt, start) == MPX_TCPOPT_MPTCP;
 }
 
 /*
