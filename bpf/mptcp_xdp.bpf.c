@@ -462,6 +462,60 @@ int mptcp_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/*
+ * Do the linear bytes [data, end) hold every header byte the parser reads
+ * (parse_headers.h: Ethernet and VLAN tags, the IP header, the TCP header
+ * with its options)? Then it sees what it would after a pull. 0 when they
+ * do not, or when it cannot tell cheaply (IPv6 extension headers): pull.
+ */
+static __always_inline int mpx_headers_linear(const __u8 *p, const __u8 *end)
+{
+	__u16 type;
+	__u32 len;
+	__u8 proto;
+	int i;
+
+	if (p + MPX_ETH_HLEN > end)
+		return 0;
+	type = mpx_get_be16(p + 12);
+	p += MPX_ETH_HLEN;
+	for (i = 0; i < MPX_MAX_VLAN_TAGS; i++) {
+		if (type != MPX_ETH_P_8021Q && type != MPX_ETH_P_8021AD)
+			break;
+		if (p + 4 > end)
+			return 0;
+		type = mpx_get_be16(p + 2);
+		p += 4;
+	}
+	if (type == MPX_ETH_P_IP) {
+		if (p + 20 > end)
+			return 0;
+		len = (__u32)(p[0] & 0x0f) * 4;
+		proto = p[9];
+		if (len < 20)
+			return 1; /* malformed: the parser reads no further */
+	} else if (type == MPX_ETH_P_IPV6) {
+		if (p + 40 > end)
+			return 0;
+		len = 40;
+		proto = p[6];
+		if (proto == 0 || proto == 43 || proto == 60 || proto == 44 ||
+		    proto == 51)
+			return 0;
+	} else {
+		return 1; /* not IP: the parser stops at the Ethernet type */
+	}
+	if (len > 60 || p + len > end)
+		return 0;
+	p += len;
+	if (proto != MPX_IPPROTO_TCP)
+		return 1;
+	if (p + 20 > end)
+		return 0;
+	len = (__u32)(p[12] >> 4) * 4; /* TCP header with its options */
+	return p + len <= end;
+}
+
 /* Kept out of line: inlined, clang shares the ctx offsets of skb->data
  * between this check and the reads after the pull, as pointer arithmetic on
  * ctx, which the verifier rejects ("dereference of modified ctx ptr"). */
@@ -469,11 +523,16 @@ static __attribute__((noinline)) int mpx_tc_linearize(struct __sk_buff *skb)
 {
 	__u32 want = skb->len < MPX_TC_PULL_LEN ? skb->len : MPX_TC_PULL_LEN;
 
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
 	/* Pull only when the headers are not all in the linear part: a pull
-	 * unclones the skb, and TCP's egress skbs are clones. If it fails the
-	 * parser sees a short packet and counts it as truncated. */
-	if (skb->data_end - skb->data < want)
-		bpf_skb_pull_data(skb, want);
+	 * unclones the skb, and TCP's egress skbs are clones whose payload is
+	 * in pages behind linear headers. If the pull fails the parser sees a
+	 * short packet and counts it as truncated. */
+	if (end - data >= want || mpx_headers_linear(data, end))
+		return 0;
+	bpf_skb_pull_data(skb, want);
 	return 0;
 }
 
