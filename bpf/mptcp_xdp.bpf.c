@@ -315,6 +315,15 @@ __attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
 	return 0;
 }
 
+/* mpx_opt_find_mptcp() on its own: its loop is verified once here, and
+ * the caller goes on in one state whatever offset it returns. */
+__attribute__((noinline)) int mpx_find_mptcp(const struct mpx_pkt *pkt)
+{
+	if (!pkt)
+		return MPX_OPT_NONE;
+	return (int)mpx_opt_find_mptcp(pkt);
+}
+
 /*
  * A TCP packet once its headers are parsed into s->pkt: the flow table
  * entry, the walk, the end. Global: the entry's pointer lives in here, and
@@ -333,7 +342,7 @@ __attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
 
 	if (!s || !meta)
 		return 0;
-	start = mpx_opt_find_mptcp(&s->pkt);
+	start = (__u32)mpx_find_mptcp(&s->pkt);
 	flow = mpx_inspect_flow(NULL, &cfg, &s->pkt,
 				mpx_opt_is_mptcp(&s->pkt, start), &w, &key);
 	w.off = (__u8)start;

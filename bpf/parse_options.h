@@ -370,31 +370,37 @@ mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 
 mpx_inline __u32 mpx_opt_find_mptcp(const struct mpx_pkt *pkt)
 {
-	__u32 o = 0, len;
+	__u32 next = 0, len;
 	__u8 kind;
 	int i;
 
-	for (i = 0; i < MPX_MAX_OPT_STEPS; i++) {
-		if (o >= pkt->opt_space)
+	/* Over byte positions, not options: every read is at a constant
+	 * offset and `next` is only compared, so the verifier walks this
+	 * once, straight, rather than every path through a loop on `next`. */
+	MPX_UNROLL
+	for (i = 0; i < MPX_TCP_OPT_SPACE; i++) {
+		if ((__u32)i != next)
+			continue;
+		if ((__u32)i >= pkt->opt_space)
 			return MPX_OPT_NONE;
-		if (o >= pkt->opt_copied)
-			return o;
-		kind = mpx_opt_u8(pkt, o);
+		if ((__u32)i >= pkt->opt_copied)
+			return (__u32)i;
+		kind = pkt->opts[i];
 		if (kind == MPX_TCPOPT_EOL)
 			return MPX_OPT_NONE;
 		if (kind == MPX_TCPOPT_NOP) {
-			o++;
+			next = (__u32)i + 1;
 			continue;
 		}
-		if (kind == MPX_TCPOPT_MPTCP || o + 1 >= pkt->opt_copied)
-			return o;
-		len = mpx_opt_u8(pkt, o + 1);
-		if (len < 2 || o + len > pkt->opt_space ||
-		    o + len > pkt->opt_copied)
-			return o;
-		o += len;
+		if (kind == MPX_TCPOPT_MPTCP || (__u32)i + 1 >= pkt->opt_copied)
+			return (__u32)i;
+		len = pkt->opts[i + 1];
+		if (len < 2 || i + len > pkt->opt_space ||
+		    i + len > pkt->opt_copied)
+			return (__u32)i;
+		next = (__u32)i + len;
 	}
-	return MPX_OPT_NONE; /* not reached: each step takes a byte */
+	return MPX_OPT_NONE; /* next is 40: the option space is over */
 }
 
 /* Will the walk started at mpx_opt_find_mptcp()'s offset meet an MPTCP
