@@ -213,7 +213,8 @@ mpx_inline int mpx_inspect_option(struct mpx_sink *sink,
 				     : ev->version == 1
 					 ? MPX_CTR_OPT_VERSION_1
 					 : MPX_CTR_OPT_VERSION_OTHER);
-	if (ev->kind == MPX_EV_DSS && !mpx_dss_wanted(sink, cfg, ev, seen, flow, w->dir)) {
+	if (ev->kind == MPX_EV_DSS &&
+	    !mpx_dss_wanted(sink, cfg, ev, seen, flow, w->dir)) {
 		mpx_sink_count(sink, MPX_CTR_DSS_SUPPRESSED);
 		return 1;
 	}
