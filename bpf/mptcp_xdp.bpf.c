@@ -348,7 +348,8 @@ __attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
 	w.off = (__u8)start;
 	if (start != MPX_OPT_NONE)
 		mpx_walk_options(s, &w, meta, flow);
-	mpx_count_segs(s, &w, segs, 1);
+	if (segs > 1) /* else nothing to add: spare the call */
+		mpx_count_segs(s, &w, segs, 1);
 	return (int)mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, meta,
 				     flow, &key);
 }
@@ -371,7 +372,8 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 		return 0;
 	*out = s;
 	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt)) {
-		mpx_count_segs(s, &w, segs, 0);
+		if (segs > 1) /* else nothing to add: spare the call */
+			mpx_count_segs(s, &w, segs, 0);
 		return 0;
 	}
 	return (__u32)mpx_tcp_packet(s, &meta, segs);
