@@ -12,6 +12,19 @@
 
 /* Returns the packet's direction: 0 when its source is the key's first
  * endpoint, 1 otherwise. */
+/* Four bytes of an address as a number, first byte highest: words compare
+ * as the bytes do. */
+mpx_inline __u32 mpx_addr_word(const __u8 *a, int i)
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, a + 4 * i, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
 mpx_inline int mpx_flow_key_make(__u8 family, const __u8 *saddr,
 				 const __u8 *daddr, __u16 sport, __u16 dport,
 				 struct mpx_flow_key *k)
@@ -19,18 +32,17 @@ mpx_inline int mpx_flow_key_make(__u8 family, const __u8 *saddr,
 	int i, cmp = 0, dir;
 
 	MPX_UNROLL
-	for (i = 0; i < MPX_ADDR_LEN; i++) {
-		if (cmp == 0 && saddr[i] != daddr[i])
-			cmp = saddr[i] < daddr[i] ? -1 : 1;
+	for (i = 0; i < MPX_ADDR_LEN / 4; i++) {
+		__u32 s = mpx_addr_word(saddr, i), d = mpx_addr_word(daddr, i);
+
+		if (cmp == 0 && s != d)
+			cmp = s < d ? -1 : 1;
 	}
 	if (cmp == 0)
 		cmp = sport < dport ? -1 : (sport > dport);
 	dir = cmp > 0;
-	MPX_UNROLL
-	for (i = 0; i < MPX_ADDR_LEN; i++) {
-		k->addr[0][i] = dir ? daddr[i] : saddr[i];
-		k->addr[1][i] = dir ? saddr[i] : daddr[i];
-	}
+	__builtin_memcpy(k->addr[0], dir ? daddr : saddr, MPX_ADDR_LEN);
+	__builtin_memcpy(k->addr[1], dir ? saddr : daddr, MPX_ADDR_LEN);
 	k->port[0] = dir ? dport : sport;
 	k->port[1] = dir ? sport : dport;
 	k->family = family;

@@ -35,6 +35,19 @@ mpx_inline struct mpx_flow *mpx_sink_flow_assure(struct mpx_sink *sink,
 						 const struct mpx_flow_key *k,
 						 struct mpx_flow *f);
 
+/* Optional: 0 when the subflow of pkt is certainly not in the flow table,
+ * so that a packet that would not create an entry skips the lookup. A sink
+ * without a cheaper test than the lookup leaves it out. */
+#ifndef MPX_SINK_FLOW_MAYBE
+mpx_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
+				   const struct mpx_pkt *pkt)
+{
+	(void)sink;
+	(void)pkt;
+	return 1;
+}
+#endif
+
 _Static_assert(MPX_CTR_OPT_MP_TCPRST - MPX_CTR_OPT_MP_CAPABLE ==
 		   MPX_EV_MP_TCPRST,
 	       "option counters follow the subtypes");
@@ -42,7 +55,16 @@ _Static_assert(MPX_CTR_ERR_TOO_MANY_EXTHDRS - MPX_CTR_ERR_FIRST + 1 ==
 		   MPX_ERR_TOO_MANY_EXTHDRS,
 	       "error counters follow enum mpx_err");
 
+/* The record timestamp's clock: the kernel's reads bpf_ktime_get_ns(); the
+ * host build has none (replay takes the capture's time). */
+#ifndef MPX_NOW
+#define MPX_NOW() 0
+#endif
+
 struct mpx_meta {
+	/* 0 until the packet's first record: the clock is read then, once
+	 * per packet (it costs more than parsing a packet that makes no
+	 * record); every record of a packet carries the same time. */
 	__u64 ts_ns;
 	__u32 ifindex;
 	__u8 hook; /* enum mpx_hook */
@@ -66,15 +88,15 @@ mpx_inline __u64 mpx_count_option(struct mpx_sink *sink, __u8 sub)
 
 /*
  * The DSS policy (mptcp_config.h). Returns 1 when the record goes out.
- * dss_seen is this CPU's DSS count including this one.
+ * dss_seen is this CPU's DSS count including this one. flow, when not
+ * NULL, is the packet's entry (mpx_inspect_flow()), dir its direction.
  */
 mpx_inline int mpx_dss_wanted(struct mpx_sink *sink,
 			      const struct mpx_config *cfg,
-			      const struct mptcp_event *ev, __u64 dss_seen)
+			      const struct mptcp_event *ev, __u64 dss_seen,
+			      struct mpx_flow *flow, int dir)
 {
 	struct mpx_flow_key key;
-	struct mpx_flow *flow;
-	int dir;
 
 	if (cfg->dss_policy == MPX_DSS_SAMPLE)
 		return cfg->dss_sample_n <= 1 ||
@@ -83,9 +105,11 @@ mpx_inline int mpx_dss_wanted(struct mpx_sink *sink,
 		return 1;
 	if (!ev->u.dss.has_map)
 		return 0; /* a DATA_FIN always comes with a mapping */
-	dir = mpx_flow_key_make(ev->family, ev->saddr, ev->daddr, ev->sport,
-				ev->dport, &key);
-	flow = mpx_sink_flow(sink, &key, 1);
+	if (!flow) {
+		dir = mpx_flow_key_make(ev->family, ev->saddr, ev->daddr,
+					ev->sport, ev->dport, &key);
+		flow = mpx_sink_flow(sink, &key, 1);
+	}
 	if (!flow)
 		return 1; /* table full: better a record too many than none */
 	if (flow->first_map_seen[dir & 1])
@@ -95,8 +119,10 @@ mpx_inline int mpx_dss_wanted(struct mpx_sink *sink,
 }
 
 mpx_inline void mpx_push(struct mpx_sink *sink, struct mptcp_event *ev,
-			 const struct mpx_meta *meta)
+			 struct mpx_meta *meta)
 {
+	if (!meta->ts_ns)
+		meta->ts_ns = MPX_NOW();
 	ev->ts_ns = meta->ts_ns;
 	ev->ifindex = meta->ifindex;
 	ev->hook = meta->hook;
@@ -150,13 +176,14 @@ mpx_inline int mpx_inspect_headers(struct mpx_sink *sink, const void *data,
  * One step of the option walk with everything that follows from it:
  * counting, the emit policy, the push. Returns 0 when the walk is over.
  * The BPF programs call it through a global function, so that the verifier
- * checks it once rather than once per option position.
+ * checks it once rather than once per option position. flow: the packet's
+ * entry from mpx_inspect_flow(), or NULL.
  */
 mpx_inline int mpx_inspect_option(struct mpx_sink *sink,
 				  const struct mpx_config *cfg,
 				  const struct mpx_pkt *pkt, struct mpx_walk *w,
-				  struct mptcp_event *ev,
-				  const struct mpx_meta *meta)
+				  struct mptcp_event *ev, struct mpx_meta *meta,
+				  struct mpx_flow *flow)
 {
 	__u64 seen = 0;
 	int step;
@@ -186,7 +213,8 @@ mpx_inline int mpx_inspect_option(struct mpx_sink *sink,
 				     : ev->version == 1
 					 ? MPX_CTR_OPT_VERSION_1
 					 : MPX_CTR_OPT_VERSION_OTHER);
-	if (ev->kind == MPX_EV_DSS && !mpx_dss_wanted(sink, cfg, ev, seen)) {
+	if (ev->kind == MPX_EV_DSS &&
+	    !mpx_dss_wanted(sink, cfg, ev, seen, flow, w->dir)) {
 		mpx_sink_count(sink, MPX_CTR_DSS_SUPPRESSED);
 		return 1;
 	}
@@ -205,7 +233,7 @@ mpx_inline void mpx_push_subflow(struct mpx_sink *sink,
 				 const struct mpx_pkt *pkt,
 				 const struct mpx_flow *flow, int dir,
 				 __u8 kind, struct mptcp_event *ev,
-				 const struct mpx_meta *meta)
+				 struct mpx_meta *meta)
 {
 	if (!(cfg->emit_mask & MPX_KIND_BIT(kind))) {
 		mpx_sink_count(sink, MPX_CTR_KIND_DISABLED);
@@ -258,29 +286,47 @@ mpx_inline __u32 mpx_payload_wanted(struct mpx_sink *sink,
 	return n;
 }
 
-/* Returns the payload bytes to copy out (mpx_payload_wanted()), 0 mostly. */
+/*
+ * Before the walk: the packet's flow table entry, when mpx_inspect_done()
+ * will want it (a record kind of the table's is on, and the packet's
+ * subflow is in the table or the packet carries an MPTCP option, which puts
+ * it there), else NULL. mptcp: mpx_opt_is_mptcp(). One lookup then serves
+ * the walk's DSS policy and the end of the packet; w->dir is the packet's
+ * direction in key.
+ */
+mpx_inline struct mpx_flow *mpx_inspect_flow(struct mpx_sink *sink,
+					     const struct mpx_config *cfg,
+					     const struct mpx_pkt *pkt,
+					     int mptcp, struct mpx_walk *w,
+					     struct mpx_flow_key *key)
+{
+	if (!(cfg->emit_mask &
+	      (MPX_SUBFLOW_KINDS | MPX_KIND_BIT(MPX_EV_PAYLOAD))))
+		return NULL;
+	if (!mptcp && !mpx_sink_flow_maybe(sink, pkt))
+		return NULL;
+	w->dir = (__u8)mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr,
+					 pkt->sport, pkt->dport, key);
+	return mpx_sink_flow(sink, key, mptcp);
+}
+
+/* Returns the payload bytes to copy out (mpx_payload_wanted()), 0 mostly.
+ * flow and key: from mpx_inspect_flow() before the walk. */
 mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 				  const struct mpx_config *cfg,
 				  const struct mpx_pkt *pkt,
 				  const struct mpx_walk *w,
-				  struct mptcp_event *ev,
-				  const struct mpx_meta *meta)
+				  struct mptcp_event *ev, struct mpx_meta *meta,
+				  struct mpx_flow *flow,
+				  const struct mpx_flow_key *key)
 {
 	const __u8 syn = pkt->tcp_flags & MPX_TCP_SYN;
 	const __u8 ack = pkt->tcp_flags & MPX_TCP_ACK;
 	const __u16 mpc = 1u << MPX_EV_MP_CAPABLE;
-	struct mpx_flow_key key;
-	struct mpx_flow *flow;
-	int dir;
+	int dir = w->dir;
 
 	if (w->mptcp_index)
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
-	if (!(cfg->emit_mask &
-	      (MPX_SUBFLOW_KINDS | MPX_KIND_BIT(MPX_EV_PAYLOAD))))
-		return 0;
-	dir = mpx_flow_key_make(pkt->family, pkt->saddr, pkt->daddr, pkt->sport,
-				pkt->dport, &key);
-	flow = mpx_sink_flow(sink, &key, w->mptcp_index != 0);
 	if (!flow)
 		return 0;
 	__sync_fetch_and_add(&flow->packets[dir & 1], 1);
@@ -289,7 +335,7 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 	    flow->packets[1] >= MPX_FLOW_ASSURED_PACKETS) {
 		flow->assured = 1;
 		mpx_sink_count(sink, MPX_CTR_FLOW_ASSURED);
-		flow = mpx_sink_flow_assure(sink, &key, flow);
+		flow = mpx_sink_flow_assure(sink, key, flow);
 	}
 	if (syn && !ack && (w->seen & mpc))
 		flow->syn_mpc = (__u8)(1 + dir);
@@ -315,18 +361,25 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 /* The whole of it, for callers that need no verifier-friendly split. */
 mpx_inline void mpx_inspect(struct mpx_sink *sink, const struct mpx_config *cfg,
 			    const void *data, const void *data_end,
-			    const struct mpx_meta *meta, struct mpx_pkt *pkt,
+			    struct mpx_meta *meta, struct mpx_pkt *pkt,
 			    struct mptcp_event *ev)
 {
 	struct mpx_walk w = {0};
+	struct mpx_flow_key key;
+	struct mpx_flow *flow;
+	__u32 start;
 	int i;
 
 	if (!mpx_inspect_headers(sink, data, data_end, pkt))
 		return;
-	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
-		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta))
+	start = mpx_opt_find_mptcp(pkt);
+	flow = mpx_inspect_flow(sink, cfg, pkt, mpx_opt_is_mptcp(pkt, start),
+				&w, &key);
+	w.off = (__u8)start;
+	for (i = 0; i < MPX_MAX_OPT_STEPS && start != MPX_OPT_NONE; i++)
+		if (!mpx_inspect_option(sink, cfg, pkt, &w, ev, meta, flow))
 			break;
-	(void)mpx_inspect_done(sink, cfg, pkt, &w, ev, meta);
+	(void)mpx_inspect_done(sink, cfg, pkt, &w, ev, meta, flow, &key);
 }
 
 #endif /* MPX_INSPECT_H */

@@ -14,6 +14,8 @@
 #include "mptcp_flow.h"
 #include "parse_headers.h"
 
+#define MPX_NOW() bpf_ktime_get_ns()
+
 #define TC_ACT_UNSPEC (-1)
 /* Enough for Ethernet, two VLAN tags, IPv6 with extension headers and a
  * TCP header with 40 bytes of options; TC pulls this much into the linear
@@ -131,18 +133,86 @@ static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
 				  ring_flags(sizeof(*ev) + 8));
 }
 
+/*
+ * A filter in front of the flow table: one bit per hash of a subflow's key,
+ * set before the subflow is first inserted and never cleared. A clear bit
+ * proves the subflow is in neither table, so a TCP packet of a subflow the
+ * table does not hold (all TCP without MPTCP) costs one array read, not two
+ * hash lookups of a 40-byte key. A second bit, set before a subflow
+ * moves to the assured table, spares the lookup there for subflows that
+ * never made it. Bits of evicted subflows stay set: they cost those lookups
+ * again, nothing else. 1 Mi bits each, 256 KiB: under a tenth set with both
+ * tables full.
+ */
+#define MPX_FLOW_FILTER_WORDS (1 << 14)
+
+struct mpx_flow_filter {
+	__u64 any;     /* in either table */
+	__u64 assured; /* in flows */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MPX_FLOW_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, struct mpx_flow_filter);
+} flow_filter SEC(".maps");
+
+/* Of one endpoint; the two are added, so both directions hash alike. */
+static __always_inline __u32 flow_filter_end(const __u8 *addr, __u16 port)
+{
+	__u32 a;
+
+	__builtin_memcpy(&a, addr + 12, 4);
+	return (a ^ (__u32)port << 16 ^ port) * 0x9e3779b1u;
+}
+
+static __always_inline __u32 flow_filter_mix(__u32 h)
+{
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 13;
+	return h;
+}
+
+static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
+{
+	return flow_filter_mix(flow_filter_end(key->addr[0], key->port[0]) +
+			       flow_filter_end(key->addr[1], key->port[1]));
+}
+
+static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
+{
+	__u32 i = (h >> 6) & (MPX_FLOW_FILTER_WORDS - 1);
+
+	return bpf_map_lookup_elem(&flow_filter, &i);
+}
+
 static __always_inline struct mpx_flow *
 mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 {
 	static const struct mpx_flow zero;
+	__u32 h = flow_filter_key(key);
+	struct mpx_flow_filter *word = flow_filter_word(h);
+	__u64 bit = 1ull << (h & 63);
 	struct mpx_flow *f;
 
-	f = bpf_map_lookup_elem(&flows, key);
-	if (f)
-		return f;
-	f = bpf_map_lookup_elem(&flows_new, key);
-	if (f || !create)
-		return f;
+	if (!word)
+		return NULL; /* never: the index is in range */
+	if (word->any & bit) {
+		if (word->assured & bit) {
+			f = bpf_map_lookup_elem(&flows, key);
+			if (f)
+				return f;
+		}
+		f = bpf_map_lookup_elem(&flows_new, key);
+		if (f)
+			return f;
+	}
+	if (!create)
+		return NULL;
+	if (!(word->any & bit)) /* before the entry exists */
+		__sync_fetch_and_or(&word->any, bit);
 	if (bpf_map_update_elem(&flows_new, key, &zero, BPF_NOEXIST) == 0)
 		mpx_sink_count(sink, MPX_CTR_FLOW_NEW);
 	f = bpf_map_lookup_elem(&flows_new, key);
@@ -151,16 +221,35 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 	return f;
 }
 
+/* 0 when pkt's subflow is certainly in neither table (inspect.h). */
+static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
+					       const struct mpx_pkt *pkt)
+{
+	__u32 h = flow_filter_mix(flow_filter_end(pkt->saddr, pkt->sport) +
+				  flow_filter_end(pkt->daddr, pkt->dport));
+	struct mpx_flow_filter *word = flow_filter_word(h);
+
+	(void)sink;
+	return !word || (word->any & (1ull << (h & 63)));
+}
+#define MPX_SINK_FLOW_MAYBE 1
+
 /* Copy, insert, delete: a packet of the same subflow counted on another
  * CPU in between may be lost from the copy, once in a subflow's life. */
 static __always_inline struct mpx_flow *
 mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 		     struct mpx_flow *f)
 {
+	__u32 h = flow_filter_key(key);
+	struct mpx_flow_filter *word = flow_filter_word(h);
 	struct mpx_flow v = *f;
 	struct mpx_flow *moved;
 
 	(void)sink;
+	if (!word)
+		return f; /* never: the index is in range */
+	if (!(word->assured & (1ull << (h & 63)))) /* before the move */
+		__sync_fetch_and_or(&word->assured, 1ull << (h & 63));
 	if (bpf_map_update_elem(&flows, key, &v, BPF_NOEXIST) != 0)
 		return f;
 	moved = bpf_map_lookup_elem(&flows, key);
@@ -190,13 +279,29 @@ static __always_inline struct mpx_config read_cfg(void)
  * option position it is called for. Arguments may be NULL to the verifier. */
 __attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
 					 struct mpx_walk *w,
-					 const struct mpx_meta *meta)
+					 struct mpx_meta *meta,
+					 struct mpx_flow *flow)
 {
 	struct mpx_config cfg = read_cfg();
 
 	if (!s || !w || !meta)
 		return 0;
-	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta);
+	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta, flow);
+}
+
+/* The whole walk from w->off, one call per step; global too: the loop is
+ * verified once here, not in every state the hooks reach it in. */
+__attribute__((noinline)) int mpx_walk_options(struct mpx_scratch *s,
+					       struct mpx_walk *w,
+					       struct mpx_meta *meta,
+					       struct mpx_flow *flow)
+{
+	int i;
+
+	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
+		if (!mpx_option(s, w, meta, flow))
+			break;
+	return 0;
 }
 
 /* The packet counters (packets, ipv4, ipv6, tcp, non_tcp, mptcp_packets)
@@ -229,34 +334,68 @@ __attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
 	return 0;
 }
 
+/* mpx_opt_find_mptcp() on its own: its loop is verified once here, and
+ * the caller goes on in one state whatever offset it returns. */
+__attribute__((noinline)) int mpx_find_mptcp(const struct mpx_pkt *pkt)
+{
+	if (!pkt)
+		return MPX_OPT_NONE;
+	return (int)mpx_opt_find_mptcp(pkt);
+}
+
+/*
+ * A TCP packet once its headers are parsed into s->pkt: the flow table
+ * entry, the walk, the end. Global: the entry's pointer lives in here, and
+ * the verifier checks this once, not once for every state the header
+ * parse leaves (the IPv6 extension header loop makes many). Returns the
+ * payload bytes wanted out (mpx_inspect_done()), 0 mostly.
+ */
+__attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
+					     struct mpx_meta *meta, __u32 segs)
+{
+	struct mpx_config cfg = read_cfg();
+	struct mpx_walk w = {0};
+	struct mpx_flow_key key;
+	struct mpx_flow *flow;
+	__u32 start;
+
+	if (!s || !meta)
+		return 0;
+	start = (__u32)mpx_find_mptcp(&s->pkt);
+	flow = mpx_inspect_flow(NULL, &cfg, &s->pkt,
+				mpx_opt_is_mptcp(&s->pkt, start), &w, &key);
+	w.off = (__u8)start;
+	if (start != MPX_OPT_NONE)
+		mpx_walk_options(s, &w, meta, flow);
+	if (segs > 1) /* else nothing to add: spare the call */
+		mpx_count_segs(s, &w, segs, 1);
+	return (int)mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, meta,
+				     flow, &key);
+}
+
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
 static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 				 __u8 hook, __u32 segs,
 				 struct mpx_scratch **out)
 {
 	struct mpx_meta meta = {
-	    .ts_ns = bpf_ktime_get_ns(),
+	    .ts_ns = 0, /* read at the first record (inspect.h) */
 	    .ifindex = ifindex,
 	    .hook = hook,
 	};
-	struct mpx_config cfg = read_cfg();
 	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	int i;
 
 	if (!s)
 		return 0;
 	*out = s;
 	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt)) {
-		mpx_count_segs(s, &w, segs, 0);
+		if (segs > 1) /* else nothing to add: spare the call */
+			mpx_count_segs(s, &w, segs, 0);
 		return 0;
 	}
-	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
-		if (!mpx_option(s, &w, &meta))
-			break;
-	mpx_count_segs(s, &w, segs, 1);
-	return mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, &meta);
+	return (__u32)mpx_tcp_packet(s, &meta, segs);
 }
 
 /* The payload record's header: the packet's common part (from the last
@@ -354,6 +493,60 @@ int mptcp_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/*
+ * Do the linear bytes [data, end) hold every header byte the parser reads
+ * (parse_headers.h: Ethernet and VLAN tags, the IP header, the TCP header
+ * with its options)? Then it sees what it would after a pull. 0 when they
+ * do not, or when it cannot tell cheaply (IPv6 extension headers): pull.
+ */
+static __always_inline int mpx_headers_linear(const __u8 *p, const __u8 *end)
+{
+	__u16 type;
+	__u32 len;
+	__u8 proto;
+	int i;
+
+	if (p + MPX_ETH_HLEN > end)
+		return 0;
+	type = mpx_get_be16(p + 12);
+	p += MPX_ETH_HLEN;
+	for (i = 0; i < MPX_MAX_VLAN_TAGS; i++) {
+		if (type != MPX_ETH_P_8021Q && type != MPX_ETH_P_8021AD)
+			break;
+		if (p + 4 > end)
+			return 0;
+		type = mpx_get_be16(p + 2);
+		p += 4;
+	}
+	if (type == MPX_ETH_P_IP) {
+		if (p + 20 > end)
+			return 0;
+		len = (__u32)(p[0] & 0x0f) * 4;
+		proto = p[9];
+		if (len < 20)
+			return 1; /* malformed: the parser reads no further */
+	} else if (type == MPX_ETH_P_IPV6) {
+		if (p + 40 > end)
+			return 0;
+		len = 40;
+		proto = p[6];
+		if (proto == 0 || proto == 43 || proto == 60 || proto == 44 ||
+		    proto == 51)
+			return 0;
+	} else {
+		return 1; /* not IP: the parser stops at the Ethernet type */
+	}
+	if (len > 60 || p + len > end)
+		return 0;
+	p += len;
+	if (proto != MPX_IPPROTO_TCP)
+		return 1;
+	if (p + 20 > end)
+		return 0;
+	len = (__u32)(p[12] >> 4) * 4; /* TCP header with its options */
+	return p + len <= end;
+}
+
 /* Kept out of line: inlined, clang shares the ctx offsets of skb->data
  * between this check and the reads after the pull, as pointer arithmetic on
  * ctx, which the verifier rejects ("dereference of modified ctx ptr"). */
@@ -361,11 +554,16 @@ static __attribute__((noinline)) int mpx_tc_linearize(struct __sk_buff *skb)
 {
 	__u32 want = skb->len < MPX_TC_PULL_LEN ? skb->len : MPX_TC_PULL_LEN;
 
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
 	/* Pull only when the headers are not all in the linear part: a pull
-	 * unclones the skb, and TCP's egress skbs are clones. If it fails the
-	 * parser sees a short packet and counts it as truncated. */
-	if (skb->data_end - skb->data < want)
-		bpf_skb_pull_data(skb, want);
+	 * unclones the skb, and TCP's egress skbs are clones whose payload is
+	 * in pages behind linear headers. If the pull fails the parser sees a
+	 * short packet and counts it as truncated. */
+	if (end - data >= want || mpx_headers_linear(data, end))
+		return 0;
+	bpf_skb_pull_data(skb, want);
 	return 0;
 }
 

@@ -85,11 +85,7 @@ mpx_inline int mpx_parse_eth(struct mpx_cursor *c, __u16 *proto, __u8 *tags)
 
 mpx_inline void mpx_map_ipv4(__u8 *dst, const __u8 *v4)
 {
-	int i;
-
-	MPX_UNROLL
-	for (i = 0; i < 10; i++)
-		dst[i] = 0;
+	__builtin_memset(dst, 0, 10);
 	dst[10] = 0xff;
 	dst[11] = 0xff;
 	dst[12] = v4[0];
@@ -243,9 +239,7 @@ mpx_inline int mpx_parse_tcp(struct mpx_cursor *c, struct mpx_pkt *pkt,
 	 * cut by its snaplen may end inside them. The rest of the buffer is
 	 * zero so that masked reads past the end read zeros. */
 	p += 20;
-	MPX_UNROLL
-	for (i = 0; i < MPX_OPT_BUF; i++)
-		pkt->opts[i] = 0;
+	__builtin_memset(pkt->opts, 0, sizeof(pkt->opts));
 	for (i = 0; i < MPX_TCP_OPT_SPACE; i++) {
 		if (i >= pkt->opt_space || p + i + 1 > c->end)
 			break;

@@ -33,6 +33,7 @@ struct mpx_walk {
 	__u8 err;
 	__u8 subtype; /* of the last MPTCP option met, for counting */
 	__u16 seen;   /* bit per subtype met in this packet */
+	__u8 dir;     /* the packet's direction in its flow key (inspect.h) */
 };
 
 /*
@@ -321,13 +322,9 @@ mpx_inline int mpx_decode_mptcp(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 /* Turn ev into an mp_error record: the decoded fields are meaningless. */
 mpx_inline void mpx_make_error(struct mptcp_event *ev, __u8 err)
 {
-	int i;
-
 	ev->kind = MPX_EV_MP_ERROR;
 	ev->error = err;
-	MPX_UNROLL
-	for (i = 0; i < (int)sizeof(ev->u.raw); i++)
-		ev->u.raw[i] = 0;
+	__builtin_memset(ev->u.raw, 0, sizeof(ev->u.raw));
 }
 
 /* Is a record for this subtype wanted? Unassigned subtypes can only ever
@@ -343,17 +340,10 @@ mpx_inline int mpx_kind_wanted(__u32 emit_mask, __u8 sub)
 mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 				const struct mpx_pkt *pkt, __u8 len)
 {
-	__u8 *b = (__u8 *)ev;
-	int i;
-
-	MPX_UNROLL
-	for (i = 0; i < (int)sizeof(*ev); i++)
-		b[i] = 0;
-	MPX_UNROLL
-	for (i = 0; i < MPX_ADDR_LEN; i++) {
-		ev->saddr[i] = pkt->saddr[i];
-		ev->daddr[i] = pkt->daddr[i];
-	}
+	/* Whole words: the record is 8-byte aligned, the copies 4. */
+	__builtin_memset(ev, 0, sizeof(*ev));
+	__builtin_memcpy(ev->saddr, pkt->saddr, MPX_ADDR_LEN);
+	__builtin_memcpy(ev->daddr, pkt->daddr, MPX_ADDR_LEN);
 	ev->abi_version = MPX_ABI_VERSION;
 	ev->family = pkt->family;
 	ev->sport = pkt->sport;
@@ -365,6 +355,60 @@ mpx_inline void mpx_fill_common(struct mptcp_event *ev,
 	ev->opt_len = len;
 	ev->subtype = MPX_SUBTYPE_UNKNOWN;
 	ev->version = MPX_VERSION_UNKNOWN;
+}
+
+/*
+ * Where the walk below has work to do: the offset of the first MPTCP option
+ * or of the first option it would stop at with an error; MPX_OPT_NONE when
+ * there is neither, and the walk would only step over the options. Steps
+ * over the others exactly as the walk does, touching nothing else, so that
+ * starting the walk at the offset returned (and skipping it on
+ * MPX_OPT_NONE) changes nothing but the work: most TCP packets carry no
+ * MPTCP option, and the walk is a function call per option.
+ */
+#define MPX_OPT_NONE 0xff
+
+mpx_inline __u32 mpx_opt_find_mptcp(const struct mpx_pkt *pkt)
+{
+	__u32 next = 0, len;
+	__u8 kind;
+	int i;
+
+	/* Over byte positions, not options: every read is at a constant
+	 * offset and `next` is only compared, so the verifier walks this
+	 * once, straight, rather than every path through a loop on `next`. */
+	MPX_UNROLL
+	for (i = 0; i < MPX_TCP_OPT_SPACE; i++) {
+		if ((__u32)i != next)
+			continue;
+		if ((__u32)i >= pkt->opt_space)
+			return MPX_OPT_NONE;
+		if ((__u32)i >= pkt->opt_copied)
+			return (__u32)i;
+		kind = pkt->opts[i];
+		if (kind == MPX_TCPOPT_EOL)
+			return MPX_OPT_NONE;
+		if (kind == MPX_TCPOPT_NOP) {
+			next = (__u32)i + 1;
+			continue;
+		}
+		if (kind == MPX_TCPOPT_MPTCP || (__u32)i + 1 >= pkt->opt_copied)
+			return (__u32)i;
+		len = pkt->opts[i + 1];
+		if (len < 2 || i + len > pkt->opt_space ||
+		    i + len > pkt->opt_copied)
+			return (__u32)i;
+		next = (__u32)i + len;
+	}
+	return MPX_OPT_NONE; /* next is 40: the option space is over */
+}
+
+/* Will the walk started at mpx_opt_find_mptcp()'s offset meet an MPTCP
+ * option (count one in w->mptcp_index)? */
+mpx_inline int mpx_opt_is_mptcp(const struct mpx_pkt *pkt, __u32 start)
+{
+	return start < pkt->opt_copied &&
+	       mpx_opt_u8(pkt, start) == MPX_TCPOPT_MPTCP;
 }
 
 /*

@@ -64,7 +64,9 @@ static void on_entry(void *arg, int stream, const char *id, const void *data,
 		     size_t len)
 {
 	struct central *c = arg;
-	struct mpx_held_record r;
+	/* Zeroed for cppcheck (ctuuninitvar), which cannot see that the
+	 * decode below writes r.d before mpx_reorder_push() reads it. */
+	struct mpx_held_record r = {0};
 	__s64 t;
 
 	memset(&r, 0, sizeof(r));
