@@ -66,7 +66,7 @@ static void on_entry(void *arg, int stream, const char *id, const void *data,
 	struct central *c = arg;
 	/* Zeroed for cppcheck (ctuuninitvar), which cannot see that the
 	 * decode below writes r.d before mpx_reorder_push() reads it. */
-	struct mpx_held_record r = {0};
+	struct mpx_held_record r;
 	__s64 t;
 
 	memset(&r, 0, sizeof(r));
