@@ -45,4 +45,14 @@ static inline void mpx_origin_set_time(struct mpx_origin *o, int64_t sec,
 	o->ts_usec = (int32_t)usec;
 }
 
+/* A CLOCK_REALTIME time in nanoseconds as a record's time (frame 0). */
+static inline struct mpx_origin mpx_origin_of_ns(int64_t real)
+{
+	struct mpx_origin o = {0};
+
+	mpx_origin_set_time(&o, real / 1000000000LL,
+			    (real % 1000000000LL) / 1000);
+	return o;
+}
+
 #endif /* MPX_ORIGIN_H */

@@ -120,6 +120,21 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 		mpx_corr_record(p->corr, &p->origin, ev);
 }
 
+int mpx_pipeline_ring_record(struct mpx_pipeline *p, const void *data,
+			     size_t size, __s64 mono_to_real_ns)
+{
+	const struct mptcp_event *ev = mpx_pipeline_check_record(p, data, size);
+	struct mpx_origin o;
+
+	if (!ev)
+		return 0;
+	o = mpx_origin_of_ns((__s64)ev->ts_ns + mono_to_real_ns);
+	mpx_pipeline_set_origin(p, &o);
+	mpx_pipeline_tick(p, &o);
+	mpx_pipeline_record(ev, p);
+	return 1;
+}
+
 void mpx_pipeline_records_lost(struct mpx_pipeline *p,
 			       const struct mpx_origin *now, __u64 lost,
 			       __u64 total, const struct mpx_origin *since)

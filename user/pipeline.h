@@ -60,6 +60,12 @@ const struct mptcp_event *mpx_pipeline_check_record(struct mpx_pipeline *p,
 						    const void *data,
 						    size_t size);
 __u64 mpx_pipeline_rejected(const struct mpx_pipeline *p);
+/* A record from the live ring buffer, all the way: checked, timed
+ * (bpf_ktime_get_ns() counts CLOCK_MONOTONIC: + mono_to_real_ns gives
+ * the wall clock), time passes to it, then in. 1 when taken, 0 when
+ * rejected. `load` and tests/bench/ring_drive both consume this way. */
+int mpx_pipeline_ring_record(struct mpx_pipeline *p, const void *data,
+			     size_t size, __s64 mono_to_real_ns);
 /*
  * Records the kernel side could not push (the ring buffer was full: the
  * consumer fell behind or was stopped) between since and now: a

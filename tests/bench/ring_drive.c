@@ -45,7 +45,7 @@
 #include "mptcp_counters.h"
 #include "mptcp_event.h"
 #include "mptcp_xdp.skel.h"
-#include "packet_builder.h"
+#include "bench_frames.h"
 #include "pipeline.h"
 #include "stream/stream_setup.h"
 
@@ -118,29 +118,10 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-static size_t dss_frame(__u8 *out, size_t cap)
-{
-	struct pb_dss dss = {.flags = PB_DSS_A | PB_DSS_M,
-			     .data_ack = 1000,
-			     .dsn = 5000,
-			     .ssn = 1,
-			     .data_len = 1400};
-	struct pb_spec s;
-	__u8 o[40];
-
-	pb_init_v4(&s, "198.18.1.1", 40000, "198.18.1.2", 5201);
-	pb_tcp_nop(&s);
-	pb_tcp_nop(&s);
-	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
-	pb_tcp_opt(&s, o, pb_mp_dss(o, &dss));
-	s.payload_len = 1400;
-	return pb_build(&s, out, cap, NULL);
-}
-
 /*
- * The consumer: what user/live/load.c does with the ring, line for line
- * (its on_record(), and its loop: poll, consume, tick; the loss check
- * reads the counters once a second).
+ * The consumer: what user/live/load.c does with the ring (each record
+ * through the same mpx_pipeline_ring_record(), and its loop: poll,
+ * consume, tick; the loss check reads the counters once a second).
  */
 struct consumer {
 	struct mpx_pipeline *pipe;
@@ -148,29 +129,12 @@ struct consumer {
 	__u64 records;
 };
 
-static struct mpx_origin origin_of_ns(__s64 real)
-{
-	struct mpx_origin o = {0};
-
-	mpx_origin_set_time(&o, real / 1000000000LL,
-			    (real % 1000000000LL) / 1000);
-	return o;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct consumer *c = ctx;
-	const struct mptcp_event *ev =
-	    mpx_pipeline_check_record(c->pipe, data, size);
-	struct mpx_origin o;
 
-	if (!ev)
-		return 0;
-	c->records++;
-	o = origin_of_ns((__s64)ev->ts_ns + c->mono_to_real_ns);
-	mpx_pipeline_set_origin(c->pipe, &o);
-	mpx_pipeline_tick(c->pipe, &o);
-	mpx_pipeline_record(ev, c->pipe);
+	c->records += (__u64)mpx_pipeline_ring_record(c->pipe, data, size,
+						      c->mono_to_real_ns);
 	return 0;
 }
 
@@ -193,7 +157,7 @@ static int consume_step(struct consumer *c, struct ring_buffer *rb,
 		return -1;
 	if (ring_buffer__consume(rb) < 0)
 		return -1;
-	now = origin_of_ns(real_ns());
+	now = mpx_origin_of_ns(real_ns());
 	mpx_pipeline_tick(c->pipe, &now);
 	if (now_ns() >= *next_check) {
 		__u64 ctr[MPX_CTR_MAX] = {0};
@@ -284,7 +248,7 @@ static int drive(const char *mode, __u32 wakeup, __u64 records, __u64 rate)
 	 * program re-points the kernel's XDP dispatcher (text patching and
 	 * IPIs) twice a call, which made pacing in small chunks impossible. */
 	p.prog_fd = bpf_program__fd(skel->progs.mptcp_tc_egress);
-	p.len = dss_frame(frame, sizeof(frame));
+	p.len = mpx_bench_frame(BF_DSS, frame, sizeof(frame));
 	p.frame = frame;
 	pin(1);
 	cpu0 = thread_cpu_s();

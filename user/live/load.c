@@ -65,36 +65,17 @@ static __s64 clock_ns(clockid_t id)
 	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* A CLOCK_REALTIME time in nanoseconds as a record's time (frame 0). */
-static struct mpx_origin origin_of_ns(__s64 real)
-{
-	struct mpx_origin o = {0};
-
-	mpx_origin_set_time(&o, real / 1000000000LL,
-			    (real % 1000000000LL) / 1000);
-	return o;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct live *l = ctx;
-	const struct mptcp_event *ev =
-	    mpx_pipeline_check_record(l->pipe, data, size);
-	struct mpx_origin o;
 
-	if (!ev)
-		return 0;
-	/* bpf_ktime_get_ns() counts CLOCK_MONOTONIC. */
-	o = origin_of_ns((__s64)ev->ts_ns + l->mono_to_real_ns);
-	mpx_pipeline_set_origin(l->pipe, &o);
-	mpx_pipeline_tick(l->pipe, &o);
-	mpx_pipeline_record(ev, l->pipe);
+	mpx_pipeline_ring_record(l->pipe, data, size, l->mono_to_real_ns);
 	return 0;
 }
 
 static struct mpx_origin wall_now(void)
 {
-	return origin_of_ns(clock_ns(CLOCK_REALTIME));
+	return mpx_origin_of_ns(clock_ns(CLOCK_REALTIME));
 }
 
 /*
