@@ -19,7 +19,7 @@
 #include "engine/bpf_object.h"
 #include "mptcp_event.h"
 #include "mptcp_xdp.skel.h"
-#include "packet_builder.h"
+#include "bench_frames.h"
 
 static int noop_prog(void)
 {
@@ -30,41 +30,6 @@ static int noop_prog(void)
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "noop", "GPL", insns, 2, NULL);
-}
-
-enum bench_frame { BF_TCP_ACK, BF_DSS, BF_JOIN_SYN, BF_UDP, BF_MAX };
-
-/* Representative frames, IPv4, with the timestamps option Linux sends. */
-static size_t make_frame(enum bench_frame which, uint8_t *out, size_t cap)
-{
-	struct pb_dss dss = {.flags = PB_DSS_A | PB_DSS_M,
-			     .data_ack = 1000,
-			     .dsn = 5000,
-			     .ssn = 1,
-			     .data_len = 1400};
-	struct pb_spec s;
-	uint8_t o[40];
-
-	pb_init_v4(&s, "198.18.1.1", 40000, "198.18.1.2", 5201);
-	pb_tcp_nop(&s);
-	pb_tcp_nop(&s);
-	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
-	switch (which) {
-	case BF_DSS:
-		pb_tcp_opt(&s, o, pb_mp_dss(o, &dss));
-		s.payload_len = 1400;
-		break;
-	case BF_JOIN_SYN:
-		s.tcp_flags = PB_TCP_SYN;
-		pb_tcp_opt(&s, o, pb_mp_join_syn(o, 0, 2, 0xdeadbeef, 7));
-		break;
-	case BF_UDP:
-		s.l4_proto = 17;
-		break;
-	default:
-		break;
-	}
-	return pb_build(&s, out, cap, NULL);
 }
 
 static double ns_per_run(int fd, const void *frame, size_t len, int repeat)
@@ -104,7 +69,7 @@ int main(int argc, char **argv)
 	}
 	fd = bpf_program__fd(skel->progs.mptcp_xdp);
 	for (int i = 0; i < BF_MAX; i++) {
-		size_t len = make_frame(i, buf, sizeof(buf));
+		size_t len = mpx_bench_frame(i, buf, sizeof(buf));
 		double ours = ns_per_run(fd, buf, len, repeat);
 		double base = ns_per_run(noop, buf, len, repeat);
 

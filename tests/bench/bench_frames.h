@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/* The frames the benchmarks run the BPF programs on (xdp_cost, ring_drive):
+ * one definition, so that both measure the same packets. */
+#ifndef MPX_BENCH_FRAMES_H
+#define MPX_BENCH_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bench_frame { BF_TCP_ACK, BF_DSS, BF_JOIN_SYN, BF_UDP, BF_MAX };
+
+/* Representative frames, IPv4, with the timestamps option Linux sends:
+ * a plain TCP ACK, an MPTCP DSS data packet (1400 bytes of payload), an
+ * MP_JOIN SYN, a UDP datagram. The frame's length. */
+size_t mpx_bench_frame(enum bench_frame which, uint8_t *out, size_t cap);
+
+#endif /* MPX_BENCH_FRAMES_H */
