@@ -96,17 +96,22 @@ static void learn(struct mpx_shard_router *r, const struct mpx_flow_key *k,
 	e->shadow = shadow;
 }
 
+static int is_synack(const struct mptcp_event *ev)
+{
+	return (ev->tcp_flags & (MPX_TCP_SYN | MPX_TCP_ACK)) ==
+	       (MPX_TCP_SYN | MPX_TCP_ACK);
+}
+
 /* The token of side B an MP_CAPABLE names through its keys: 0 and *tok,
  * or -1 when it carries no key B. */
 static int token_b(const struct mptcp_event *ev, __u32 *tok)
 {
 	const struct mpx_ev_capable *c = &ev->u.capable;
-	__u8 synack = MPX_TCP_SYN | MPX_TCP_ACK;
 	__u64 key, idsn;
 
 	if (c->has_receiver_key)
 		key = c->receiver_key; /* third ACK: A sends, B receives */
-	else if (c->has_sender_key && (ev->tcp_flags & synack) == synack)
+	else if (c->has_sender_key && is_synack(ev))
 		key = c->sender_key; /* SYN/ACK: B sends */
 	else
 		return -1;
@@ -119,10 +124,9 @@ static int token_b(const struct mptcp_event *ev, __u32 *tok)
 static int token_a(const struct mptcp_event *ev, __u32 *tok)
 {
 	const struct mpx_ev_capable *c = &ev->u.capable;
-	__u8 synack = MPX_TCP_SYN | MPX_TCP_ACK;
 	__u64 idsn;
 
-	if (!c->has_sender_key || (ev->tcp_flags & synack) == synack)
+	if (!c->has_sender_key || is_synack(ev))
 		return -1;
 	return mpx_key_token_idsn(mpx_alg_of_version(ev->version),
 				  c->sender_key, tok, &idsn);
@@ -232,14 +236,12 @@ void mpx_shard_route(struct mpx_shard_router *r, const struct mpx_origin *o,
 	}
 	w = &r->wait[slot_of(&k, MPX_ROUTE_HELD)];
 	if (w->used && memcmp(&w->key, &k, sizeof(k)) == 0) {
-		__u8 synack = MPX_TCP_SYN | MPX_TCP_ACK;
-
 		if (shadow) {
 			for (int i = 0; i < w->used; i++)
 				out(arg, &w->o[i], &w->ev[i], shadow - 1, 1);
 			w->used = 0;
 		} else if (ev->kind == MPX_EV_MP_CAPABLE && w->used == 1 &&
-			   (ev->tcp_flags & synack) == synack) {
+			   is_synack(ev)) {
 			w->o[1] = *o;
 			w->ev[1] = *ev;
 			w->used = 2;
