@@ -66,11 +66,7 @@ start_daemon() {
 	# shellcheck disable=SC2086 # ENV is a list of VAR=VALUE words, or empty
 	netns_bg "$NS_SRV" env $envs "$BIN" load "$@" s1 s2 >/dev/null 2>"$NETNS_TMPDIR/d.err"
 	D_PID=$NETNS_BG_PID
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$NETNS_TMPDIR/d.err" 2>/dev/null && break
-		kill -0 "$D_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	netns_wait_attached "$NETNS_TMPDIR/d.err" "$D_PID" || true
 	D_HOOKS=$(grep -o 's1 ([^)]*)' "$NETNS_TMPDIR/d.err" | head -1)
 	[ -n "$D_HOOKS" ] || echo "live_throughput: load $* failed: $(cat "$NETNS_TMPDIR/d.err")" >&2
 }

@@ -43,11 +43,7 @@ start_daemon() {
 	shift
 	netns_bg "$NS_SRV" "$MPTCP_XDP" load "$@" s1 s2 >"$W/$name.out" 2>"$W/$name.err"
 	DAEMON=$NETNS_BG_PID
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$W/$name.err" 2>/dev/null && return 0
-		kill -0 "$DAEMON" 2>/dev/null || break
-		sleep 0.05
-	done
+	netns_wait_attached "$W/$name.err" "$DAEMON" && return 0
 	fail "$name/start" "daemon did not attach: $(cat "$W/$name.err")"
 	return 1
 }

@@ -33,11 +33,10 @@ say() { printf '\n### %s\n' "$*" >&2; }
 say "mptcp-xdp load s1 s2 --format $FORMAT   (in the server namespace)"
 netns_bg "$NS_SRV" "$MPTCP_XDP" load --format "$FORMAT" s1 s2 2>"$err"
 daemon=$NETNS_BG_PID
-for _ in $(seq 100); do
-	grep -q 'attached to' "$err" 2>/dev/null && break
-	kill -0 "$daemon" 2>/dev/null || { cat "$err" >&2; exit 1; }
-	sleep 0.05
-done
+if ! netns_wait_attached "$err" "$daemon" && ! kill -0 "$daemon" 2>/dev/null; then
+	cat "$err" >&2
+	exit 1
+fi
 cat "$err" >&2
 
 say "a 400 kB MPTCP transfer, slow enough to change paths under it"

@@ -96,6 +96,18 @@ netns_wait_listen() {
 	return 1
 }
 
+# netns_wait_attached ERRFILE PID: until the `mptcp-xdp load` writing its
+# stderr to ERRFILE says it is attached (0), or it exits or ~5 s pass (1).
+netns_wait_attached() {
+	local _
+	for _ in $(seq 100); do
+		grep -q 'attached to' "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # Waits (bounded, ~tries*50ms) for PID $1 to exit and returns its status.
 # Only for children of this shell.
 netns_wait_pid() {

@@ -110,12 +110,7 @@ step_network() {
 	netns_bg "$NS_SRV" "$MPTCP_XDP" load --ingress xdp-native --stats --max-conns "$MAX_CONNS" --dss "$DSS" \
 		--metrics "127.0.0.1:$MPORT" s1 s2 >"$T/daemon.out" 2>"$T/daemon.err"
 	DAEMON=$NETNS_BG_PID
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$T/daemon.err" 2>/dev/null && break
-		kill -0 "$DAEMON" 2>/dev/null || break
-		sleep 0.05
-	done
-	if ! grep -q 'attached to' "$T/daemon.err"; then
+	if ! netns_wait_attached "$T/daemon.err" "$DAEMON"; then
 		fail setup "daemon did not attach: $(cat "$T/daemon.err")"
 		return 1
 	fi

@@ -54,11 +54,7 @@ sensor() {
 	shift
 	netns_bg "$NS_SRV" "$MPTCP_XDP" load --metrics off "$@" >"$W/$name.out" 2>"$W/$name.err"
 	SENSOR=$NETNS_BG_PID
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$W/$name.err" 2>/dev/null && return 0
-		kill -0 "$SENSOR" 2>/dev/null || break
-		sleep 0.05
-	done
+	netns_wait_attached "$W/$name.err" "$SENSOR" && return 0
 	fail "$name/start" "sensor did not attach: $(cat "$W/$name.err")"
 	return 1
 }
