@@ -132,13 +132,14 @@ mpx_inline int mpx_parse_ipv4(struct mpx_cursor *c, struct mpx_pkt *pkt,
 		return MPX_PKT_MALFORMED;
 	}
 	pkt->family = 4;
-	mpx_map_ipv4(pkt->saddr, p + 12);
-	mpx_map_ipv4(pkt->daddr, p + 16);
 	/* Fragment offset non-zero: no TCP header in this fragment. */
 	if (mpx_get_be16(p + 6) & 0x1fff)
 		return MPX_PKT_LATER_FRAGMENT;
 	if (p[9] != MPX_IPPROTO_TCP)
 		return MPX_PKT_NON_TCP;
+	/* Only TCP's addresses are used: the rest is counted and left. */
+	mpx_map_ipv4(pkt->saddr, p + 12);
+	mpx_map_ipv4(pkt->daddr, p + 16);
 	*l4_len = tot - ihl;
 	c->pos = p + ihl;
 	return MPX_PKT_TCP;
