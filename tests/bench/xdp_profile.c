@@ -69,11 +69,10 @@ static int write_lines(int fd, const char *path)
 	for (__u32 i = 0; i < nj && i < nl; i++) {
 		const char *src = btf__name_by_offset(btf, li[i].line_off);
 
-		fprintf(out, "%llx %s:%u %s\n", (unsigned long long)jl[i],
-			base_name(btf__name_by_offset(btf,
-						      li[i].file_name_off)),
-			BPF_LINE_INFO_LINE_NUM(li[i].line_col),
-			src ? src : "");
+		fprintf(
+		    out, "%llx %s:%u %s\n", (unsigned long long)jl[i],
+		    base_name(btf__name_by_offset(btf, li[i].file_name_off)),
+		    BPF_LINE_INFO_LINE_NUM(li[i].line_col), src ? src : "");
 	}
 	r = 0;
 out:
@@ -115,7 +114,8 @@ int main(int argc, char **argv)
 	}
 	fd = bpf_program__fd(skel->progs.mptcp_xdp);
 	if (write_lines(fd, argv[3])) {
-		fprintf(stderr, "xdp_profile: cannot write the line table: %s\n",
+		fprintf(stderr,
+			"xdp_profile: cannot write the line table: %s\n",
 			strerror(errno));
 		mptcp_xdp__destroy(skel);
 		return 1;
