@@ -91,7 +91,8 @@ DEB_PKGS   := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
               libpcap-dev libssl-dev libmicrohttpd-dev libsodium-dev libcap-ng-dev libyara-dev yara pkg-config tcpdump \
               tshark iproute2 ethtool python3 jq hyperfine time prometheus \
               libclang-rt-14-dev gcc make tcpreplay curl python3-scapy \
-              tcpflow ngrep nftables libhiredis-dev redis-server libmnl-dev
+              tcpflow ngrep nftables libhiredis-dev redis-server libmnl-dev \
+              linux-perf
 
 .PHONY: all deps test demo bench fuzz clean install check-format lint \
         check-pkgs

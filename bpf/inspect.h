@@ -329,8 +329,14 @@ mpx_inline __u32 mpx_inspect_done(struct mpx_sink *sink,
 		mpx_sink_count(sink, MPX_CTR_MPTCP_PACKETS);
 	if (!flow)
 		return 0;
-	__sync_fetch_and_add(&flow->packets[dir & 1], 1);
-	__sync_fetch_and_add(&flow->bytes[dir & 1], pkt->payload_len);
+	/* Plain adds, not atomic ones (a locked add cost 12 ns of a DSS
+	 * packet's 87 in xdp_cost), as pping counts its flows: one
+	 * direction of one subflow is handled in one context at a time (a
+	 * flow's packets reach one receive queue, and a socket sends under
+	 * its lock), and each direction has its own slot. Were two CPUs to
+	 * race on one, a count would come out one low, never corrupt. */
+	flow->packets[dir & 1] += 1;
+	flow->bytes[dir & 1] += pkt->payload_len;
 	if (!flow->assured && flow->packets[0] >= MPX_FLOW_ASSURED_PACKETS &&
 	    flow->packets[1] >= MPX_FLOW_ASSURED_PACKETS) {
 		flow->assured = 1;

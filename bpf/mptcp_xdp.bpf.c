@@ -39,9 +39,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MPX_CTR_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mpx_counters);
 } counters SEC(".maps");
 
 struct {
@@ -84,25 +84,41 @@ struct {
 	__type(value, struct mpx_payload_buf);
 } payload_scratch SEC(".maps");
 
-/* inspect.h's sink in the kernel: the maps above; no state of its own. */
-struct mpx_sink;
+/* inspect.h's sink in the kernel: this CPU's counter block, looked up
+ * once per packet and handed down; the other maps are global. A NULL sink
+ * (paths off the per-packet one) looks the block up itself. */
+struct mpx_sink {
+	struct mpx_counters ctr;
+};
+
+static __always_inline __u64 *sink_counter(struct mpx_sink *sink, __u32 id)
+{
+	__u32 zero = 0;
+
+	if (!sink)
+		sink = bpf_map_lookup_elem(&counters, &zero);
+	/* Check the register the access uses: else clang may test a copy of
+	 * a variable id (error counters) and index with the original. */
+	asm volatile("" : "+r"(id));
+	if (!sink || id >= MPX_CTR_MAX)
+		return NULL;
+	return &sink->ctr.c[id];
+}
 
 static __always_inline __u64 mpx_sink_count(struct mpx_sink *sink, __u32 id)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &id);
+	__u64 *v = sink_counter(sink, id);
 
-	(void)sink;
 	if (!v)
 		return 0;
-	return ++*v; /* per-CPU slot: no other writer */
+	return ++*v; /* per-CPU block: no other writer */
 }
 
 static __always_inline void mpx_sink_count_add(struct mpx_sink *sink, __u32 id,
 					       __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &id);
+	__u64 *v = sink_counter(sink, id);
 
-	(void)sink;
 	if (v)
 		*v += n;
 }
@@ -277,21 +293,21 @@ static __always_inline struct mpx_config read_cfg(void)
 
 /* Global (not static, not inlined): verified once on its own, whatever the
  * option position it is called for. Arguments may be NULL to the verifier. */
-__attribute__((noinline)) int mpx_option(struct mpx_scratch *s,
-					 struct mpx_walk *w,
-					 struct mpx_meta *meta,
-					 struct mpx_flow *flow)
+__attribute__((noinline)) int
+mpx_option(struct mpx_sink *sink, struct mpx_scratch *s, struct mpx_walk *w,
+	   struct mpx_meta *meta, struct mpx_flow *flow)
 {
 	struct mpx_config cfg = read_cfg();
 
-	if (!s || !w || !meta)
+	if (!sink || !s || !w || !meta)
 		return 0;
-	return mpx_inspect_option(NULL, &cfg, &s->pkt, w, &s->ev, meta, flow);
+	return mpx_inspect_option(sink, &cfg, &s->pkt, w, &s->ev, meta, flow);
 }
 
 /* The whole walk from w->off, one call per step; global too: the loop is
  * verified once here, not in every state the hooks reach it in. */
-__attribute__((noinline)) int mpx_walk_options(struct mpx_scratch *s,
+__attribute__((noinline)) int mpx_walk_options(struct mpx_sink *sink,
+					       struct mpx_scratch *s,
 					       struct mpx_walk *w,
 					       struct mpx_meta *meta,
 					       struct mpx_flow *flow)
@@ -299,7 +315,7 @@ __attribute__((noinline)) int mpx_walk_options(struct mpx_scratch *s,
 	int i;
 
 	for (i = 0; i < MPX_MAX_OPT_STEPS; i++)
-		if (!mpx_option(s, w, meta, flow))
+		if (!mpx_option(sink, s, w, meta, flow))
 			break;
 	return 0;
 }
@@ -311,26 +327,27 @@ __attribute__((noinline)) int mpx_walk_options(struct mpx_scratch *s,
  * counters, records and the flow table's per-subflow packet counts follow
  * what the hook saw. Global, so the verifier checks it once, apart from
  * the walk. */
-__attribute__((noinline)) int mpx_count_segs(const struct mpx_scratch *s,
+__attribute__((noinline)) int mpx_count_segs(struct mpx_sink *sink,
+					     const struct mpx_scratch *s,
 					     const struct mpx_walk *w,
 					     __u32 segs, int tcp)
 {
 	__u64 more;
 
-	if (!s || !w || segs <= 1)
+	if (!sink || !s || !w || segs <= 1)
 		return 0;
 	more = segs - 1;
-	mpx_sink_count_add(NULL, MPX_CTR_PACKETS, more);
+	mpx_sink_count_add(sink, MPX_CTR_PACKETS, more);
 	if (s->pkt.family == 4)
-		mpx_sink_count_add(NULL, MPX_CTR_IPV4, more);
+		mpx_sink_count_add(sink, MPX_CTR_IPV4, more);
 	else if (s->pkt.family == 6)
-		mpx_sink_count_add(NULL, MPX_CTR_IPV6, more);
+		mpx_sink_count_add(sink, MPX_CTR_IPV6, more);
 	if (tcp)
-		mpx_sink_count_add(NULL, MPX_CTR_TCP, more);
+		mpx_sink_count_add(sink, MPX_CTR_TCP, more);
 	else if (s->pkt.family)
-		mpx_sink_count_add(NULL, MPX_CTR_NON_TCP, more);
+		mpx_sink_count_add(sink, MPX_CTR_NON_TCP, more);
 	if (w->mptcp_index)
-		mpx_sink_count_add(NULL, MPX_CTR_MPTCP_PACKETS, more);
+		mpx_sink_count_add(sink, MPX_CTR_MPTCP_PACKETS, more);
 	return 0;
 }
 
@@ -350,7 +367,8 @@ __attribute__((noinline)) int mpx_find_mptcp(const struct mpx_pkt *pkt)
  * parse leaves (the IPv6 extension header loop makes many). Returns the
  * payload bytes wanted out (mpx_inspect_done()), 0 mostly.
  */
-__attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
+__attribute__((noinline)) int mpx_tcp_packet(struct mpx_sink *sink,
+					     struct mpx_scratch *s,
 					     struct mpx_meta *meta, __u32 segs)
 {
 	struct mpx_config cfg = read_cfg();
@@ -359,17 +377,17 @@ __attribute__((noinline)) int mpx_tcp_packet(struct mpx_scratch *s,
 	struct mpx_flow *flow;
 	__u32 start;
 
-	if (!s || !meta)
+	if (!sink || !s || !meta)
 		return 0;
 	start = (__u32)mpx_find_mptcp(&s->pkt);
-	flow = mpx_inspect_flow(NULL, &cfg, &s->pkt,
+	flow = mpx_inspect_flow(sink, &cfg, &s->pkt,
 				mpx_opt_is_mptcp(&s->pkt, start), &w, &key);
 	w.off = (__u8)start;
 	if (start != MPX_OPT_NONE)
-		mpx_walk_options(s, &w, meta, flow);
+		mpx_walk_options(sink, s, &w, meta, flow);
 	if (segs > 1) /* else nothing to add: spare the call */
-		mpx_count_segs(s, &w, segs, 1);
-	return (int)mpx_inspect_done(NULL, &cfg, &s->pkt, &w, &s->ev, meta,
+		mpx_count_segs(sink, s, &w, segs, 1);
+	return (int)mpx_inspect_done(sink, &cfg, &s->pkt, &w, &s->ev, meta,
 				     flow, &key);
 }
 
@@ -386,16 +404,26 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct mpx_sink *sink;
+	int r;
 
 	if (!s)
 		return 0;
 	*out = s;
-	if (!mpx_inspect_headers(NULL, data, data_end, &s->pkt)) {
+	/* mpx_inspect_headers() with the counter block looked up after the
+	 * parse: held in a register through the IPv6 extension header loop,
+	 * it multiplied the verifier's states past its limit. */
+	r = mpx_parse_packet(data, data_end, &s->pkt);
+	sink = bpf_map_lookup_elem(&counters, &zero);
+	if (!sink)
+		return 0;
+	mpx_sink_count(sink, MPX_CTR_PACKETS);
+	if (!mpx_count_parse(sink, r, &s->pkt)) {
 		if (segs > 1) /* else nothing to add: spare the call */
-			mpx_count_segs(s, &w, segs, 0);
+			mpx_count_segs(sink, s, &w, segs, 0);
 		return 0;
 	}
-	return (__u32)mpx_tcp_packet(s, &meta, segs);
+	return (__u32)mpx_tcp_packet(sink, s, &meta, segs);
 }
 
 /* The payload record's header: the packet's common part (from the last

@@ -80,6 +80,12 @@
 enum mpx_counter { MPX_COUNTER_LIST(MPX_CTR_ENUM_ENTRY) MPX_CTR_MAX };
 #undef MPX_CTR_ENUM_ENTRY
 
+/* The kernel's counters: one per-CPU block (the counters map's single
+ * value), so that a packet finds all of them through one lookup. */
+struct mpx_counters {
+	__u64 c[MPX_CTR_MAX];
+};
+
 /* Errors map onto their counters in the order of enum mpx_err. */
 #define MPX_CTR_ERR_FIRST MPX_CTR_ERR_BAD_LENGTH
 

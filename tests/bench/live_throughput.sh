@@ -12,6 +12,10 @@
 # rounds, each measuring every configuration once in turn (the daemon
 # started and stopped around its transfer); the median of each.
 #
+# Then one transfer more at the defaults with kernel.bpf_stats_enabled on:
+# each program's runs and ns per run, as table rows on file descriptor 3
+# when the caller opened it.
+#
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
 #   BYTES=314572800 REPS=3 OFFLOADS="keep off"
 # make bench runs it (section 8, REPS=3): numbers for reading, never an
@@ -102,6 +106,20 @@ run_offloads() (
 			stop_daemon
 		done
 	done
+	# One more transfer at the defaults with the kernel's BPF run-time
+	# statistics on (they cost two clock reads a run, so never during
+	# the timed rounds): ns per run of each hook's program.
+	start_daemon ""
+	if [ -n "$D_HOOKS" ]; then
+		sysctl -qw kernel.bpf_stats_enabled=1
+		one_transfer >/dev/null
+		sysctl -qw kernel.bpf_stats_enabled="$STATS_BEFORE"
+		bpftool -j prog show 2>/dev/null | jq -r '.[] |
+			select(.name == "mptcp_xdp" or .name == "mptcp_tc_ingress" or .name == "mptcp_tc_egress") |
+			select((.run_cnt // 0) > 0) |
+			"\(.name) \(.run_cnt) \(.run_time_ns)"' >"$NETNS_TMPDIR/stats"
+	fi
+	stop_daemon
 	base=$(median "$NETNS_TMPDIR/s0")
 	for i in "${!CONFIGS[@]}"; do
 		IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
@@ -111,7 +129,17 @@ run_offloads() (
 			printf "| %s | %s | %s | %.0f | %.2f |\n", o, l, (h == "" ? "-" : h),
 				bytes * 8 / s / 1e6, b / s }'
 	done
+	# stdout of the script is the table; these go to fd 3 when open
+	if [ -s "$NETNS_TMPDIR/stats" ] && { true >&3; } 2>/dev/null; then
+		awk -v o="$1" '{ n[$1] += $2; t[$1] += $3 }
+			END { for (p in n) printf "| %s | %s | %d | %.0f |\n", o, p, n[p], t[p] / n[p] }' \
+			"$NETNS_TMPDIR/stats" | sort >&3
+	fi
 )
+
+# The statistics switch as it was, however the script ends.
+STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+trap 'sysctl -qw kernel.bpf_stats_enabled="$STATS_BEFORE" 2>/dev/null' EXIT
 
 echo "| offloads | mptcp-xdp | hooks on s1 | Mbit/s | vs nothing attached |"
 echo "| --- | --- | --- | ---: | ---: |"

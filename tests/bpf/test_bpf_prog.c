@@ -191,7 +191,9 @@ static void fx_counters(struct fx *f, __u64 *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	int fd = bpf_map__fd(f->skel->maps.counters);
-	__u64 *vals;
+	struct mpx_counters *vals;
+	__u32 zero = 0;
+	int r;
 
 	memset(out, 0, sizeof(__u64) * MPX_CTR_MAX);
 	CHECK(ncpu > 0, "libbpf_num_possible_cpus: %d", ncpu);
@@ -200,13 +202,11 @@ static void fx_counters(struct fx *f, __u64 *out)
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return;
-	for (__u32 id = 0; id < MPX_CTR_MAX; id++) {
-		int r = bpf_map_lookup_elem(fd, &id, vals);
-
-		CHECK(r == 0, "counter %u lookup: %s", id, strerror(errno));
-		for (int c = 0; c < ncpu && r == 0; c++)
-			out[id] += vals[c];
-	}
+	r = bpf_map_lookup_elem(fd, &zero, vals);
+	CHECK(r == 0, "counters lookup: %s", strerror(errno));
+	for (int c = 0; c < ncpu && r == 0; c++)
+		for (int id = 0; id < MPX_CTR_MAX; id++)
+			out[id] += vals[c].c[id];
 	free(vals);
 }
 
@@ -312,8 +312,9 @@ TEST(skeleton_loads_with_config)
 		return;
 	ASSERT_EQ(FX.skel->rodata->mpx_cfg.emit_mask, cfg.emit_mask);
 	ASSERT_EQ(FX.skel->rodata->mpx_cfg.dss_sample_n, 7);
-	ASSERT_EQ(bpf_map__max_entries(FX.skel->maps.counters), MPX_CTR_MAX);
-	ASSERT_EQ(bpf_map__value_size(FX.skel->maps.counters), sizeof(__u64));
+	ASSERT_EQ(bpf_map__max_entries(FX.skel->maps.counters), 1);
+	ASSERT_EQ(bpf_map__value_size(FX.skel->maps.counters),
+		  sizeof(struct mpx_counters));
 	CHECK(bpf_program__fd(FX.skel->progs.mptcp_xdp) >= 0, "no XDP prog");
 	CHECK(bpf_program__fd(FX.skel->progs.mptcp_tc_egress) >= 0,
 	      "no TC egress prog");

@@ -107,21 +107,27 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 int mpx_bpf_read_counters(int fd, __u64 *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals;
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info), zero = 0;
+	struct mpx_counters *vals;
+	int r = -1;
 
-	if (ncpu <= 0)
+	/* A counters map of another layout (another build's daemon, seen by
+	 * `status`) is not read as this one's. */
+	if (ncpu <= 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0 ||
+	    info.value_size != sizeof(struct mpx_counters))
 		return -1;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -1;
-	for (__u32 id = 0; id < MPX_CTR_MAX; id++) {
-		if (bpf_map_lookup_elem(fd, &id, vals) < 0)
-			continue;
+	if (bpf_map_lookup_elem(fd, &zero, vals) == 0) {
 		for (int c = 0; c < ncpu; c++)
-			out[id] += vals[c];
+			for (int id = 0; id < MPX_CTR_MAX; id++)
+				out[id] += vals[c].c[id];
+		r = 0;
 	}
 	free(vals);
-	return 0;
+	return r;
 }
 
 int mpx_bpf_flow_lookup(struct mptcp_xdp *skel, const struct mpx_flow_key *key,
