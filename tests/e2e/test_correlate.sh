@@ -322,19 +322,23 @@ test_many_v4() {
 }
 
 # The bound (docs/design.md: bounded state, eviction counted and reported): 4
-# connections at most, so at least 16 of the 20 of many_v4 are evicted,
-# each with a summary that says so.
+# connections at most. How many of the 20 of many_v4 are evicted depends on
+# how many overlapped when the capture was made (a loaded machine runs them
+# more one after another: 5 were once), so: some are, each evicted one has a
+# summary that says so, and no connection goes without one (an evicted
+# connection seen again starts over midstream and gets its own).
 test_many_v4_bound() {
-	local name=many_v4 ev summ
+	local name=many_v4 ev summ all
 	ready || return
 	need ensure "$name" || return
 	if "$MPTCP_XDP" replay --max-conns 4 --stats "$DATA/$name.pcap" >"$tmp/bound.json" 2>"$tmp/bound.stats"; then
 		ev=$(grep '"correlator"' "$tmp/bound.stats" | jq '.correlator.conns_evicted')
 		summ=$(jq -s '[.[] | select(.event == "connection_closed" and .end == "evicted")] | length' "$tmp/bound.json")
-		if [ -n "$ev" ] && [ "$ev" -ge 16 ] && [ "$ev" = "$summ" ]; then
+		all=$(jq -s '[.[] | select(.event == "connection_closed")] | length' "$tmp/bound.json")
+		if [ -n "$ev" ] && [ "$ev" -ge 1 ] && [ "$ev" = "$summ" ] && [ "$all" -ge 20 ]; then
 			pass "$name/bound_evictions_reported"
 		else
-			fail "$name/bound_evictions_reported" "conns_evicted=$ev, evicted summaries=$summ"
+			fail "$name/bound_evictions_reported" "conns_evicted=$ev, evicted summaries=$summ, summaries=$all"
 		fi
 	else
 		fail "$name/bound_replay" "$(tail -1 "$tmp/bound.stats")"
