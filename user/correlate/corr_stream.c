@@ -91,7 +91,10 @@ static void file_error(struct mpx_correlator *c, const char *path, int err)
 
 static void file_path(const struct corr_dir *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s.%s", d->cs->c->streams.dir, d->cs->conn->id,
+	char id[17];
+
+	mpx_conn_id_text(d->cs->conn, id);
+	snprintf(buf, len, "%s/%s.%s", d->cs->c->streams.dir, id,
 		 d->dir ? "b2a" : "a2b");
 }
 
