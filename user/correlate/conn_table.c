@@ -450,7 +450,7 @@ const char *mpx_sf_end_name(__u8 end)
 
 const char *mpx_token_match_name(__u8 m)
 {
-	return m == MPX_TOKEN_ADD_ADDR	? "add_addr"
+	return m == MPX_TOKEN_ADD_ADDR	  ? "add_addr"
 	       : m == MPX_TOKEN_AMBIGUOUS ? "ambiguous"
 					  : "unique";
 }

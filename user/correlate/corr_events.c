@@ -16,6 +16,7 @@
 
 #define MPX_ANOM_NAME(id, name) [MPX_ANOM_##id] = name,
 _Static_assert(MPX_CONN_ANOMALIES >= MPX_ANOM_MAX &&
+		   MPX_ANOM_MAX <= (1 << MPX_ANOMALY_BITS) &&
 		   MPX_CONN_ANOMALIES <= MPX_SUM_MAX_ANOMALIES,
 	       "a connection notes each anomaly once");
 static const char *const anomaly_names[MPX_ANOM_MAX] = {
@@ -56,8 +57,10 @@ struct evbuf {
 
 static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 {
-	mpx_addr_text(sf->family, mpx_sf_init_addr(sf), t->src, sizeof(t->src));
-	mpx_addr_text(sf->family, mpx_sf_resp_addr(sf), t->dst, sizeof(t->dst));
+	mpx_addr_text(sf->key.family, mpx_sf_init_addr(sf), t->src,
+		      sizeof(t->src));
+	mpx_addr_text(sf->key.family, mpx_sf_resp_addr(sf), t->dst,
+		      sizeof(t->dst));
 	t->sport = mpx_sf_init_port(sf);
 	t->dport = mpx_sf_resp_port(sf);
 	snprintf(t->sensor, sizeof(t->sensor), "%s",
@@ -117,10 +120,10 @@ static void note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
 	if (!conn)
 		return;
 	for (int i = 0; i < conn->nanom; i++)
-		if (conn->anomalies[i] == a)
+		if (mpx_conn_anomaly(conn, i) == (unsigned int)a)
 			return;
 	if (conn->nanom < MPX_CONN_ANOMALIES)
-		conn->anomalies[conn->nanom++] = (__u8)a;
+		mpx_conn_add_anomaly(conn, (unsigned int)a);
 }
 
 /* An `anomaly` event about the record, noted; detail fields follow. */
@@ -292,7 +295,7 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 	}
 	s->nanomalies = conn->nanom;
 	for (int i = 0; i < conn->nanom; i++)
-		s->anomalies[i] = anomaly_names[conn->anomalies[i]];
+		s->anomalies[i] = anomaly_names[mpx_conn_anomaly(conn, i)];
 	ev_begin(&b, "connection_closed", o, conn, NULL);
 	b.e.summary = s;
 	emit(c, &b);

@@ -32,10 +32,11 @@ static void learn_key(struct mpx_correlator *c, const struct corr_rec *r,
 	}
 	conn->has_key[side] = 1;
 	conn->key[side] = key;
+	conn->key_version[side] = conn->version;
 	if (conn->version != 0 && conn->version != 1)
 		return; /* no token for a version we do not know */
 	if (mpx_key_token_idsn(mpx_alg_of_version(conn->version), key,
-			       &conn->token[side], &conn->idsn[side]) < 0)
+			       &conn->token[side], NULL) < 0)
 		return;
 	conn->has_token[side] = 1;
 	n = mpx_conn_table_find_token(c->table, conn->token[side], others,
@@ -85,7 +86,8 @@ static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 		if (sf->conn->phase == MPX_CONN_CLOSED) {
 			mpx_conn_table_drop(c->table, sf->conn);
 		} else {
-			corr_sf_enter(c, sf, MPX_SF_ENDED, o, MPX_SF_END_REUSED);
+			corr_sf_enter(c, sf, MPX_SF_ENDED, o,
+				      MPX_SF_END_REUSED);
 			mpx_conn_table_forget_subflow(c->table, sf);
 		}
 		corr_rec_bind(r, NULL);
@@ -150,7 +152,7 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
 	    conn->has_key[1]) {
 		if (!r->shadow)
-			mpx_detect_completed(c->detect, r->o, sf->family,
+			mpx_detect_completed(c->detect, r->o, sf->key.family,
 					     mpx_sf_init_addr(sf));
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
 	}
@@ -348,7 +350,8 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf->join_reported)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
-	mpx_detect_completed(c->detect, r->o, sf->family, mpx_sf_init_addr(sf));
+	mpx_detect_completed(c->detect, r->o, sf->key.family,
+			     mpx_sf_init_addr(sf));
 	verify_join(sf, j, &ok64, &ok160);
 	if (sf->verified == 1) {
 		c->stats.joins_verified++;

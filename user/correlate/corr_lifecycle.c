@@ -22,7 +22,7 @@ struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 		return NULL;
 	conn->start = mpx_when_of(o);
 	conn->last = conn->start;
-	conn->shadow = c->shadow;
+	conn->shadow = c->shadow != 0;
 	c->stats.conns_started++;
 	c->stats.shadow_conns += c->shadow ? 1 : 0;
 	return conn;
@@ -44,8 +44,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 		c->dropped[c->dropped_next++ % DROPPED_RING] = r->key;
 		return NULL;
 	}
-	sf->family = ev->family;
-	sf->shadow = r->shadow;
+	sf->shadow = r->shadow != 0;
 	/* The key is canonical (lower endpoint first): where is the
 	 * initiator in it? */
 	sf->init_slot =
@@ -251,9 +250,8 @@ static __s64 usec_of(const struct mpx_origin *o)
 void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
 {
 	mpx_detect_tick(c->detect, now);
-	while (c->ending_head && c->ending_head->ended_at.usec +
-					 CLOSE_GRACE_US <=
-				     usec_of(now))
+	while (c->ending_head &&
+	       c->ending_head->ended_at.usec + CLOSE_GRACE_US <= usec_of(now))
 		close_ended(c, c->ending_head);
 }
 

@@ -156,7 +156,8 @@ static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 	} else if (kind == MPX_EV_SUBFLOW_FIN) {
 		sf->fin[r->from_init ? 0 : 1] = 1;
 		if (sf->fin[0] && sf->fin[1])
-			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, MPX_SF_END_FIN);
+			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o,
+				      MPX_SF_END_FIN);
 	} else if (kind == MPX_EV_FALLBACK && !sf->conn->fallback) {
 		/* RFC 8684 section 3.1: a SYN/ACK without MP_CAPABLE means
 		 * plain TCP from here. */
