@@ -2594,8 +2594,8 @@ TEST(token_index_chosen_collisions_spread)
 		mpx_conn_table_index_token(t, c, 1);
 	}
 	longest = mpx_conn_table_longest_chain(t);
-	/* 60,000 entries in 131,072 buckets: the longest chain of a random
-	 * spread is about 7; 16 would be astronomically unlucky, and the
+	/* 60,000 entries in 32,768 buckets: the longest chain of a random
+	 * spread is about 10; 16 would be astronomically unlucky, and the
 	 * unkeyed index had one chain of 60,000. */
 	CHECK(longest <= 16, "longest chain %zu", longest);
 	ASSERT_EQ(

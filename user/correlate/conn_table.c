@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +8,11 @@
 #include "flow_key.h"
 #include "keyed_hash.h"
 
-/* Bucket counts follow --max-conns (a power of two at least as large),
- * within these bounds: 16 buckets, and 2^22 (32 MiB of heads per index)
- * past which chains just grow longer, evenly (keyed hash). */
+/* Bucket counts follow --max-conns: a power of two at least half as large
+ * (a full table's chains average one to two subflows, and two to four
+ * tokens when both sides have keys: a flood of SYNs indexes none), within
+ * these bounds: 16 buckets, and 2^22 (32 MiB of heads per index) past
+ * which chains just grow longer, evenly (keyed hash). */
 #define MAX_BUCKETS ((size_t)1 << 22)
 
 struct conn_list {
@@ -55,7 +58,7 @@ struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
 					  void *arg)
 {
 	struct mpx_conn_table *t;
-	size_t n = mpx_pow2_at_least(max_conns);
+	size_t n = mpx_pow2_at_least(max_conns / 2);
 
 	if (mpx_keyed_hash_init() < 0)
 		return NULL;
@@ -64,9 +67,8 @@ struct mpx_conn_table *mpx_conn_table_new(size_t max_conns, mpx_evict_fn fn,
 		return NULL;
 	if (n > MAX_BUCKETS)
 		n = MAX_BUCKETS;
-	/* A connection has one subflow and two tokens, most of the time. */
 	t->sf_mask = n - 1;
-	t->tok_mask = (n < MAX_BUCKETS ? 2 * n : n) - 1;
+	t->tok_mask = n - 1;
 	t->sf_buckets = calloc(t->sf_mask + 1, sizeof(*t->sf_buckets));
 	t->tok_buckets = calloc(t->tok_mask + 1, sizeof(*t->tok_buckets));
 	if (!t->sf_buckets || !t->tok_buckets) {
@@ -423,4 +425,32 @@ size_t mpx_conn_table_longest_chain(const struct mpx_conn_table *t)
 			longest = n;
 	}
 	return longest;
+}
+
+void mpx_conn_id_text(const struct mpx_conn *c, char buf[17])
+{
+	if (c->has_id)
+		snprintf(buf, 17, "%016llx", (unsigned long long)c->id);
+	else
+		buf[0] = '\0';
+}
+
+const char *mpx_sf_end_name(__u8 end)
+{
+	switch (end) {
+	case MPX_SF_END_FIN:
+		return "fin";
+	case MPX_SF_END_RST:
+		return "rst";
+	case MPX_SF_END_REUSED:
+		return "reused";
+	}
+	return NULL;
+}
+
+const char *mpx_token_match_name(__u8 m)
+{
+	return m == MPX_TOKEN_ADD_ADDR	  ? "add_addr"
+	       : m == MPX_TOKEN_AMBIGUOUS ? "ambiguous"
+					  : "unique";
 }

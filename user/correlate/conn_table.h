@@ -16,10 +16,10 @@
 
 #include "mptcp_event.h"
 #include "mptcp_flow.h"
+#include "origin.h"
 #include "output/conn_event.h"
 
-#define MPX_MAX_ADDRS	  8
-#define MPX_MAX_ANOMALIES MPX_SUM_MAX_ANOMALIES
+#define MPX_MAX_ADDRS 8
 
 /*
  * A connection's life. The correlator moves it from phase to phase, in one
@@ -39,6 +39,21 @@ enum mpx_conn_phase {
 enum mpx_sf_phase {
 	MPX_SF_OPEN = 0,
 	MPX_SF_ENDED, /* FIN both ways, RST, or its 4-tuple reused: see end */
+};
+
+/* How an ENDED subflow ended (mpx_sf_end_name()). */
+enum mpx_sf_end {
+	MPX_SF_END_NONE = 0,
+	MPX_SF_END_FIN,
+	MPX_SF_END_RST,
+	MPX_SF_END_REUSED, /* its 4-tuple reused */
+};
+
+/* How a join's token found its connection (mpx_token_match_name()). */
+enum mpx_token_match {
+	MPX_TOKEN_UNIQUE = 0,
+	MPX_TOKEN_ADD_ADDR,  /* several owners; the advertised address told */
+	MPX_TOKEN_AMBIGUOUS, /* several owners, nothing told */
 };
 
 enum mpx_sf_role {
@@ -74,8 +89,6 @@ struct mpx_tok_link {
 struct mpx_subflow {
 	struct mpx_subflow *hnext; /* subflow index chain */
 	struct mpx_conn *conn;
-	const char *token_match; /* "unique", "add_addr", "ambiguous" */
-	const char *end;	 /* ENDED: "fin", "rst", "reused" */
 	/* The sensors whose records it came in (`correlate`), "A,B", of
 	 * MPX_SENSORS_TEXT bytes; NULL when records come from this host. */
 	char *sensors;
@@ -92,19 +105,20 @@ struct mpx_subflow {
 	struct mpx_flow_key key; /* canonical, as the BPF flow table */
 	/* The initiator (SYN sender; first source seen when midstream) is
 	 * key.addr[init_slot]:key.port[init_slot] (mpx_sf_init_addr()). */
-	__u8 init_slot;
-	__u8 family;
+	__u8 init_slot; /* (its family is key.family) */
 	__u8
 	    init_side; /* the connection side (0 = A, 1 = B) of the initiator */
 	__u8 role;     /* enum mpx_sf_role */
-	__u8 have_syn, have_synack, join_reported;
-	__s8 verified; /* 1, 0, -1 = cannot tell */
+	__u8 have_syn : 1, have_synack : 1, join_reported : 1;
+	__u8 shadow : 1; /* made from shadow copies (correlate.h) */
+	__s8 verified;	 /* 1, 0, -1 = cannot tell */
 	__u8 addr_id;
 	__u8 backup;
-	__u8 phase;  /* enum mpx_sf_phase */
-	__u8 fin[2]; /* [0] initiator's FIN, [1] responder's */
+	__u8 phase;	  /* enum mpx_sf_phase */
+	__u8 end;	  /* ENDED: enum mpx_sf_end */
+	__u8 token_match; /* enum mpx_token_match */
+	__u8 fin[2];	  /* [0] initiator's FIN, [1] responder's */
 	__u8 have_syn_isn[2];
-	__u8 shadow; /* made from shadow copies (correlate.h) */
 };
 
 struct corr_conn_stream;
@@ -115,32 +129,51 @@ struct mpx_conn_addrs {
 	__u8 next[2]; /* the slot to reuse when a side's table is full */
 };
 
+/*
+ * A connection's times, in 16 bytes instead of struct mpx_origin's 24: the
+ * frame and the time in microseconds since the epoch (times are normalised
+ * where they enter, origin.h: the conversion is exact both ways).
+ */
+struct mpx_when {
+	__u64 frame;
+	__s64 usec;
+};
+
+static inline struct mpx_when mpx_when_of(const struct mpx_origin *o)
+{
+	struct mpx_when w = {o->frame,
+			     (__s64)o->ts_sec * 1000000LL + o->ts_usec};
+
+	return w;
+}
+
+static inline struct mpx_origin mpx_origin_of_when(const struct mpx_when *w)
+{
+	struct mpx_origin o = {0};
+
+	o.frame = w->frame;
+	o.ts_sec = w->usec / 1000000LL;
+	o.ts_usec = (int32_t)(w->usec % 1000000LL);
+	return o;
+}
+
+/* At most one of each kind (note_anomaly(), corr_events.c), 5 bits each
+ * (mpx_conn_anomaly()). */
+#define MPX_CONN_ANOMALIES 18
+#define MPX_ANOMALY_BITS   5
+
 struct mpx_conn {
 	struct mpx_conn *lru_prev, *lru_next; /* most recently active first */
 	struct mpx_tok_link tl[2];	      /* token index, per side */
+	__u64 key[2];
+	__u32 token[2];
 	__u32 serial; /* creation order (wraps after 2^32: only the end-of-input
 			 order suffers) */
-	__u64 key[2];
-	__u64 idsn[2];
-	__u32 token[2];
 	__u32 joins_dropped; /* join subflows past the per-connection bound */
-	__u8 phase;	     /* enum mpx_conn_phase */
-	__u8 resume;  /* enum mpx_conn_phase; ENDING: where a new subflow takes
-			 it */
-	__u8 assured; /* showed it is real: evicted after all others */
-	__s8 version; /* -1 until an MP_CAPABLE says */
-	__u8 unverifiable; /* unknown version or algorithm: no crypto checks */
-	__u8 has_key[2];
-	__u8 has_token[2]; /* from the key, or named by a join SYN */
-	__u8 midstream, fallback, fastclose;
-	__u8 shadow; /* made from shadow copies (correlate.h) */
-	__u8 data_fin[2];
-	__u8 nsf, sf_cap;
-	__u8 nanom;
-	/* The anomalies noted (enum mpx_anomaly), in order, each once. */
-	__u8 anomalies[MPX_MAX_ANOMALIES];
-	char id[17];
-	struct mpx_origin start, last;
+	/* Its id (corr_make_id()), printed as 16 hex digits
+	 * (mpx_conn_id_text()) once has_id. */
+	__u64 id;
+	struct mpx_when start, last;
 	/* Its subflows: sf_one until a second comes, then an array of sf_cap
 	 * (at most MPX_SUM_MAX_SUBFLOWS). */
 	struct mpx_subflow **sf;
@@ -148,15 +181,67 @@ struct mpx_conn {
 	struct mpx_conn_addrs *addrs; /* NULL until an ADD_ADDR */
 	/* ENDING: since when, and the correlator's queue of ENDING
 	 * connections in that order. */
-	struct mpx_origin ended_at;
+	struct mpx_when ended_at;
 	struct mpx_conn *ending_prev, *ending_next;
 	/* Data-level reassembly (corr_stream.c); NULL without streams, or
 	 * until the first mapping. */
 	struct corr_conn_stream *stream;
+	__u8 phase;  /* enum mpx_conn_phase */
+	__u8 resume; /* enum mpx_conn_phase; ENDING: where a new subflow takes
+			it */
+	__u8 assured : 1;      /* showed it is real: evicted after all others */
+	__u8 unverifiable : 1; /* unknown version or algorithm: no crypto
+				  checks */
+	__u8 midstream : 1, fallback : 1, fastclose : 1;
+	__u8 shadow : 1; /* made from shadow copies (correlate.h) */
+	__u8 has_id : 1;
+	__s8 version; /* -1 until an MP_CAPABLE says */
+	/* The version when a side's key was learnt: its IDSN (RFC 8684
+	 * section 3.1) is computed from the key when needed (corr_stream.c),
+	 * with that version's algorithm. */
+	__s8 key_version[2];
+	__u8 has_key[2];
+	__u8 has_token[2]; /* from the key, or named by a join SYN */
+	__u8 data_fin[2];
+	__u8 nsf, sf_cap;
+	__u8 nanom;
+	/* The anomalies noted (enum mpx_anomaly), in order, each once:
+	 * MPX_ANOMALY_BITS each (mpx_conn_anomaly()). */
+	__u8 anomalies[(MPX_CONN_ANOMALIES * MPX_ANOMALY_BITS + 7) / 8];
 	/* The first subflow lives here: one allocation for a connection of
 	 * one subflow. */
 	struct mpx_subflow sf0;
 };
+
+/* The i-th anomaly noted (i < nanom), and noting the next. */
+static inline unsigned int mpx_conn_anomaly(const struct mpx_conn *c, int i)
+{
+	unsigned int v = 0;
+
+	for (int b = 0; b < MPX_ANOMALY_BITS; b++) {
+		int bit = i * MPX_ANOMALY_BITS + b;
+
+		v |= (unsigned int)((c->anomalies[bit / 8] >> (bit % 8)) & 1)
+		     << b;
+	}
+	return v;
+}
+
+static inline void mpx_conn_add_anomaly(struct mpx_conn *c, unsigned int a)
+{
+	for (int b = 0; b < MPX_ANOMALY_BITS; b++) {
+		int bit = c->nanom * MPX_ANOMALY_BITS + b;
+
+		if ((a >> b) & 1)
+			c->anomalies[bit / 8] |= (__u8)(1u << (bit % 8));
+	}
+	c->nanom++;
+}
+
+/* Its id as text: 16 hex digits, "" before it has one. */
+void mpx_conn_id_text(const struct mpx_conn *c, char buf[17]);
+const char *mpx_sf_end_name(__u8 end);
+const char *mpx_token_match_name(__u8 m);
 
 /* A subflow's initiator and responder, from its key. */
 static inline const __u8 *mpx_sf_init_addr(const struct mpx_subflow *sf)

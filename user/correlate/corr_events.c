@@ -15,6 +15,10 @@
 #include "output/event_names.h"
 
 #define MPX_ANOM_NAME(id, name) [MPX_ANOM_##id] = name,
+_Static_assert(MPX_CONN_ANOMALIES >= MPX_ANOM_MAX &&
+		   MPX_ANOM_MAX <= (1 << MPX_ANOMALY_BITS) &&
+		   MPX_CONN_ANOMALIES <= MPX_SUM_MAX_ANOMALIES,
+	       "a connection notes each anomaly once");
 static const char *const anomaly_names[MPX_ANOM_MAX] = {
     MPX_ANOMALY_LIST(MPX_ANOM_NAME)};
 #undef MPX_ANOM_NAME
@@ -47,13 +51,16 @@ const char *mpx_tcprst_reason_name(__u8 reason)
 struct evbuf {
 	struct mpx_conn_event e;
 	struct mpx_tuple t;
+	char conn_id[17];
 	int muted; /* about shadows only (correlate.h): not written */
 };
 
 static void tuple_of(const struct mpx_subflow *sf, struct mpx_tuple *t)
 {
-	mpx_addr_text(sf->family, mpx_sf_init_addr(sf), t->src, sizeof(t->src));
-	mpx_addr_text(sf->family, mpx_sf_resp_addr(sf), t->dst, sizeof(t->dst));
+	mpx_addr_text(sf->key.family, mpx_sf_init_addr(sf), t->src,
+		      sizeof(t->src));
+	mpx_addr_text(sf->key.family, mpx_sf_resp_addr(sf), t->dst,
+		      sizeof(t->dst));
 	t->sport = mpx_sf_init_port(sf);
 	t->dport = mpx_sf_resp_port(sf);
 	snprintf(t->sensor, sizeof(t->sensor), "%s",
@@ -68,7 +75,10 @@ static void ev_begin(struct evbuf *b, const char *name,
 	b->t.sensor[0] = '\0';
 	b->e.name = name;
 	b->e.origin = *o;
-	b->e.conn_id = conn ? conn->id : NULL;
+	if (conn) {
+		mpx_conn_id_text(conn, b->conn_id);
+		b->e.conn_id = b->conn_id;
+	}
 	b->muted = sf ? corr_sf_muted(sf) : conn && corr_conn_muted(conn);
 	if (sf) {
 		tuple_of(sf, &b->t);
@@ -110,10 +120,10 @@ static void note_anomaly(struct mpx_correlator *c, struct mpx_conn *conn,
 	if (!conn)
 		return;
 	for (int i = 0; i < conn->nanom; i++)
-		if (conn->anomalies[i] == a)
+		if (mpx_conn_anomaly(conn, i) == (unsigned int)a)
 			return;
-	if (conn->nanom < MPX_MAX_ANOMALIES)
-		conn->anomalies[conn->nanom++] = (__u8)a;
+	if (conn->nanom < MPX_CONN_ANOMALIES)
+		mpx_conn_add_anomaly(conn, (unsigned int)a);
 }
 
 /* An `anomaly` event about the record, noted; detail fields follow. */
@@ -238,12 +248,13 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 {
 	struct mpx_conn_summary sum, *s = &sum;
 	const char *reason = end_reason(conn);
+	struct mpx_origin start, last;
 	struct evbuf b;
 
 	memset(s, 0, sizeof(*s));
 	/* Its stream's last gaps and matches come before the summary. */
 	corr_stream_close(c, conn, o, s);
-	memcpy(s->id, conn->id, sizeof(s->id));
+	mpx_conn_id_text(conn, s->id);
 	s->version = conn->version;
 	for (int side = 0; side < 2; side++) {
 		s->has_key[side] = conn->has_key[side];
@@ -251,9 +262,11 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 		s->key[side] = conn->key[side];
 		s->token[side] = conn->token[side];
 	}
-	s->start_sec = conn->start.ts_sec;
-	s->start_usec = conn->start.ts_usec;
-	s->duration = seconds_between(&conn->start, &conn->last);
+	start = mpx_origin_of_when(&conn->start);
+	last = mpx_origin_of_when(&conn->last);
+	s->start_sec = start.ts_sec;
+	s->start_usec = start.ts_usec;
+	s->duration = seconds_between(&start, &last);
 	if (why && !(reason && strcmp(why, "open") == 0))
 		reason = why;
 	s->end = reason ? reason : "subflows_closed";
@@ -277,11 +290,12 @@ void corr_emit_connection_closed(struct mpx_correlator *c,
 		out->backup = sf->backup;
 		memcpy(out->packets, sf->packets, sizeof(out->packets));
 		memcpy(out->bytes, sf->bytes, sizeof(out->bytes));
-		out->end = sf->phase == MPX_SF_ENDED ? sf->end : "open";
+		out->end = sf->phase == MPX_SF_ENDED ? mpx_sf_end_name(sf->end)
+						     : "open";
 	}
 	s->nanomalies = conn->nanom;
 	for (int i = 0; i < conn->nanom; i++)
-		s->anomalies[i] = anomaly_names[conn->anomalies[i]];
+		s->anomalies[i] = anomaly_names[mpx_conn_anomaly(conn, i)];
 	ev_begin(&b, "connection_closed", o, conn, NULL);
 	b.e.summary = s;
 	emit(c, &b);
@@ -302,7 +316,7 @@ void corr_emit_subflow_joined(struct mpx_correlator *c,
 	if (sf->have_syn) {
 		mpx_ev_hex(&b.e, "token", sf->token, 8);
 		mpx_ev_str(&b.e, "token_match",
-			   sf->token_match ? sf->token_match : "unique");
+			   mpx_token_match_name(sf->token_match));
 	}
 	mpx_ev_u64(&b.e, "subflows", (__u64)sf->conn->nsf);
 	emit(c, &b);
@@ -338,7 +352,7 @@ void corr_emit_subflow_closed(struct mpx_correlator *c,
 	struct evbuf b;
 
 	ev_begin(&b, "subflow_closed", o, sf->conn, sf);
-	mpx_ev_str(&b.e, "how", sf->end);
+	mpx_ev_str(&b.e, "how", mpx_sf_end_name(sf->end));
 	mpx_ev_str(&b.e, "role", role_name(sf));
 	mpx_ev_u64(&b.e, "packets_fwd", sf->packets[0]);
 	mpx_ev_u64(&b.e, "packets_rev", sf->packets[1]);
@@ -494,11 +508,13 @@ void corr_emit_token_collision(struct mpx_correlator *c,
 			       const struct corr_rec *r, int side,
 			       struct mpx_conn *other)
 {
+	char other_id[17];
 	struct evbuf b;
 
 	anomaly_begin(c, &b, r, MPX_ANOM_TOKEN_COLLISION);
 	mpx_ev_hex(&b.e, "token", r->sf->conn->token[side], 8);
-	mpx_ev_str(&b.e, "other_conn", other->id);
+	mpx_conn_id_text(other, other_id);
+	mpx_ev_str(&b.e, "other_conn", other_id);
 	emit(c, &b);
 	if (!b.muted)
 		note_anomaly(c, other, MPX_ANOM_TOKEN_COLLISION);

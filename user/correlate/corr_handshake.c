@@ -32,10 +32,11 @@ static void learn_key(struct mpx_correlator *c, const struct corr_rec *r,
 	}
 	conn->has_key[side] = 1;
 	conn->key[side] = key;
+	conn->key_version[side] = conn->version;
 	if (conn->version != 0 && conn->version != 1)
 		return; /* no token for a version we do not know */
 	if (mpx_key_token_idsn(mpx_alg_of_version(conn->version), key,
-			       &conn->token[side], &conn->idsn[side]) < 0)
+			       &conn->token[side], NULL) < 0)
 		return;
 	conn->has_token[side] = 1;
 	n = mpx_conn_table_find_token(c->table, conn->token[side], others,
@@ -85,7 +86,8 @@ static void on_capable_syn(struct mpx_correlator *c, struct corr_rec *r)
 		if (sf->conn->phase == MPX_CONN_CLOSED) {
 			mpx_conn_table_drop(c->table, sf->conn);
 		} else {
-			corr_sf_enter(c, sf, MPX_SF_ENDED, o, "reused");
+			corr_sf_enter(c, sf, MPX_SF_ENDED, o,
+				      MPX_SF_END_REUSED);
 			mpx_conn_table_forget_subflow(c->table, sf);
 		}
 		corr_rec_bind(r, NULL);
@@ -150,7 +152,7 @@ void corr_on_capable(struct mpx_correlator *c, struct corr_rec *r)
 	if (corr_conn_handshake_pending(conn) && conn->has_key[0] &&
 	    conn->has_key[1]) {
 		if (!r->shadow)
-			mpx_detect_completed(c->detect, r->o, sf->family,
+			mpx_detect_completed(c->detect, r->o, sf->key.family,
 					     mpx_sf_init_addr(sf));
 		corr_conn_enter(c, conn, MPX_CONN_ESTABLISHED, r->o, sf, NULL);
 	}
@@ -189,13 +191,13 @@ static int side_has_addr(const struct mpx_conn *conn, int side,
  * the first, ambiguously. */
 static struct mpx_conn *token_owner(struct mpx_correlator *c,
 				    const struct mptcp_event *ev, int *side,
-				    int *ncand, const char **match)
+				    int *ncand, enum mpx_token_match *match)
 {
 	struct mpx_conn *cand[MAX_TOKEN_MATCHES], *conn = NULL;
 	int sides[MAX_TOKEN_MATCHES], n, hits = 0;
 
 	*side = 1;
-	*match = "unique";
+	*match = MPX_TOKEN_UNIQUE;
 	n = mpx_conn_table_find_token(c->table, ev->u.join.token, cand, sides,
 				      MAX_TOKEN_MATCHES);
 	if (n > MAX_TOKEN_MATCHES)
@@ -214,7 +216,7 @@ static struct mpx_conn *token_owner(struct mpx_correlator *c,
 			*side = sides[i];
 		}
 	}
-	*match = hits == 1 ? "add_addr" : "ambiguous";
+	*match = hits == 1 ? MPX_TOKEN_ADD_ADDR : MPX_TOKEN_AMBIGUOUS;
 	if (hits != 1) {
 		conn = cand[0];
 		*side = sides[0];
@@ -258,7 +260,7 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 	const struct mpx_ev_join *j = &r->ev->u.join;
 	struct mpx_subflow *sf = r->sf;
 	struct mpx_conn *conn;
-	const char *match;
+	enum mpx_token_match match;
 	int side, n, bogus;
 
 	if (sf && sf->role == MPX_SF_JOIN && sf->have_syn &&
@@ -273,7 +275,7 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 	} else {
 		/* The joining host is the other side. */
 		sf = corr_new_subflow(c, conn, r, 1, 1 - side, MPX_SF_JOIN);
-		if (sf && strcmp(match, "ambiguous") == 0)
+		if (sf && match == MPX_TOKEN_AMBIGUOUS)
 			corr_emit_join_token_ambiguous(c, r, n);
 	}
 	if (bogus || !sf) /* or dropped at the bound: join_flood counts */
@@ -289,7 +291,7 @@ static void on_join_syn(struct mpx_correlator *c, struct corr_rec *r)
 	sf->addr_id = j->addr_id;
 	sf->backup = j->backup;
 	sf->have_syn = 1;
-	sf->token_match = match;
+	sf->token_match = (__u8)match;
 }
 
 /* The join's two HMACs (RFC 8684 section 3.2), into sf->verified: 1, 0, or
@@ -348,7 +350,8 @@ void corr_on_join(struct mpx_correlator *c, struct corr_rec *r)
 	if (sf->join_reported)
 		return; /* the third ACK again */
 	sf->join_reported = 1;
-	mpx_detect_completed(c->detect, r->o, sf->family, mpx_sf_init_addr(sf));
+	mpx_detect_completed(c->detect, r->o, sf->key.family,
+			     mpx_sf_init_addr(sf));
 	verify_join(sf, j, &ok64, &ok160);
 	if (sf->verified == 1) {
 		c->stats.joins_verified++;

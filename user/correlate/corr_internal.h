@@ -146,7 +146,7 @@ void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
  * the last one to end makes its connection ENDING). */
 void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
 		   enum mpx_sf_phase to, const struct mpx_origin *o,
-		   const char *how);
+		   enum mpx_sf_end how);
 /* The handshake of conn is still to complete (mptcp_established not said). */
 static inline int corr_conn_handshake_pending(const struct mpx_conn *conn)
 {

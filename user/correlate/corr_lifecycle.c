@@ -20,9 +20,9 @@ struct mpx_conn *corr_new_conn(struct mpx_correlator *c,
 
 	if (!conn)
 		return NULL;
-	conn->start = *o;
-	conn->last = *o;
-	conn->shadow = c->shadow;
+	conn->start = mpx_when_of(o);
+	conn->last = conn->start;
+	conn->shadow = c->shadow != 0;
 	c->stats.conns_started++;
 	c->stats.shadow_conns += c->shadow ? 1 : 0;
 	return conn;
@@ -44,8 +44,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 		c->dropped[c->dropped_next++ % DROPPED_RING] = r->key;
 		return NULL;
 	}
-	sf->family = ev->family;
-	sf->shadow = r->shadow;
+	sf->shadow = r->shadow != 0;
 	/* The key is canonical (lower endpoint first): where is the
 	 * initiator in it? */
 	sf->init_slot =
@@ -55,7 +54,7 @@ struct mpx_subflow *corr_new_subflow(struct mpx_correlator *c,
 	sf->init_side = init_side;
 	sf->role = role;
 	sf->isn = src_is_initiator ? ev->seq : ev->ack - 1;
-	corr_sf_enter(c, sf, MPX_SF_OPEN, r->o, NULL);
+	corr_sf_enter(c, sf, MPX_SF_OPEN, r->o, MPX_SF_END_NONE);
 	corr_rec_bind(r, sf);
 	return sf;
 }
@@ -113,8 +112,8 @@ void corr_make_id(struct mpx_conn *conn, const struct mpx_subflow *sf)
 	memcpy(buf + 2 * MPX_ADDR_LEN, &ip, 2);
 	memcpy(buf + 2 * MPX_ADDR_LEN + 2, &rp, 2);
 	memcpy(buf + 2 * MPX_ADDR_LEN + 4, &sf->isn, 4);
-	snprintf(conn->id, sizeof(conn->id), "%016llx",
-		 (unsigned long long)mpx_fnv1a(buf, sizeof(buf)));
+	conn->id = mpx_fnv1a(buf, sizeof(buf));
+	conn->has_id = 1;
 }
 
 /* ---- connection and subflow phases ------------------------------------ */
@@ -164,7 +163,7 @@ void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
 		     const struct mpx_subflow *sf, const char *why)
 {
 	enum mpx_conn_phase from = conn->phase;
-	struct mpx_origin at = *o; /* o may be &conn->ended_at */
+	struct mpx_origin at = *o;
 
 	if (from == MPX_CONN_CLOSED)
 		return; /* for good */
@@ -186,7 +185,7 @@ void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
 	case MPX_CONN_ENDING:
 		/* The summary waits CLOSE_GRACE_US (mpx_corr_tick()). */
 		conn->resume = from;
-		conn->ended_at = at;
+		conn->ended_at = mpx_when_of(&at);
 		mpx_conn_table_set_phase(c->table, conn, to);
 		ending_push(c, conn);
 		break;
@@ -208,7 +207,7 @@ void corr_conn_enter(struct mpx_correlator *c, struct mpx_conn *conn,
 
 void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
 		   enum mpx_sf_phase to, const struct mpx_origin *o,
-		   const char *how)
+		   enum mpx_sf_end how)
 {
 	struct mpx_conn *conn = sf->conn;
 	int open = 0;
@@ -222,7 +221,7 @@ void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
 	if (sf->phase == MPX_SF_ENDED)
 		return;
 	sf->phase = MPX_SF_ENDED;
-	sf->end = how;
+	sf->end = (__u8)how;
 	if (conn->phase != MPX_CONN_CLOSED) /* else not counted any more */
 		c->open_subflows--;
 	corr_emit_subflow_closed(c, o, sf);
@@ -235,6 +234,14 @@ void corr_sf_enter(struct mpx_correlator *c, struct mpx_subflow *sf,
 
 /* ---- time, room, the end ---------------------------------------------- */
 
+/* An ENDING connection's summary, as of when it ended. */
+static void close_ended(struct mpx_correlator *c, struct mpx_conn *conn)
+{
+	struct mpx_origin at = mpx_origin_of_when(&conn->ended_at);
+
+	corr_conn_enter(c, conn, MPX_CONN_CLOSED, &at, NULL, NULL);
+}
+
 static __s64 usec_of(const struct mpx_origin *o)
 {
 	return (__s64)o->ts_sec * 1000000LL + o->ts_usec;
@@ -244,10 +251,8 @@ void mpx_corr_tick(struct mpx_correlator *c, const struct mpx_origin *now)
 {
 	mpx_detect_tick(c->detect, now);
 	while (c->ending_head &&
-	       usec_of(&c->ending_head->ended_at) + CLOSE_GRACE_US <=
-		   usec_of(now))
-		corr_conn_enter(c, c->ending_head, MPX_CONN_CLOSED,
-				&c->ending_head->ended_at, NULL, NULL);
+	       c->ending_head->ended_at.usec + CLOSE_GRACE_US <= usec_of(now))
+		close_ended(c, c->ending_head);
 }
 
 void corr_on_evict(struct mpx_conn *conn, void *arg)
@@ -255,8 +260,7 @@ void corr_on_evict(struct mpx_conn *conn, void *arg)
 	struct mpx_correlator *c = arg;
 
 	if (conn->phase == MPX_CONN_ENDING) { /* over anyway: no eviction */
-		corr_conn_enter(c, conn, MPX_CONN_CLOSED, &conn->ended_at, NULL,
-				NULL);
+		close_ended(c, conn);
 		return;
 	}
 	c->stats.conns_evicted++;
@@ -274,11 +278,13 @@ void mpx_corr_finish(struct mpx_correlator *c)
 	/* Those whose subflows have all ended first, as they ended; then the
 	 * ones still open, in the order they started. */
 	while (c->ending_head)
-		corr_conn_enter(c, c->ending_head, MPX_CONN_CLOSED,
-				&c->ending_head->ended_at, NULL, NULL);
+		close_ended(c, c->ending_head);
 	n = mpx_conn_table_snapshot(c->table, all, n);
-	for (size_t i = 0; i < n; i++)
-		corr_conn_enter(c, all[i], MPX_CONN_CLOSED, &all[i]->last, NULL,
+	for (size_t i = 0; i < n; i++) {
+		struct mpx_origin last = mpx_origin_of_when(&all[i]->last);
+
+		corr_conn_enter(c, all[i], MPX_CONN_CLOSED, &last, NULL,
 				"open");
+	}
 	free(all);
 }

@@ -22,6 +22,7 @@
 
 #include "correlate/corr_internal.h"
 #include "correlate/corr_stream.h"
+#include "correlate/mptcp_crypto.h"
 #include "stream/dss_map.h"
 #include "stream/reassembly.h"
 #include "stream/single_path.h"
@@ -91,7 +92,10 @@ static void file_error(struct mpx_correlator *c, const char *path, int err)
 
 static void file_path(const struct corr_dir *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s.%s", d->cs->c->streams.dir, d->cs->conn->id,
+	char id[17];
+
+	mpx_conn_id_text(d->cs->conn, id);
+	snprintf(buf, len, "%s/%s.%s", d->cs->c->streams.dir, id,
 		 d->dir ? "b2a" : "a2b");
 }
 
@@ -225,7 +229,7 @@ static void sp_open(struct corr_conn_stream *cs)
 	cs->sp_tried = 1;
 	a_is_init = sf->init_side == 0;
 	memset(&t, 0, sizeof(t));
-	t.family = sf->family;
+	t.family = sf->key.family;
 	memcpy(t.a_addr,
 	       a_is_init ? mpx_sf_init_addr(sf) : mpx_sf_resp_addr(sf), 16);
 	memcpy(t.b_addr,
@@ -410,9 +414,16 @@ static struct corr_conn_stream *stream_of(struct mpx_correlator *c,
 /* The IDSN of a side, when its key gave one (RFC 8684 section 3.1). */
 static int idsn_of(const struct mpx_conn *conn, int side, __u64 *idsn)
 {
+	int v = conn->key_version[side];
+
 	if (!conn->has_key[side] || !corr_verifiable(conn))
 		return 0;
-	*idsn = conn->idsn[side];
+	/* As learn_key() (corr_handshake.c) had it: 0 for a version it
+	 * made no token of. */
+	*idsn = 0;
+	if (v == 0 || v == 1)
+		mpx_key_token_idsn(mpx_alg_of_version(v), conn->key[side], NULL,
+				   idsn);
 	return 1;
 }
 

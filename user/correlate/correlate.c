@@ -152,11 +152,12 @@ static void on_subflow_record(struct mpx_correlator *c, struct corr_rec *r)
 		return; /* a flow the kernel tracks and we no longer do */
 	take_counts(r);
 	if (kind == MPX_EV_SUBFLOW_RST) {
-		corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "rst");
+		corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, MPX_SF_END_RST);
 	} else if (kind == MPX_EV_SUBFLOW_FIN) {
 		sf->fin[r->from_init ? 0 : 1] = 1;
 		if (sf->fin[0] && sf->fin[1])
-			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o, "fin");
+			corr_sf_enter(c, sf, MPX_SF_ENDED, r->o,
+				      MPX_SF_END_FIN);
 	} else if (kind == MPX_EV_FALLBACK && !sf->conn->fallback) {
 		/* RFC 8684 section 3.1: a SYN/ACK without MP_CAPABLE means
 		 * plain TCP from here. */
@@ -225,7 +226,7 @@ void mpx_corr_record(struct mpx_correlator *c, const struct mpx_origin *o,
 		handle(c, &r);
 	corr_stream_record(c, &r);
 	if (r.sf) {
-		r.sf->conn->last = *o;
+		r.sf->conn->last = mpx_when_of(o);
 		mpx_conn_table_touch(c->table, r.sf->conn);
 	}
 }

@@ -53,6 +53,7 @@ struct entry {
 struct table {
 	struct entry **buckets;
 	size_t mask;
+	size_t max_mask; /* what it grows to (table_grow()) */
 	size_t count;
 	struct entry *head, *tail;
 };
@@ -84,12 +85,15 @@ static __s64 window_us(const struct mpx_detect *d)
 	return (__s64)d->o.window_sec * 1000000LL;
 }
 
+/* Buckets grow with the entries (one per entry, up to a power of two at
+ * least max): a correlator that sees few sources holds little. */
 static int table_init(struct table *t, size_t max)
 {
-	size_t n = mpx_pow2_at_least(max);
+	size_t n = 16;
 
 	t->buckets = calloc(n, sizeof(*t->buckets));
 	t->mask = n - 1;
+	t->max_mask = mpx_pow2_at_least(max) - 1;
 	return t->buckets ? 0 : -1;
 }
 
@@ -102,6 +106,33 @@ static size_t bucket_of(const struct table *t, __u8 type, __u8 family,
 	buf[1] = family;
 	memcpy(buf + 2, key, 16);
 	return (size_t)mpx_keyed_hash(buf, sizeof(buf)) & t->mask;
+}
+
+/* Twice the buckets (out of memory: chains grow longer instead). Keys are
+ * unique in a table: the order within a chain does not matter. */
+static void table_grow(struct table *t)
+{
+	size_t n = 2 * (t->mask + 1);
+	struct entry **old = t->buckets;
+	size_t old_n = t->mask + 1;
+	struct entry **nb = calloc(n, sizeof(*nb));
+
+	if (!nb)
+		return;
+	t->buckets = nb;
+	t->mask = n - 1;
+	for (size_t i = 0; i < old_n; i++) {
+		struct entry *e = old[i], *next;
+
+		for (; e; e = next) {
+			size_t b = bucket_of(t, e->type, e->family, e->key);
+
+			next = e->hnext;
+			e->hnext = nb[b];
+			nb[b] = e;
+		}
+	}
+	free(old);
 }
 
 static struct entry *find(struct table *t, __u8 type, __u8 family,
@@ -341,6 +372,8 @@ static struct entry *get(struct mpx_detect *d, struct table *t, __u8 type,
 	e->family = family;
 	memcpy(e->key, key, 16);
 	e->start = *o;
+	if (t->count > t->mask && t->mask < t->max_mask)
+		table_grow(t);
 	b = bucket_of(t, type, family, key);
 	e->hnext = t->buckets[b];
 	t->buckets[b] = e;
