@@ -73,7 +73,8 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 	if (cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD))
 		bpf_map__set_max_entries(skel->maps.events,
 					 MPX_PAYLOAD_RING_BYTES);
-	else if (cfg->wakeup_bytes && cfg->dss_policy == MPX_DSS_ALL &&
+	else if (cfg->wakeup_bytes && cfg->wakeup_bytes != MPX_WAKEUP_NONE &&
+		 cfg->dss_policy == MPX_DSS_ALL &&
 		 (cfg->emit_mask & MPX_KIND_BIT(MPX_EV_DSS)))
 		bpf_map__set_max_entries(skel->maps.events,
 					 MPX_DSS_ALL_RING_BYTES);
@@ -81,6 +82,9 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 		skel->rodata->mpx_cfg.wakeup_bytes =
 		    bpf_map__max_entries(skel->maps.events) /
 		    MPX_WAKEUP_FRACTION;
+	else if (cfg->wakeup_bytes == MPX_WAKEUP_NONE)
+		skel->rodata->mpx_cfg.wakeup_bytes =
+		    bpf_map__max_entries(skel->maps.events);
 	r = mptcp_xdp__load(skel);
 	if (r) {
 		int e = -r;
