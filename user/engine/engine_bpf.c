@@ -124,7 +124,7 @@ struct mpx_engine *mpx_engine_bpf_open(const struct mpx_config *cfg,
 	 * interrupt (include/mptcp_config.h). */
 	run_cfg = *cfg;
 	run_cfg.wakeup_bytes = MPX_WAKEUP_NONE;
-	b->skel = mpx_bpf_object_load(&run_cfg, err, errlen, code);
+	b->skel = mpx_bpf_object_load_xdp(&run_cfg, err, errlen, code);
 	if (!b->skel)
 		goto fail;
 	b->prog_fd = bpf_program__fd(b->skel->progs.mptcp_xdp);
