@@ -44,11 +44,16 @@ struct mpx_config {
 	 * record is submitted with BPF_RB_NO_WAKEUP unless this many bytes
 	 * already wait in the ring, then with BPF_RB_FORCE_WAKEUP, and the
 	 * consumer polls with a timeout (MPX_RING_POLL_MS). The loader turns
-	 * MPX_WAKEUP_BATCHED into MPX_WAKEUP_FRACTION of the ring. */
+	 * MPX_WAKEUP_BATCHED into MPX_WAKEUP_FRACTION of the ring, and
+	 * MPX_WAKEUP_NONE into the ring's size: no record wakes anyone, for
+	 * a consumer that reads the ring after every run of the program
+	 * (the replay's BPF engine), where a wake-up would be an
+	 * inter-processor interrupt per record for nobody. */
 	__u32 wakeup_bytes;
 };
 
 #define MPX_WAKEUP_BATCHED  0xffffffffu
+#define MPX_WAKEUP_NONE	    0xfffffffeu
 #define MPX_WAKEUP_FRACTION 8 /* the ring's size over the threshold */
 
 #endif /* MPTCP_CONFIG_H */

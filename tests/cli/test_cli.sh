@@ -320,6 +320,34 @@ test_pcapng_truncated() {
 	fi
 }
 
+# Classic pcap is read by capture.c itself, handing over to libpcap at the
+# first record it does not take whole: the output is libpcap's. The same
+# frames as pcapng (libpcap all along), with nanosecond timestamps, and a
+# header snaplen of 100 (libpcap cuts the longer records from the first
+# one on) against the records cut to 100 bytes in the file (read here).
+test_classic_reader_as_libpcap() {
+	local ok=1 a b
+	editcap -F pcapng "$V0" "$tmp/v0.pcapng" >/dev/null 2>&1 &&
+		editcap -F nsecpcap "$V0" "$tmp/v0_nsec.pcap" >/dev/null 2>&1 &&
+		editcap -s 100 "$V0" "$tmp/v0_cut100.pcap" >/dev/null 2>&1 &&
+		python3 -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[16:20] = (100).to_bytes(4, "little"); open(sys.argv[2], "wb").write(d)' \
+			"$V0" "$tmp/v0_snap100.pcap" || { fail classic_reader_as_libpcap "cannot write the captures"; return; }
+	for pair in "$V0 $tmp/v0.pcapng" "$tmp/v0_nsec.pcap $tmp/v0.pcapng" "$tmp/v0_snap100.pcap $tmp/v0_cut100.pcap"; do
+		read -r a b <<<"$pair"
+		"$MPTCP_XDP" replay --engine host --events all --stats "$a" >"$tmp/a.jsonl" 2>"$tmp/a.err"
+		echo "exit $?" >>"$tmp/a.err"
+		"$MPTCP_XDP" replay --engine host --events all --stats "$b" >"$tmp/b.jsonl" 2>"$tmp/b.err"
+		echo "exit $?" >>"$tmp/b.err"
+		sed -i "s#$a#FILE#g" "$tmp/a.err"
+		sed -i "s#$b#FILE#g" "$tmp/b.err"
+		if [ ! -s "$tmp/a.jsonl" ] || ! cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl" || ! cmp -s "$tmp/a.err" "$tmp/b.err"; then
+			ok=0
+			fail classic_reader_as_libpcap "$a and $b differ: $(diff "$tmp/a.err" "$tmp/b.err" | head -4)"
+		fi
+	done
+	[ "$ok" -eq 0 ] || pass classic_reader_as_libpcap
+}
+
 # A closed pipe ends the run quietly: no error text.
 test_closed_pipe_quiet() {
 	"$MPTCP_XDP" replay --engine host "$PCAPNG" 2>"$tmp/err" | head -1 >/dev/null

@@ -49,8 +49,8 @@ void mpx_bpf_quiet(void)
 	libbpf_set_print(silent_print);
 }
 
-struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
-				      size_t errlen, int *code)
+static struct mptcp_xdp *object_load(const struct mpx_config *cfg, int xdp_only,
+				     char *err, size_t errlen, int *code)
 {
 	struct mptcp_xdp *skel;
 	int r;
@@ -73,7 +73,8 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 	if (cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD))
 		bpf_map__set_max_entries(skel->maps.events,
 					 MPX_PAYLOAD_RING_BYTES);
-	else if (cfg->wakeup_bytes && cfg->dss_policy == MPX_DSS_ALL &&
+	else if (cfg->wakeup_bytes && cfg->wakeup_bytes != MPX_WAKEUP_NONE &&
+		 cfg->dss_policy == MPX_DSS_ALL &&
 		 (cfg->emit_mask & MPX_KIND_BIT(MPX_EV_DSS)))
 		bpf_map__set_max_entries(skel->maps.events,
 					 MPX_DSS_ALL_RING_BYTES);
@@ -81,6 +82,15 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 		skel->rodata->mpx_cfg.wakeup_bytes =
 		    bpf_map__max_entries(skel->maps.events) /
 		    MPX_WAKEUP_FRACTION;
+	else if (cfg->wakeup_bytes == MPX_WAKEUP_NONE)
+		skel->rodata->mpx_cfg.wakeup_bytes =
+		    bpf_map__max_entries(skel->maps.events);
+	if (xdp_only) {
+		/* The TC programs would be verified for nothing: their
+		 * verification is most of a load's time. */
+		bpf_program__set_autoload(skel->progs.mptcp_tc_egress, false);
+		bpf_program__set_autoload(skel->progs.mptcp_tc_ingress, false);
+	}
 	r = mptcp_xdp__load(skel);
 	if (r) {
 		int e = -r;
@@ -102,6 +112,18 @@ struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 		return NULL;
 	}
 	return skel;
+}
+
+struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
+				      size_t errlen, int *code)
+{
+	return object_load(cfg, 0, err, errlen, code);
+}
+
+struct mptcp_xdp *mpx_bpf_object_load_xdp(const struct mpx_config *cfg,
+					  char *err, size_t errlen, int *code)
+{
+	return object_load(cfg, 1, err, errlen, code);
 }
 
 int mpx_bpf_read_counters(int fd, __u64 *out)

@@ -25,6 +25,10 @@ struct mptcp_xdp;
  * old kernel, verifier). */
 struct mptcp_xdp *mpx_bpf_object_load(const struct mpx_config *cfg, char *err,
 				      size_t errlen, int *code);
+/* The same with the XDP program alone loaded (the TC programs are not:
+ * their fds stay -1), for runs by BPF_PROG_TEST_RUN. */
+struct mptcp_xdp *mpx_bpf_object_load_xdp(const struct mpx_config *cfg,
+					  char *err, size_t errlen, int *code);
 /* Send libbpf's own messages to stderr only with MPTCP_XDP_DEBUG=1. */
 void mpx_bpf_quiet(void);
 /* Sum of the per-CPU counters map (fd) into out[MPX_CTR_MAX] (added). */

@@ -107,6 +107,7 @@ struct mpx_engine *mpx_engine_bpf_open(const struct mpx_config *cfg,
 				       mpx_record_fn fn, void *arg, char *err,
 				       size_t errlen, int *code)
 {
+	struct mpx_config run_cfg;
 	struct bpf_engine *b;
 
 	b = calloc(1, sizeof(*b));
@@ -118,7 +119,12 @@ struct mpx_engine *mpx_engine_bpf_open(const struct mpx_config *cfg,
 	b->base.ops = &bpf_ops;
 	b->fn = fn;
 	b->arg = arg;
-	b->skel = mpx_bpf_object_load(cfg, err, errlen, code);
+	/* The ring is read after every run (bpf_run()): no record needs to
+	 * wake a consumer, and each wake-up would cost an inter-processor
+	 * interrupt (include/mptcp_config.h). */
+	run_cfg = *cfg;
+	run_cfg.wakeup_bytes = MPX_WAKEUP_NONE;
+	b->skel = mpx_bpf_object_load_xdp(&run_cfg, err, errlen, code);
 	if (!b->skel)
 		goto fail;
 	b->prog_fd = bpf_program__fd(b->skel->progs.mptcp_xdp);

@@ -80,9 +80,13 @@ void jl_begin(struct json_line *j, FILE *f)
 
 void jl_begin_buf(struct json_line *j, FILE *f, char *buf, size_t cap)
 {
-	jl_begin(j, f);
+	j->f = f;
+	j->members = 0;
 	j->buf = buf;
+	j->len = 0;
 	j->cap = cap;
+	flockfile(f);
+	putch(j, '{');
 }
 
 void jl_end(struct json_line *j)
@@ -92,6 +96,11 @@ void jl_end(struct json_line *j)
 		fwrite_unlocked(j->buf, 1, j->len, j->f);
 	j->len = 0;
 	funlockfile(j->f);
+}
+
+void jl_raw(struct json_line *j, const char *s, size_t n)
+{
+	put(j, s, n);
 }
 
 void jl_str(struct json_line *j, const char *k, const char *val)

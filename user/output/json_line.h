@@ -23,6 +23,9 @@ void jl_begin(struct json_line *j, FILE *f);
  * longer line is written in parts, still in order). */
 void jl_begin_buf(struct json_line *j, FILE *f, char *buf, size_t cap);
 void jl_end(struct json_line *j); /* "}\n" */
+/* Text written as it is, in the line's order: the nested parts a writer
+ * builds itself (already JSON). */
+void jl_raw(struct json_line *j, const char *s, size_t n);
 void jl_str(struct json_line *j, const char *key, const char *val);
 void jl_u64(struct json_line *j, const char *key, uint64_t v);
 void jl_bool(struct json_line *j, const char *key, int v);
