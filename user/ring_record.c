@@ -26,8 +26,8 @@ int mpx_ring_record_widen(const void *data, size_t size, struct mptcp_event *ev,
 	}
 	if (size != need + len)
 		return -1;
-	memset(ev, 0, sizeof(*ev));
 	memcpy(ev, data, need);
+	memset((__u8 *)ev + need, 0, sizeof(*ev) - need);
 	if (bytes)
 		*bytes = (const __u8 *)data + need;
 	return 0;
