@@ -72,7 +72,8 @@ struct {
 	__type(value, struct mpx_scratch);
 } scratch SEC(".maps");
 
-/* A payload record being built: the record, then its bytes. */
+/* A payload record being built: the record (its kind's size), then its
+ * bytes. */
 struct mpx_payload_buf {
 	__u8 b[MPX_PAYLOAD_RECORD_MAX];
 };
@@ -141,12 +142,33 @@ static __always_inline __u64 ring_flags(__u32 size)
 					      : BPF_RB_NO_WAKEUP;
 }
 
+/* MPX_RECORD_SIZE() of each kind, read by index: one load, where the
+ * macro's comparisons would be branches the verifier follows one by one.
+ * Not static: libbpf 1.1 leaves a static array's offset in .rodata's BTF
+ * at 0, the kernel refuses that BTF, and without it the global functions
+ * are verified as static ones, in every state they are called in. */
+#define RS(k)  MPX_RECORD_SIZE(k)
+#define RS4(k) RS(k), RS(k + 1), RS(k + 2), RS(k + 3)
+const __u8 mpx_record_size[32] = {
+    RS4(0), RS4(4), RS4(8), RS4(12), RS4(16), RS4(20), RS4(24), RS4(28),
+};
+#undef RS4
+#undef RS
+
+/* Only the bytes the record's kind fills go in the ring. */
 static __always_inline int mpx_sink_emit(struct mpx_sink *sink,
 					 const struct mptcp_event *ev)
 {
+	__u32 size = mpx_record_size[ev->kind & 31];
+
 	(void)sink;
-	return bpf_ringbuf_output(&events, (void *)ev, sizeof(*ev),
-				  ring_flags(sizeof(*ev) + 8));
+	/* The bound is for a verifier that does not read the table's
+	 * values; clang, which does, would drop it without the barrier. */
+	asm volatile("" : "+r"(size));
+	if (size > sizeof(*ev))
+		size = sizeof(*ev);
+	return bpf_ringbuf_output(&events, (void *)ev, size,
+				  ring_flags(size + 8));
 }
 
 /*
@@ -432,14 +454,14 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 static __always_inline void payload_header(struct mptcp_event *ev,
 					   const struct mptcp_event *from)
 {
-	__builtin_memcpy(ev, from, sizeof(*ev));
+	__builtin_memcpy(ev, from, MPX_RECORD_HEAD);
 	ev->kind = MPX_EV_PAYLOAD;
 	ev->subtype = MPX_SUBTYPE_UNKNOWN;
 	ev->opt_len = 0;
 	ev->version = MPX_VERSION_UNKNOWN;
 	ev->error = 0;
 	ev->opt_index = 0;
-	__builtin_memset(&ev->u, 0, sizeof(ev->u));
+	__builtin_memset(&ev->u.payload, 0, sizeof(ev->u.payload));
 }
 
 /* One payload record for bytes [off, off + n) (n <= MPX_PAYLOAD_CHUNK),
@@ -452,8 +474,9 @@ static __always_inline int push_payload(struct mpx_payload_buf *pb, __u32 off,
 
 	ev->u.payload.offset = off;
 	ev->u.payload.len = (__u16)n;
-	if (bpf_ringbuf_output(&events, pb->b, sizeof(*ev) + n,
-			       ring_flags(sizeof(*ev) + n + 8)) < 0) {
+	if (bpf_ringbuf_output(
+		&events, pb->b, MPX_RECORD_SIZE(MPX_EV_PAYLOAD) + n,
+		ring_flags(MPX_RECORD_SIZE(MPX_EV_PAYLOAD) + n + 8)) < 0) {
 		mpx_sink_count_add(NULL, MPX_CTR_PAYLOAD_RINGBUF_FULL,
 				   want - off);
 		return -1;
@@ -498,7 +521,8 @@ static __always_inline int push_payload(struct mpx_payload_buf *pb, __u32 off,
 			if (n == 0) /* for the verifier: it is not */          \
 				break;                                         \
 			if (LOAD(ctx, s->pkt.payload_off + off,                \
-				 pb->b + sizeof(struct mptcp_event), n) < 0)   \
+				 pb->b + MPX_RECORD_SIZE(MPX_EV_PAYLOAD),      \
+				 n) < 0)                                       \
 				break; /* shorter than its IP length says */   \
 			if (push_payload(pb, off, n, want) < 0)                \
 				break;                                         \

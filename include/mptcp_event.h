@@ -4,8 +4,14 @@
  *
  * One record per MPTCP option seen (a packet carrying DSS and ADD_ADDR gives
  * two), plus a few records about tracked subflows that are not options.
- * Fixed size, naturally aligned, no pointers, every byte (padding included)
- * written by the producer, because ring buffer memory is not zeroed.
+ * Naturally aligned, no pointers, every byte (padding included) written by
+ * the producer, because ring buffer memory is not zeroed.
+ *
+ * In the ring a record is only as long as its kind needs: the common part,
+ * then the kind's body (MPX_RECORD_SIZE()); a DSS record is 104 bytes, an
+ * MP_JOIN one 120. Readers check the size against the kind and widen the
+ * record into a zeroed struct mptcp_event, which is what the rest of
+ * userspace handles.
  *
  * Included by the BPF programs (after vmlinux.h) and by userspace; it
  * defines nothing else than the record and its enums.
@@ -19,7 +25,7 @@
 #endif
 
 /* Bump when the layout below changes; userspace refuses other versions. */
-#define MPX_ABI_VERSION 2
+#define MPX_ABI_VERSION 3
 
 #define MPX_ADDR_LEN 16
 /* The TCP option space is 40 bytes: REMOVE_ADDR can list 40 - 3 ids. */
@@ -216,17 +222,17 @@ struct mpx_ev_tcprst {
 struct mpx_ev_subflow {
 	__u64 packets[2];
 	__u64 bytes[2];
-	__u8 pad0[16];
 };
 
 /* Payload: bytes [offset, offset + len) of the packet's TCP payload follow
- * the record; seq + offset is the first one's sequence number. A packet
- * with more payload than MPX_PAYLOAD_CHUNK (a GSO super-packet at TC egress)
- * gives several records. */
+ * the record (at MPX_RECORD_SIZE(MPX_EV_PAYLOAD) in the ring); seq + offset
+ * is the first one's sequence number. A packet with more payload than
+ * MPX_PAYLOAD_CHUNK (a GSO super-packet at TC egress) gives several
+ * records. */
 struct mpx_ev_payload {
 	__u32 offset;
 	__u16 len;
-	__u8 pad0[42];
+	__u8 pad0[2];
 };
 
 /* Payload bytes carried by one payload record. */
@@ -270,15 +276,73 @@ struct mptcp_event {
 	} u;
 };
 
+/* The common part: what every record starts with. */
+#define MPX_RECORD_HEAD __builtin_offsetof(struct mptcp_event, u)
+
+/*
+ * The body of each kind: the union member it fills. mp_error and
+ * MP_EXPERIMENTAL records have none (the common part says it all); a kind
+ * the enum does not name takes the whole union, as every record did before
+ * sizes followed kinds.
+ */
+#define MPX_RECORD_BODY(kind)                                                  \
+	((kind) == MPX_EV_MP_CAPABLE	 ? sizeof(struct mpx_ev_capable)       \
+	 : (kind) == MPX_EV_MP_JOIN	 ? sizeof(struct mpx_ev_join)          \
+	 : (kind) == MPX_EV_DSS		 ? sizeof(struct mpx_ev_dss)           \
+	 : (kind) == MPX_EV_ADD_ADDR	 ? sizeof(struct mpx_ev_add_addr)      \
+	 : (kind) == MPX_EV_REMOVE_ADDR	 ? sizeof(struct mpx_ev_remove_addr)   \
+	 : (kind) == MPX_EV_MP_PRIO	 ? sizeof(struct mpx_ev_prio)          \
+	 : (kind) == MPX_EV_MP_FAIL	 ? sizeof(struct mpx_ev_fail)          \
+	 : (kind) == MPX_EV_MP_FASTCLOSE ? sizeof(struct mpx_ev_fastclose)     \
+	 : (kind) == MPX_EV_MP_TCPRST	 ? sizeof(struct mpx_ev_tcprst)        \
+	 : (kind) == MPX_EV_MP_EXPERIMENTAL || (kind) == MPX_EV_MP_ERROR ? 0   \
+	 : (kind) == MPX_EV_SUBFLOW_FIN || (kind) == MPX_EV_SUBFLOW_RST ||     \
+		 (kind) == MPX_EV_FALLBACK                                     \
+	     ? sizeof(struct mpx_ev_subflow)                                   \
+	 : (kind) == MPX_EV_PAYLOAD ? sizeof(struct mpx_ev_payload)            \
+				    : sizeof(((struct mptcp_event *)0)->u))
+
+/* Bytes of a record of this kind in the ring (a payload record's bytes
+ * follow, u.payload.len of them). */
+#define MPX_RECORD_SIZE(kind) (MPX_RECORD_HEAD + MPX_RECORD_BODY(kind))
+
 _Static_assert(sizeof(struct mpx_ev_capable) == 32, "capable layout");
 _Static_assert(sizeof(struct mpx_ev_join) == 48, "join layout");
 _Static_assert(sizeof(struct mpx_ev_dss) == 32, "dss layout");
 _Static_assert(sizeof(struct mpx_ev_add_addr) == 32, "add_addr layout");
 _Static_assert(sizeof(struct mpx_ev_remove_addr) == 40, "remove_addr layout");
-_Static_assert(sizeof(struct mpx_ev_subflow) == 48, "subflow layout");
-_Static_assert(sizeof(struct mpx_ev_payload) == 48, "payload layout");
+_Static_assert(sizeof(struct mpx_ev_subflow) == 32, "subflow layout");
+_Static_assert(sizeof(struct mpx_ev_payload) == 8, "payload layout");
 _Static_assert(sizeof(struct mptcp_event) == 120, "event record layout");
-#define MPX_PAYLOAD_RECORD_MAX (sizeof(struct mptcp_event) + MPX_PAYLOAD_CHUNK)
-_Static_assert(__builtin_offsetof(struct mptcp_event, u) == 72, "union offset");
+_Static_assert(MPX_RECORD_HEAD == 72, "union offset");
+
+/* The sizes, kind by kind: each a multiple of 8 (the ring's alignment, so
+ * a record's fields stay aligned where it lies), none past the struct. A
+ * new kind needs a line here and a case above. */
+#define MPX_RECORD_SIZE_IS(kind, n)                                            \
+	_Static_assert(MPX_RECORD_SIZE(kind) == (n) && (n) % 8 == 0 &&         \
+			   (n) <= sizeof(struct mptcp_event),                  \
+		       "record size of " #kind)
+MPX_RECORD_SIZE_IS(MPX_EV_MP_CAPABLE, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_JOIN, 120);
+MPX_RECORD_SIZE_IS(MPX_EV_DSS, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_ADD_ADDR, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_REMOVE_ADDR, 112);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_PRIO, 80);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_FAIL, 80);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_FASTCLOSE, 80);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_TCPRST, 80);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_EXPERIMENTAL, 72);
+MPX_RECORD_SIZE_IS(MPX_EV_MP_ERROR, 72);
+MPX_RECORD_SIZE_IS(MPX_EV_SUBFLOW_FIN, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_SUBFLOW_RST, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_FALLBACK, 104);
+MPX_RECORD_SIZE_IS(MPX_EV_PAYLOAD, 80);
+MPX_RECORD_SIZE_IS(MPX_EV_KIND_MAX, 120);
+_Static_assert(MPX_EV_KIND_MAX == 21, "a new kind needs its record size");
+
+/* A payload record at its largest: the record, then a chunk of bytes. */
+#define MPX_PAYLOAD_RECORD_MAX                                                 \
+	(MPX_RECORD_SIZE(MPX_EV_PAYLOAD) + MPX_PAYLOAD_CHUNK)
 
 #endif /* MPTCP_EVENT_H */

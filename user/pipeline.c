@@ -8,6 +8,7 @@
 #include "output/zeek_writer.h"
 #include "cli/exit_codes.h"
 #include "pipeline.h"
+#include "ring_record.h"
 #include "correlate/conn_table.h"
 #include "stream/single_path.h"
 #include "stream/syn_hold.h"
@@ -104,7 +105,7 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 	struct mpx_pipeline *p = arg;
 
 	if (ev->kind == MPX_EV_PAYLOAD) {
-		/* Its bytes follow it (mpx_pipeline_check_record()). */
+		/* Its bytes follow it (the engines' records, engine.h). */
 		mpx_pipeline_payload(p, ev, (const __u8 *)(ev + 1),
 				     ev->u.payload.len);
 		return;
@@ -123,15 +124,19 @@ void mpx_pipeline_record(const struct mptcp_event *ev, void *arg)
 int mpx_pipeline_ring_record(struct mpx_pipeline *p, const void *data,
 			     size_t size, __s64 mono_to_real_ns)
 {
-	const struct mptcp_event *ev = mpx_pipeline_check_record(p, data, size);
+	struct mptcp_event ev;
+	const __u8 *bytes;
 	struct mpx_origin o;
 
-	if (!ev)
+	if (mpx_pipeline_check_record(p, data, size, &ev, &bytes) < 0)
 		return 0;
-	o = mpx_origin_of_ns((__s64)ev->ts_ns + mono_to_real_ns);
+	o = mpx_origin_of_ns((__s64)ev.ts_ns + mono_to_real_ns);
 	mpx_pipeline_set_origin(p, &o);
 	mpx_pipeline_tick(p, &o);
-	mpx_pipeline_record(ev, p);
+	if (ev.kind == MPX_EV_PAYLOAD) /* its bytes lie in the ring */
+		mpx_pipeline_payload(p, &ev, bytes, ev.u.payload.len);
+	else
+		mpx_pipeline_record(&ev, p);
 	return 1;
 }
 
@@ -151,25 +156,15 @@ void mpx_pipeline_records_lost(struct mpx_pipeline *p,
 	p->writer.event(&p->writer, &e);
 }
 
-const struct mptcp_event *
-mpx_pipeline_check_record(struct mpx_pipeline *p, const void *data, size_t size)
+int mpx_pipeline_check_record(struct mpx_pipeline *p, const void *data,
+			      size_t size, struct mptcp_event *ev,
+			      const __u8 **bytes)
 {
-	const struct mptcp_event *ev = data;
-
-	if (size < sizeof(*ev) || ev->abi_version != MPX_ABI_VERSION) {
+	if (mpx_ring_record_widen(data, size, ev, bytes) < 0) {
 		p->rejected++;
-		return NULL;
+		return -1;
 	}
-	/* Payload records alone carry bytes after the record, exactly as
-	 * many as they say. */
-	if (ev->kind == MPX_EV_PAYLOAD
-		? size != sizeof(*ev) + ev->u.payload.len ||
-		      ev->u.payload.len > MPX_PAYLOAD_CHUNK
-		: size != sizeof(*ev)) {
-		p->rejected++;
-		return NULL;
-	}
-	return ev;
+	return 0;
 }
 
 __u64 mpx_pipeline_rejected(const struct mpx_pipeline *p)

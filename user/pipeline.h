@@ -53,12 +53,13 @@ void mpx_pipeline_set_origin(struct mpx_pipeline *p,
 void mpx_pipeline_tick(struct mpx_pipeline *p, const struct mpx_origin *now);
 /* An mpx_record_fn: arg is the pipeline. */
 void mpx_pipeline_record(const struct mptcp_event *ev, void *arg);
-/* A record as read from a ring buffer: one of another size or event ABI
- * version (another build's object, or a bug) is never guessed at but
- * counted (mpx_pipeline_rejected), and NULL returned; else the record. */
-const struct mptcp_event *mpx_pipeline_check_record(struct mpx_pipeline *p,
-						    const void *data,
-						    size_t size);
+/* A record as read from a ring buffer, widened into *ev (ring_record.h),
+ * *bytes at a payload record's bytes: 0. One of another size than its
+ * kind's or of another event ABI version (another build's object, or a
+ * bug) is never guessed at but counted (mpx_pipeline_rejected): -1. */
+int mpx_pipeline_check_record(struct mpx_pipeline *p, const void *data,
+			      size_t size, struct mptcp_event *ev,
+			      const __u8 **bytes);
 __u64 mpx_pipeline_rejected(const struct mpx_pipeline *p);
 /* A record from the live ring buffer, all the way: checked, timed
  * (bpf_ktime_get_ns() counts CLOCK_MONOTONIC: + mono_to_real_ns gives

@@ -19,11 +19,14 @@
  *
  *   MODE offered_per_s consumed_per_s lost consumer_cpu_pct produced
  *        consumed_per_consumer_cpu_s consumer_runqueue_wait_ms
+ *        ring_bytes_per_record
  *
  * consumed_per_consumer_cpu_s is what one core of consumer would keep up
  * with: the machine may be shared, and a consumer that was not scheduled
  * loses records that its speed alone would not; the last figure is how
- * long the consumer was runnable but waited for its CPU (schedstat). The
+ * long the consumer was runnable but waited for its CPU (schedstat), then
+ * the ring buffer bytes a record took (the kernel's 8-byte header and the
+ * record, as long as its kind needs, rounded up to 8). The
  * producer runs the TC egress program: the same parser and emit as XDP's (see
  * below why not XDP).
  */
@@ -127,12 +130,15 @@ struct consumer {
 	struct mpx_pipeline *pipe;
 	__s64 mono_to_real_ns;
 	__u64 records;
+	__u64 ring_bytes; /* what the records took in the ring */
 };
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct consumer *c = ctx;
 
+	/* The kernel's 8-byte record header, the record rounded up to 8. */
+	c->ring_bytes += 8 + ((size + 7) & ~(size_t)7);
 	c->records += (__u64)mpx_pipeline_ring_record(c->pipe, data, size,
 						      c->mono_to_real_ns);
 	return 0;
@@ -267,12 +273,13 @@ static int drive(const char *mode, __u32 wakeup, __u64 records, __u64 rate)
 	wall = (double)(now_ns() - t0) / 1e9;
 	cpu = thread_cpu_s() - cpu0;
 	mpx_bpf_read_counters(bpf_map__fd(skel->maps.counters), ctr);
-	printf("%s %.0f %.0f %llu %.0f %llu %.0f %.0f\n", mode,
+	printf("%s %.0f %.0f %llu %.0f %llu %.0f %.0f %.0f\n", mode,
 	       (double)p.produced / p.seconds, (double)c.records / wall,
 	       (unsigned long long)ctr[MPX_CTR_RINGBUF_FULL],
 	       100.0 * cpu / wall, (unsigned long long)p.produced,
 	       cpu > 0 ? (double)c.records / cpu : 0.0,
-	       (double)(run_delay_ns() - wait0) / 1e6);
+	       (double)(run_delay_ns() - wait0) / 1e6,
+	       c.records ? (double)c.ring_bytes / (double)c.records : 0.0);
 	fflush(stdout);
 	if (c.records + ctr[MPX_CTR_RINGBUF_FULL] != p.produced)
 		fprintf(stderr,

@@ -23,7 +23,8 @@
 #     `load` in each ingress mode vs nothing attached (live_throughput.sh).
 #  9. The event path: records/s from the ring buffer through the daemon's
 #     consumer (--events all, JSON to /dev/null), the kernel's default
-#     wake-up on every record vs batched wake-ups (what `load` does).
+#     wake-up on every record vs batched wake-ups (what `load` does), and
+#     the ring bytes a record takes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -338,15 +339,20 @@ connection events as JSON, to /dev/null). \`each\`: the kernel's default
 notification (flags 0: a wake-up whenever the consumer had caught up),
 the baseline; \`batched\`: BPF_RB_NO_WAKEUP, a forced wake-up when a
 record takes the ring past an eighth of its size, a 10 ms poll
-timeout, and the 16 MiB ring \`load --dss all\` gets (4 MiB before). Lost: the kernel's ringbuf_full counter. The last column is what
+timeout, and the 16 MiB ring \`load --dss all\` gets (4 MiB before). Lost: the kernel's ringbuf_full counter. Then what
 one core of consumer keeps up with (records over the consumer thread's
 CPU time): on a shared machine a consumer that is not scheduled loses
 records its speed alone would not, and the run-queue wait
 (/proc/thread-self/schedstat) says how long it was kept from its CPU.
+Ring bytes per record: what a record takes in the ring, the kernel's
+8-byte header and the record as long as its kind needs (a DSS record is
+104 bytes: the 72-byte common part and its 32-byte body; 112 in the ring,
+where every record was 120, 128 in the ring, before records were sized to
+their kind).
 
-| offered rate | wake-ups | offered/s | consumed/s | lost | consumer CPU % | records per consumer CPU-second | consumer run-queue wait ms |
-|---|---|---|---|---|---|---|---|
-$(awk 'NF == 9 { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", ($1 == 0 ? "unpaced" : $1), $2, $3, $4, $5, $6, $8, $9 }' <<<"$ring")
+| offered rate | wake-ups | offered/s | consumed/s | lost | consumer CPU % | records per consumer CPU-second | consumer run-queue wait ms | ring bytes per record |
+|---|---|---|---|---|---|---|---|---|
+$(awk 'NF == 10 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", ($1 == 0 ? "unpaced" : $1), $2, $3, $4, $5, $6, $8, $9, $10 }' <<<"$ring")
 EOF
 } >"$OUT"
 echo "bench: wrote $OUT"

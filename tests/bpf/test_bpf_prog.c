@@ -34,6 +34,7 @@
 #include "output/counters_report.h"
 #include "packet_builder.h"
 #include "record_check.h"
+#include "ring_record.h"
 #include "test_harness.h"
 
 #ifndef ENOTSUPP
@@ -69,7 +70,8 @@ struct fx {
 	struct ring_buffer *rb;
 	struct mptcp_event rec[MAX_RECS];
 	int nrec;
-	int bad_size; /* records of the wrong size */
+	size_t size[MAX_RECS]; /* each record's in the ring */
+	int bad_size;	       /* records not of their kind's size */
 	/* Payload records' bytes, in the order they came, one after the
 	 * other (their headers are in rec[] like any record's). */
 	uint8_t payload[8192];
@@ -81,27 +83,27 @@ static struct fx FX;
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct fx *f = ctx;
-	const struct mptcp_event *ev = data;
+	struct mptcp_event ev;
+	const uint8_t *bytes;
 
-	/* The one kind whose size varies: the record, then its bytes. */
-	if (size > sizeof(*ev) && ev->kind == MPX_EV_PAYLOAD &&
-	    size == sizeof(*ev) + ev->u.payload.len &&
-	    size <= MPX_PAYLOAD_RECORD_MAX) {
-		size_t n = ev->u.payload.len;
-
-		if (f->npayload + n <= sizeof(f->payload)) {
-			memcpy(f->payload + f->npayload,
-			       (const uint8_t *)data + sizeof(*ev), n);
-			f->npayload += n;
-		}
-		size = sizeof(*ev);
-	}
-	if (size != sizeof(struct mptcp_event)) {
+	/* Only as long as its kind needs; a payload record, then its
+	 * bytes. */
+	if (mpx_ring_record_widen(data, size, &ev, &bytes) < 0) {
 		f->bad_size++;
 		return 0;
 	}
-	if (f->nrec < MAX_RECS)
-		memcpy(&f->rec[f->nrec], data, size);
+	if (ev.kind == MPX_EV_PAYLOAD) {
+		size_t n = ev.u.payload.len;
+
+		if (f->npayload + n <= sizeof(f->payload)) {
+			memcpy(f->payload + f->npayload, bytes, n);
+			f->npayload += n;
+		}
+	}
+	if (f->nrec < MAX_RECS) {
+		f->rec[f->nrec] = ev;
+		f->size[f->nrec] = size;
+	}
 	f->nrec++;
 	return 0;
 }
@@ -487,6 +489,11 @@ TEST(xdp_two_options_two_records)
 	t0 = mono_ns();
 	fx_run_xdp(&FX, FRAME, FLEN);
 	ASSERT_EQ(FX.nrec, 2);
+	/* In the ring each is as long as its kind needs: the 72-byte
+	 * common part and a 32-byte body. */
+	ASSERT_EQ(FX.bad_size, 0);
+	ASSERT_EQ(FX.size[0], 104);
+	ASSERT_EQ(FX.size[1], 104);
 	want_init(&w, &s, MPX_EV_DSS, MPX_HOOK_XDP, 2, 18, MPX_VERSION_UNKNOWN,
 		  0);
 	w.u.dss.flags = d.flags;
@@ -647,8 +654,10 @@ TEST(xdp_mp_error_records)
 			  cases[i].len ? cases[i].sub : MPX_SUBTYPE_UNKNOWN,
 			  cases[i].len, MPX_VERSION_UNKNOWN, 0);
 		w.error = cases[i].err;
-		if (FX.nrec > before)
+		if (FX.nrec > before) {
 			check_record(&FX.rec[before], &w, t0);
+			ASSERT_EQ(FX.size[before], 72); /* no body */
+		}
 		CASE_END("mp_error length %u subtype %u", cases[i].len,
 			 cases[i].sub);
 	}
@@ -858,8 +867,11 @@ TEST(xdp_subflow_records)
 	build(&b);
 	fx_run_xdp(&FX, FRAME, FLEN);
 	ASSERT_EQ(FX.nrec, 4);
+	ASSERT_EQ(FX.bad_size, 0);
 	if (FX.nrec == 4) {
 		ASSERT_EQ(FX.rec[0].kind, MPX_EV_MP_CAPABLE);
+		for (int i = 1; i < 4; i++) /* 72 + packets and bytes */
+			ASSERT_EQ(FX.size[i], 104);
 		b.tcp_flags = PB_TCP_SYN | PB_TCP_ACK;
 		want_init(&w, &b, MPX_EV_FALLBACK, MPX_HOOK_XDP,
 			  MPX_SUBTYPE_UNKNOWN, 0, MPX_VERSION_UNKNOWN, 0);
@@ -945,6 +957,9 @@ TEST(payload_records_and_depth)
 		ASSERT_EQ(FX.rec[3].kind, MPX_EV_PAYLOAD);
 		ASSERT_EQ(FX.rec[3].hook, MPX_HOOK_TC_EGRESS);
 		ASSERT_EQ(FX.rec[3].u.payload.len, 400); /* depth 1000 */
+		/* The common part, an 8-byte body, the bytes. */
+		ASSERT_EQ(FX.size[1], 80 + 600);
+		ASSERT_EQ(FX.size[3], 80 + 400);
 	}
 	ASSERT_EQ(FX.npayload, 1000);
 	CHECK(memcmp(FX.payload, want, 1000) == 0,

@@ -2642,7 +2642,9 @@ TEST(ring_records_of_another_abi_are_counted)
 				      .max_conns = 16};
 	struct path p = P_INIT();
 	struct mptcp_event ev = rec(&p, 1, MPX_EV_MP_CAPABLE, MPX_TCP_SYN);
-	struct mptcp_event other = ev;
+	struct mptcp_event other = ev, got, pay;
+	__u8 ring[sizeof(ev) + 8];
+	const __u8 *bytes;
 	struct mpx_pipeline *pipe;
 	char *text = NULL;
 	size_t len = 0;
@@ -2656,15 +2658,53 @@ TEST(ring_records_of_another_abi_are_counted)
 	ev.version = 1;
 	ev.u.capable.flags = MPX_CAP_H;
 	other.abi_version = MPX_ABI_VERSION + 1;
-	CHECK(mpx_pipeline_check_record(pipe, &other, sizeof(other)) == NULL,
+	/* In the ring the record is as long as its kind needs: what lies
+	 * past that is not the record's and is never read. */
+	memset(ring, 0xaa, sizeof(ring));
+	memcpy(ring, &ev, MPX_RECORD_SIZE(MPX_EV_MP_CAPABLE));
+	CHECK(mpx_pipeline_check_record(pipe, &other,
+					MPX_RECORD_SIZE(MPX_EV_MP_CAPABLE),
+					&got, &bytes) < 0,
 	      "another ABI version taken");
-	CHECK(mpx_pipeline_check_record(pipe, &ev, sizeof(ev) - 1) == NULL,
+	CHECK(mpx_pipeline_check_record(pipe, ring,
+					MPX_RECORD_SIZE(MPX_EV_MP_CAPABLE) - 1,
+					&got, &bytes) < 0,
 	      "a short record taken");
-	ASSERT_EQ(mpx_pipeline_rejected(pipe), 2);
-	CHECK(mpx_pipeline_check_record(pipe, &ev, sizeof(ev)) == &ev,
+	CHECK(mpx_pipeline_check_record(pipe, ring, sizeof(ring), &got,
+					&bytes) < 0,
+	      "a record longer than its kind taken");
+	CHECK(mpx_pipeline_check_record(pipe, ring, MPX_RECORD_HEAD - 1, &got,
+					&bytes) < 0,
+	      "a record shorter than the common part taken");
+	/* A payload record: its size, then exactly u.payload.len bytes. */
+	pay = ev;
+	pay.kind = MPX_EV_PAYLOAD;
+	memset(&pay.u, 0, sizeof(pay.u));
+	pay.u.payload.len = 3;
+	memcpy(ring, &pay, MPX_RECORD_SIZE(MPX_EV_PAYLOAD));
+	memcpy(ring + MPX_RECORD_SIZE(MPX_EV_PAYLOAD), "abc", 3);
+	CHECK(mpx_pipeline_check_record(pipe, ring,
+					MPX_RECORD_SIZE(MPX_EV_PAYLOAD) + 2,
+					&got, &bytes) < 0,
+	      "a payload record short of its bytes taken");
+	ASSERT_EQ(mpx_pipeline_rejected(pipe), 5);
+	CHECK(mpx_pipeline_check_record(pipe, ring,
+					MPX_RECORD_SIZE(MPX_EV_PAYLOAD) + 3,
+					&got, &bytes) == 0,
+	      "a good payload record refused");
+	ASSERT_EQ(got.u.payload.len, 3);
+	CHECK(bytes == ring + MPX_RECORD_SIZE(MPX_EV_PAYLOAD),
+	      "payload bytes not where the record ends");
+	memset(ring, 0xaa, sizeof(ring));
+	memcpy(ring, &ev, MPX_RECORD_SIZE(MPX_EV_MP_CAPABLE));
+	CHECK(mpx_pipeline_check_record(pipe, ring,
+					MPX_RECORD_SIZE(MPX_EV_MP_CAPABLE),
+					&got, &bytes) == 0,
 	      "a good record refused");
-	ASSERT_EQ(mpx_pipeline_rejected(pipe), 2);
-	mpx_pipeline_record(&ev, pipe);
+	ASSERT_EQ(mpx_pipeline_rejected(pipe), 5);
+	CHECK(memcmp(&got, &ev, sizeof(ev)) == 0,
+	      "the widened record is not the record, zero past its body");
+	mpx_pipeline_record(&got, pipe);
 	mpx_pipeline_finish(pipe);
 	mpx_pipeline_free(pipe);
 	fclose(o.out);

@@ -66,7 +66,7 @@ static void known_state(struct mpx_metrics_state *st)
 static const char golden[] =
 	"# HELP mptcp_xdp_build_info Always 1: the version and event ABI of this mptcp-xdp.\n"
 	"# TYPE mptcp_xdp_build_info gauge\n"
-	"mptcp_xdp_build_info{version=\"0.1.0\",abi=\"2\"} 1\n"
+	"mptcp_xdp_build_info{version=\"0.1.0\",abi=\"3\"} 1\n"
 	"# HELP mptcp_xdp_interface_info Always 1 per interface the daemon is attached to, with its hook kinds.\n"
 	"# TYPE mptcp_xdp_interface_info gauge\n"
 	"mptcp_xdp_interface_info{interface=\"s1\",ingress=\"xdp-native\",egress=\"tcx\"} 1\n"

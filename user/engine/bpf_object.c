@@ -68,7 +68,7 @@ static struct mptcp_xdp *object_load(const struct mpx_config *cfg, int xdp_only,
 		return NULL;
 	}
 	skel->rodata->mpx_cfg = *cfg;
-	/* Payload records (the data level) are bytes, not 120-byte records:
+	/* Payload records (the data level) are bytes, not 80-120 byte records:
 	 * a ring that holds a quarter second of a 1 Gb/s link. */
 	if (cfg->emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD))
 		bpf_map__set_max_entries(skel->maps.events,

@@ -21,7 +21,8 @@ enum mpx_engine_kind {
 	MPX_ENGINE_HOST = 1,
 };
 
-/* Called once per record, before mpx_engine_run() returns. */
+/* Called once per record, before mpx_engine_run() returns; a payload
+ * record's u.payload.len bytes follow *ev. */
 typedef void (*mpx_record_fn)(const struct mptcp_event *ev, void *arg);
 
 struct mpx_engine;

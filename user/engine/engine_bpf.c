@@ -15,10 +15,18 @@
 #include "cli/exit_codes.h"
 #include "engine/bpf_object.h"
 #include "engine/engine.h"
+#include "ring_record.h"
 #include "mptcp_xdp.skel.h"
 
 /* XDP's test run refuses frames shorter than an Ethernet header. */
 #define MPX_ETH_HLEN 14
+
+/* A ring record widened (ring_record.h), a payload record's bytes after
+ * it as mpx_record_fn wants them. */
+struct wide_record {
+	struct mptcp_event ev;
+	__u8 bytes[MPX_PAYLOAD_CHUNK];
+};
 
 struct bpf_engine {
 	struct mpx_engine base;
@@ -29,15 +37,23 @@ struct bpf_engine {
 	void *arg;
 	/* What userspace counted for frames the kernel would not take. */
 	__u64 extra[MPX_CTR_MAX];
+	struct wide_record wide;
+	size_t bad_size; /* of a record that did not fit its kind */
 };
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_engine *b = ctx;
+	const __u8 *bytes;
 
-	if (size < sizeof(struct mptcp_event))
-		return 0;
-	b->fn(data, b->arg);
+	if (mpx_ring_record_widen(data, size, &b->wide.ev, &bytes) < 0) {
+		/* Not this build's record: stop the read, say so. */
+		b->bad_size = size;
+		return -EPROTO;
+	}
+	if (b->wide.ev.kind == MPX_EV_PAYLOAD)
+		memcpy(b->wide.bytes, bytes, b->wide.ev.u.payload.len);
+	b->fn(&b->wide.ev, b->arg);
 	return 0;
 }
 
@@ -62,6 +78,13 @@ static int bpf_run(struct mpx_engine *e, const void *frame, size_t len,
 		return -1;
 	}
 	r = ring_buffer__consume(b->rb);
+	if (r == -EPROTO && b->bad_size) {
+		snprintf(err, errlen,
+			 "a ring buffer record of %zu bytes is not one of "
+			 "event ABI %d (the BPF object of another build?)",
+			 b->bad_size, MPX_ABI_VERSION);
+		return -1;
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "ring buffer read failed: %s",
 			 strerror(-r));
