@@ -162,14 +162,22 @@ mpx_inline int mpx_count_parse(struct mpx_sink *sink, int r,
 	return 0;
 }
 
+/* Count a frame whose headers parsed to r (mpx_parse_packet()) into pkt.
+ * Returns 1 when the frame is TCP and its options are worth a walk. */
+mpx_inline int mpx_count_headers(struct mpx_sink *sink, int r,
+				 const struct mpx_pkt *pkt)
+{
+	mpx_sink_count(sink, MPX_CTR_PACKETS);
+	return mpx_count_parse(sink, r, pkt);
+}
+
 /* Parse the headers of one Ethernet frame into pkt and count what they
  * are. Returns 1 when the frame is TCP and its options are worth a walk. */
 mpx_inline int mpx_inspect_headers(struct mpx_sink *sink, const void *data,
 				   const void *data_end, struct mpx_pkt *pkt)
 {
-	mpx_sink_count(sink, MPX_CTR_PACKETS);
-	return mpx_count_parse(sink, mpx_parse_packet(data, data_end, pkt),
-			       pkt);
+	return mpx_count_headers(sink, mpx_parse_packet(data, data_end, pkt),
+				 pkt);
 }
 
 /*

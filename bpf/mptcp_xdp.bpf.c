@@ -439,8 +439,7 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	sink = bpf_map_lookup_elem(&counters, &zero);
 	if (!sink)
 		return 0;
-	mpx_sink_count(sink, MPX_CTR_PACKETS);
-	if (!mpx_count_parse(sink, r, &s->pkt)) {
+	if (!mpx_count_headers(sink, r, &s->pkt)) {
 		if (segs > 1) /* else nothing to add: spare the call */
 			mpx_count_segs(sink, s, &w, segs, 0);
 		return 0;
