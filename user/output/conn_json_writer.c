@@ -46,8 +46,6 @@ static void tuple(struct json_line *j, const struct mpx_tuple *t)
 		jl_str(j, "sensor", t->sensor);
 }
 
-#define RAW_LIT(j, lit) jl_raw((j), (lit), sizeof(lit) - 1)
-
 /* printf-formatted text into the line (the few members printf formats). */
 static void raw_printf(struct json_line *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -87,15 +85,15 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 	jl_bool(j, "midstream", s->midstream);
 	jl_bool(j, "fallback", s->fallback);
 	jl_u64(j, "joins_dropped", s->joins_dropped);
-	RAW_LIT(j, ",\"subflows\":[");
+	JL_RAW_LIT(j, ",\"subflows\":[");
 	/* Each subflow an object of its own: its members counted apart. */
 	members = j->members;
 	for (int i = 0; i < s->nsubflows; i++) {
 		const struct mpx_sf_summary *sf = &s->sf[i];
 
 		if (i)
-			RAW_LIT(j, ",");
-		RAW_LIT(j, "{");
+			JL_RAW_LIT(j, ",");
+		JL_RAW_LIT(j, "{");
 		j->members = 0;
 		tuple(j, &sf->tuple);
 		jl_str(j, "role", sf->role);
@@ -109,22 +107,22 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 		jl_u64(j, "bytes_fwd", sf->bytes[0]);
 		jl_u64(j, "bytes_rev", sf->bytes[1]);
 		jl_str(j, "end", sf->end);
-		RAW_LIT(j, "}");
+		JL_RAW_LIT(j, "}");
 	}
 	j->members = members;
-	RAW_LIT(j, "],\"anomalies\":[");
+	JL_RAW_LIT(j, "],\"anomalies\":[");
 	for (int i = 0; i < s->nanomalies; i++) {
 		/* Names of this program's: nothing to escape. */
 		if (i)
-			RAW_LIT(j, ",");
-		RAW_LIT(j, "\"");
+			JL_RAW_LIT(j, ",");
+		JL_RAW_LIT(j, "\"");
 		jl_raw(j, s->anomalies[i], strlen(s->anomalies[i]));
-		RAW_LIT(j, "\"");
+		JL_RAW_LIT(j, "\"");
 	}
-	RAW_LIT(j, "]");
+	JL_RAW_LIT(j, "]");
 	if (s->has_data) {
 		/* The data level, per direction (--streams and friends). */
-		RAW_LIT(j, ",\"data\":{");
+		JL_RAW_LIT(j, ",\"data\":{");
 		for (int dir = 0; dir < 2; dir++) {
 			const struct mpx_data_summary *d = &s->data[dir];
 
@@ -139,7 +137,7 @@ static void summary(struct json_line *j, const struct mpx_conn_summary *s)
 				   (unsigned long long)d->reinjected_bytes,
 				   (unsigned long long)d->depth_bytes);
 		}
-		RAW_LIT(j, "}");
+		JL_RAW_LIT(j, "}");
 	}
 	j->members++;
 }

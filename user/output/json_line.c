@@ -70,12 +70,7 @@ static void put_u64(struct json_line *j, uint64_t v)
 
 void jl_begin(struct json_line *j, FILE *f)
 {
-	j->f = f;
-	j->members = 0;
-	j->buf = NULL;
-	j->len = j->cap = 0;
-	flockfile(f);
-	putch(j, '{');
+	jl_begin_buf(j, f, NULL, 0);
 }
 
 void jl_begin_buf(struct json_line *j, FILE *f, char *buf, size_t cap)

@@ -26,6 +26,7 @@ void jl_end(struct json_line *j); /* "}\n" */
 /* Text written as it is, in the line's order: the nested parts a writer
  * builds itself (already JSON). */
 void jl_raw(struct json_line *j, const char *s, size_t n);
+#define JL_RAW_LIT(j, lit) jl_raw((j), (lit), sizeof(lit) - 1)
 void jl_str(struct json_line *j, const char *key, const char *val);
 void jl_u64(struct json_line *j, const char *key, uint64_t v);
 void jl_bool(struct json_line *j, const char *key, int v);
