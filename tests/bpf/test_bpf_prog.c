@@ -191,25 +191,11 @@ static void fx_run_xdp(struct fx *f, const void *frame, size_t len)
 /* Per-CPU counters, summed over every possible CPU. */
 static void fx_counters(struct fx *f, __u64 *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(f->skel->maps.counters);
-	struct mpx_counters *vals;
-	__u32 zero = 0;
 	int r;
 
 	memset(out, 0, sizeof(__u64) * MPX_CTR_MAX);
-	CHECK(ncpu > 0, "libbpf_num_possible_cpus: %d", ncpu);
-	if (ncpu <= 0)
-		return;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return;
-	r = bpf_map_lookup_elem(fd, &zero, vals);
-	CHECK(r == 0, "counters lookup: %s", strerror(errno));
-	for (int c = 0; c < ncpu && r == 0; c++)
-		for (int id = 0; id < MPX_CTR_MAX; id++)
-			out[id] += vals[c].c[id];
-	free(vals);
+	r = mpx_bpf_read_counters(bpf_map__fd(f->skel->maps.counters), out);
+	CHECK(r == 0, "counters read: %s", strerror(errno));
 }
 
 /* ---- expectations ----------------------------------------------------- */
