@@ -91,6 +91,16 @@ static struct mptcp_xdp *object_load(const struct mpx_config *cfg, int xdp_only,
 		bpf_program__set_autoload(skel->progs.mptcp_tc_egress, false);
 		bpf_program__set_autoload(skel->progs.mptcp_tc_ingress, false);
 	}
+	/* MPTCP_XDP_DEBUG=stats: the verifier's statistics of each program
+	 * (processed instructions against its 1M budget), printed by libbpf
+	 * after a successful load too. */
+	if (getenv("MPTCP_XDP_DEBUG") &&
+	    strcmp(getenv("MPTCP_XDP_DEBUG"), "stats") == 0) {
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, skel->obj)
+		    bpf_program__set_log_level(prog, 4);
+	}
 	r = mptcp_xdp__load(skel);
 	if (r) {
 		int e = -r;
