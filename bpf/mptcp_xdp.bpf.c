@@ -13,6 +13,7 @@
 #include "mptcp_config.h"
 #include "mptcp_flow.h"
 #include "parse_headers.h"
+#include "parse_fast.h"
 
 #define MPX_NOW() bpf_ktime_get_ns()
 
@@ -196,13 +197,12 @@ struct {
 	__type(value, struct mpx_flow_filter);
 } flow_filter SEC(".maps");
 
-/* Of one endpoint; the two are added, so both directions hash alike. */
-static __always_inline __u32 flow_filter_end(const __u8 *addr, __u16 port)
+/* Of one endpoint, from the last four bytes of its address (all of an
+ * IPv4 one, which struct mpx_pkt maps into IPv6); the two are added, so
+ * both directions hash alike. */
+static __always_inline __u32 flow_filter_end(const __u8 *last4, __u16 port)
 {
-	__u32 a;
-
-	__builtin_memcpy(&a, addr + 12, 4);
-	return (a ^ (__u32)port << 16 ^ port) * 0x9e3779b1u;
+	return (mpx_load_word(last4) ^ (__u32)port << 16 ^ port) * 0x9e3779b1u;
 }
 
 static __always_inline __u32 flow_filter_mix(__u32 h)
@@ -215,8 +215,9 @@ static __always_inline __u32 flow_filter_mix(__u32 h)
 
 static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
 {
-	return flow_filter_mix(flow_filter_end(key->addr[0], key->port[0]) +
-			       flow_filter_end(key->addr[1], key->port[1]));
+	return flow_filter_mix(
+	    flow_filter_end(key->addr[0] + 12, key->port[0]) +
+	    flow_filter_end(key->addr[1] + 12, key->port[1]));
 }
 
 static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
@@ -259,16 +260,25 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 	return f;
 }
 
+/* 0 when the subflow of these endpoints (flow_filter_end()) is certainly
+ * in neither table. */
+static __always_inline int flow_filter_maybe(const __u8 *s4, __u16 sport,
+					     const __u8 *d4, __u16 dport)
+{
+	__u32 h = flow_filter_mix(flow_filter_end(s4, sport) +
+				  flow_filter_end(d4, dport));
+	struct mpx_flow_filter *word = flow_filter_word(h);
+
+	return !word || (word->any & (1ull << (h & 63)));
+}
+
 /* 0 when pkt's subflow is certainly in neither table (inspect.h). */
 static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
 					       const struct mpx_pkt *pkt)
 {
-	__u32 h = flow_filter_mix(flow_filter_end(pkt->saddr, pkt->sport) +
-				  flow_filter_end(pkt->daddr, pkt->dport));
-	struct mpx_flow_filter *word = flow_filter_word(h);
-
 	(void)sink;
-	return !word || (word->any & (1ull << (h & 63)));
+	return flow_filter_maybe(pkt->saddr + 12, pkt->sport, pkt->daddr + 12,
+				 pkt->dport);
 }
 #define MPX_SINK_FLOW_MAYBE 1
 
@@ -351,12 +361,11 @@ __attribute__((noinline)) int mpx_walk_options(struct mpx_sink *sink,
  * the walk. */
 __attribute__((noinline)) int mpx_count_segs(struct mpx_sink *sink,
 					     const struct mpx_scratch *s,
-					     const struct mpx_walk *w,
-					     __u32 segs, int tcp)
+					     __u32 segs, int tcp, int mptcp)
 {
 	__u64 more;
 
-	if (!sink || !s || !w || segs <= 1)
+	if (!sink || !s || segs <= 1)
 		return 0;
 	more = segs - 1;
 	mpx_sink_count_add(sink, MPX_CTR_PACKETS, more);
@@ -368,7 +377,7 @@ __attribute__((noinline)) int mpx_count_segs(struct mpx_sink *sink,
 		mpx_sink_count_add(sink, MPX_CTR_TCP, more);
 	else if (s->pkt.family)
 		mpx_sink_count_add(sink, MPX_CTR_NON_TCP, more);
-	if (w->mptcp_index)
+	if (mptcp)
 		mpx_sink_count_add(sink, MPX_CTR_MPTCP_PACKETS, more);
 	return 0;
 }
@@ -408,9 +417,69 @@ __attribute__((noinline)) int mpx_tcp_packet(struct mpx_sink *sink,
 	if (start != MPX_OPT_NONE)
 		mpx_walk_options(sink, s, &w, meta, flow);
 	if (segs > 1) /* else nothing to add: spare the call */
-		mpx_count_segs(sink, s, &w, segs, 1);
+		mpx_count_segs(sink, s, segs, 1, w.mptcp_index != 0);
 	return (int)mpx_inspect_done(sink, &cfg, &s->pkt, &w, &s->ev, meta,
 				     flow, &key);
+}
+
+/* Does the packet's subflow matter to the flow table's records? Then a
+ * TCP packet of a subflow the table may hold takes the full path. */
+#define MPX_TABLE_KINDS (MPX_SUBFLOW_KINDS | MPX_KIND_BIT(MPX_EV_PAYLOAD))
+
+/* After fast_path(): the full path reads the packet's pointers from the
+ * context again (the clobber keeps clang from reusing the ones loaded
+ * before), so that the verifier reaches it in one state, knowing nothing of
+ * the packet's length, from every exit of fast_path(); with the same
+ * registers it would carry each exit's bounds in, as states it cannot
+ * merge, and run out of its instruction budget. */
+#define MPX_FORGET_PACKET() asm volatile("" ::: "memory")
+
+/*
+ * parse_fast.h's shapes, counted here as the full path would count them
+ * (mpx_count_headers(), and mpx_count_segs() for the segments of a GSO or
+ * GRO packet beyond the first). 1 when that was all the packet needed.
+ */
+static __always_inline int fast_path(const void *data, const void *data_end,
+				     __u32 segs)
+{
+	struct mpx_fast_ends e;
+	struct mpx_counters *c;
+	__u32 zero = 0;
+	__u64 n = segs > 1 ? segs : 1;
+	int cls = mpx_fast_classify(data, data_end, &e);
+
+	if (cls == MPX_FAST_SLOW)
+		return 0;
+	if ((cls == MPX_FAST_TCP4 || cls == MPX_FAST_TCP6) &&
+	    (mpx_cfg.emit_mask & MPX_TABLE_KINDS) &&
+	    flow_filter_maybe(e.saddr4, e.sport, e.daddr4, e.dport))
+		return 0;
+	c = bpf_map_lookup_elem(&counters, &zero);
+	if (!c)
+		return 1;
+	c->c[MPX_CTR_PACKETS] += n;
+	switch (cls) {
+	case MPX_FAST_NON_IP:
+		c->c[MPX_CTR_NON_IP] += 1; /* as mpx_count_segs(): once */
+		break;
+	case MPX_FAST_NON_TCP4:
+		c->c[MPX_CTR_IPV4] += n;
+		c->c[MPX_CTR_NON_TCP] += n;
+		break;
+	case MPX_FAST_NON_TCP6:
+		c->c[MPX_CTR_IPV6] += n;
+		c->c[MPX_CTR_NON_TCP] += n;
+		break;
+	case MPX_FAST_TCP4:
+		c->c[MPX_CTR_IPV4] += n;
+		c->c[MPX_CTR_TCP] += n;
+		break;
+	default:
+		c->c[MPX_CTR_IPV6] += n;
+		c->c[MPX_CTR_TCP] += n;
+		break;
+	}
+	return 1;
 }
 
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
@@ -423,7 +492,6 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 	    .ifindex = ifindex,
 	    .hook = hook,
 	};
-	struct mpx_walk w = {0};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	struct mpx_sink *sink;
@@ -441,7 +509,7 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 		return 0;
 	if (!mpx_count_headers(sink, r, &s->pkt)) {
 		if (segs > 1) /* else nothing to add: spare the call */
-			mpx_count_segs(sink, s, &w, segs, 0);
+			mpx_count_segs(sink, s, segs, 0, 0);
 		return 0;
 	}
 	return (__u32)mpx_tcp_packet(sink, s, &meta, segs);
@@ -536,9 +604,13 @@ SEC("xdp")
 int mptcp_xdp(struct xdp_md *ctx)
 {
 	struct mpx_scratch *s = NULL;
-	__u32 want = run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
-			 ctx->ingress_ifindex, MPX_HOOK_XDP, 1, &s);
+	__u32 want;
 
+	if (fast_path((void *)(long)ctx->data, (void *)(long)ctx->data_end, 1))
+		return XDP_PASS;
+	MPX_FORGET_PACKET();
+	want = run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+		   ctx->ingress_ifindex, MPX_HOOK_XDP, 1, &s);
 	if (want)
 		mpx_payload_xdp(ctx, s, want);
 	return XDP_PASS;
@@ -624,6 +696,10 @@ static __always_inline void run_tc(struct __sk_buff *skb, __u8 hook)
 	__u32 want;
 
 	mpx_tc_linearize(skb);
+	if (fast_path((void *)(long)skb->data, (void *)(long)skb->data_end,
+		      skb->gso_segs))
+		return;
+	MPX_FORGET_PACKET();
 	want = run((void *)(long)skb->data, (void *)(long)skb->data_end,
 		   skb->ifindex, hook, skb->gso_segs, &s);
 	if (want)

@@ -1219,6 +1219,95 @@ static void corpus_build(struct corpus *c)
 	b.tcp_flags = PB_TCP_RST;
 	if (build(&b) == 0)
 		corpus_add(c, FRAME, FLEN);
+	/* What the kernel's fast path counts (bpf/parse_fast.h): segments
+	 * with Linux's NOP NOP timestamps or no options, of the subflow
+	 * above (in the flow table: the full path counts them there) and of
+	 * one never seen; UDP, ICMPv6 and ARP. */
+	for (int tracked = 0; tracked < 2; tracked++)
+		for (int ts = 0; ts < 2; ts++) {
+			if (tracked)
+				pb_init_v4(&s, "198.18.0.1", 40000,
+					   "198.18.1.2", 8080);
+			else
+				pb_init_v6(&s, "2001:db8::1", 40001,
+					   "2001:db8::2", 8080);
+			s.tcp_flags = PB_TCP_ACK;
+			s.payload_len = 700;
+			if (ts) {
+				pb_tcp_nop(&s);
+				pb_tcp_nop(&s);
+				pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+			}
+			if (build(&s) == 0)
+				corpus_add(c, FRAME, FLEN);
+		}
+	spec_v6(&s);
+	s.l4_proto = PB_IPPROTO_UDP;
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+	s.l4_proto = PB_IPPROTO_ICMPV6;
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+	spec_v4(&s);
+	s.ethertype = PB_ETH_P_ARP;
+	if (build(&s) == 0)
+		corpus_add(c, FRAME, FLEN);
+}
+
+/* A GSO super-packet at TC counts as the segments it stands for
+ * (skb->gso_segs), on the fast path (plain TCP, UDP, ARP: once for non_ip,
+ * as the full path does) as on the full one (an MPTCP DSS). */
+TEST(tc_counts_gso_segments)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct __sk_buff ctx = {.gso_segs = 5};
+	struct pb_dss d = {PB_DSS_A | PB_DSS_M, 1, 1, 1, 100, 0, 0};
+	struct pb_spec s;
+	long rc = 0;
+
+	NEED_ROOT();
+	if (fx_open(&FX, &CFG_OPTS) < 0)
+		return;
+	for (int i = 0; i < 4; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		spec_v4(&s);
+		s.payload_len = 1000;
+		if (i == 0) { /* Linux's NOP NOP timestamps: the fast path */
+			pb_tcp_nop(&s);
+			pb_tcp_nop(&s);
+			pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+		} else if (i == 1) {
+			s.l4_proto = PB_IPPROTO_UDP;
+		} else if (i == 2) {
+			s.ethertype = PB_ETH_P_ARP;
+		} else { /* the full path */
+			pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+		}
+		build(&s);
+		opts.data_in = FRAME;
+		opts.data_size_in = (__u32)FLEN;
+		if (bpf_prog_test_run_opts(
+			bpf_program__fd(FX.skel->progs.mptcp_tc_egress),
+			&opts) < 0) {
+			rc = -errno;
+			break;
+		}
+		CHECK(ring_buffer__consume(FX.rb) >= 0, "ring_buffer__consume");
+	}
+	if (rc == -EINVAL || rc == -ENOTSUPP || rc == -EOPNOTSUPP) {
+		fx_close(&FX);
+		SKIP("this kernel refuses a __sk_buff test run with gso_segs");
+	}
+	ASSERT_EQ(rc, 0);
+	fx_check_counters(&FX,
+			  CTRS({MPX_CTR_PACKETS, 20}, {MPX_CTR_IPV4, 15},
+			       {MPX_CTR_TCP, 10}, {MPX_CTR_NON_TCP, 5},
+			       {MPX_CTR_NON_IP, 1}, {MPX_CTR_MPTCP_PACKETS, 5},
+			       {MPX_CTR_MPTCP_OPTIONS, 1}, {MPX_CTR_OPT_DSS, 1},
+			       {MPX_CTR_RECORDS, 1}));
+	fx_close(&FX);
 }
 
 struct rec_list {

@@ -118,6 +118,7 @@ mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 }
 
 #include "inspect.h"
+#include "parse_fast.h"
 
 /* ---- running frames --------------------------------------------------- */
 
@@ -2312,6 +2313,174 @@ TEST(subflow_kind_disabled)
 		 {MPX_CTR_MPTCP_PACKETS, 1}, {MPX_CTR_MPTCP_OPTIONS, 1},
 		 {MPX_CTR_OPT_MP_FASTCLOSE, 1}, {MPX_CTR_FLOW_NEW, 1},
 		 {MPX_CTR_KIND_DISABLED, 1}, {MPX_CTR_RECORDS, 2}));
+}
+
+/* ====================================================================== */
+/* The kernel's fast path (bpf/parse_fast.h) answers only where the full  */
+/* parse would do nothing but count: for every frame it does not send to  */
+/* the full parse, the full parse must find the same class, no VLAN tag,  */
+/* no MPTCP option or option error, and the endpoints the flow filter     */
+/* hashes. Frames: the common shapes, each cut at every length, and each  */
+/* with every header byte set in turn to values that matter to a parser.  */
+/* ====================================================================== */
+
+struct fast_tally {
+	int fast, slow;
+};
+
+static void fast_check_frame(const uint8_t *frame, size_t len,
+			     struct fast_tally *t)
+{
+	uint8_t *buf = malloc(len ? len : 1); /* exact size, for ASan */
+	struct mpx_fast_ends e = {0};
+	struct mpx_pkt pkt;
+	int cls, r, want;
+
+	if (!buf) {
+		CHECK(0, "out of memory");
+		return;
+	}
+	memcpy(buf, frame, len);
+	cls = mpx_fast_classify(buf, buf + len, &e);
+	if (cls == MPX_FAST_SLOW) {
+		t->slow++;
+		free(buf);
+		return;
+	}
+	t->fast++;
+	r = mpx_parse_packet(buf, buf + len, &pkt);
+	want = cls == MPX_FAST_NON_IP ? MPX_PKT_NON_IP
+	       : cls == MPX_FAST_NON_TCP4 || cls == MPX_FAST_NON_TCP6
+		   ? MPX_PKT_NON_TCP
+		   : MPX_PKT_TCP;
+	CHECK(r == want, "len %zu: fast class %d, full parse %d", len, cls, r);
+	CHECK(pkt.vlan_tags == 0, "len %zu: fast path took a VLAN tag", len);
+	if (cls != MPX_FAST_NON_IP)
+		CHECK(pkt.family ==
+			  (cls == MPX_FAST_NON_TCP4 || cls == MPX_FAST_TCP4
+			       ? 4
+			       : 6),
+		      "len %zu: class %d, family %u", len, cls, pkt.family);
+	if (r == MPX_PKT_TCP &&
+	    (cls == MPX_FAST_TCP4 || cls == MPX_FAST_TCP6)) {
+		CHECK(mpx_opt_find_mptcp(&pkt) == MPX_OPT_NONE,
+		      "len %zu: the fast path passed options the walk reads",
+		      len);
+		CHECK(e.sport == pkt.sport && e.dport == pkt.dport,
+		      "len %zu: ports", len);
+		CHECK(memcmp(e.saddr4, pkt.saddr + 12, 4) == 0 &&
+			  memcmp(e.daddr4, pkt.daddr + 12, 4) == 0,
+		      "len %zu: addresses", len);
+	}
+	free(buf);
+}
+
+/* Every cut, and every header byte (L2 to the first TCP options) set to
+ * each of a few telling values. */
+static void fast_check_shape(const struct pb_spec *s, struct fast_tally *t)
+{
+	static const uint8_t vals[] = {
+	    0,	  1,	2,    4,    5,	  6,	8,    10,   17,	  0x20, 0x40,
+	    0x45, 0x46, 0x50, 0x60, 0x80, 0x81, 0x86, 0x88, 0xa8, 0xdd, 0xff};
+	size_t n;
+
+	if (build(s) != 0)
+		return;
+	for (n = 0; n <= FLEN; n++)
+		fast_check_frame(FRAME, n, t);
+	n = LAY.opts + 16 < FLEN ? LAY.opts + 16 : FLEN;
+	for (size_t at = 0; at < n; at++) {
+		uint8_t keep = FRAME[at];
+
+		for (size_t v = 0; v < sizeof(vals); v++) {
+			FRAME[at] = vals[v];
+			fast_check_frame(FRAME, FLEN, t);
+		}
+		FRAME[at] = keep;
+	}
+}
+
+/* The options Linux puts on a segment after the handshake: NOP, NOP,
+ * timestamps (RFC 7323 appendix A). */
+static void linux_ts(struct pb_spec *s, uint8_t *o)
+{
+	pb_tcp_nop(s);
+	pb_tcp_nop(s);
+	pb_tcp_opt(s, o, pb_opt_ts(o, 5, 6));
+}
+
+TEST(fast_path_agrees_with_full_parse)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct fast_tally t = {0, 0};
+	struct pb_spec s;
+
+	for (int fam = 4; fam <= 6; fam += 2) {
+		/* TCP: no options, timestamps, timestamps and payload, and
+		 * shapes the fast path leaves to the full parse (MSS, SACK,
+		 * an MPTCP option after the timestamps). */
+		for (int shape = 0; shape < 5; shape++) {
+			fam == 4 ? spec_v4(&s) : spec_v6(&s);
+			if (shape >= 1)
+				linux_ts(&s, o);
+			if (shape == 2)
+				s.payload_len = 100;
+			if (shape == 3)
+				pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
+			if (shape == 4) {
+				pb_tcp_opts_clear(&s);
+				pb_tcp_opt(&s, o, pb_mp_fail(o, 1));
+			}
+			fast_check_shape(&s, &t);
+		}
+		/* Timestamps alone, EOL-padded: left to the full parse */
+		fam == 4 ? spec_v4(&s) : spec_v6(&s);
+		pb_tcp_opt(&s, o, pb_opt_ts(o, 5, 6));
+		fast_check_shape(&s, &t);
+		/* UDP */
+		fam == 4 ? spec_v4(&s) : spec_v6(&s);
+		s.l4_proto = PB_IPPROTO_UDP;
+		s.payload_len = 30;
+		fast_check_shape(&s, &t);
+	}
+	spec_v4(&s);
+	s.l4_proto = PB_IPPROTO_ICMP;
+	fast_check_shape(&s, &t);
+	spec_v4(&s);
+	s.ethertype = PB_ETH_P_ARP;
+	fast_check_shape(&s, &t);
+	/* Each counted shape reached the fast path, and the rest the full
+	 * parse: the test saw both sides. */
+	CHECK(t.fast > 500 && t.slow > 500, "fast %d, slow %d", t.fast, t.slow);
+	/* The shapes themselves, whole, go where they should. */
+	{
+		struct mpx_fast_ends e = {0};
+
+		spec_v4(&s);
+		linux_ts(&s, o);
+		build(&s);
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+			  MPX_FAST_TCP4);
+		ASSERT_EQ(e.sport, s.sport);
+		ASSERT_EQ(e.dport, s.dport);
+		spec_v6(&s);
+		s.l4_proto = PB_IPPROTO_UDP;
+		build(&s);
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+			  MPX_FAST_NON_TCP6);
+		spec_v4(&s);
+		linux_ts(&s, o);
+		pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
+		build(&s);
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+			  MPX_FAST_SLOW);
+		spec_v4(&s);
+		pb_add_vlan(&s, PB_TPID_8021Q, 1);
+		s.l4_proto = PB_IPPROTO_UDP;
+		build(&s);
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+			  MPX_FAST_SLOW);
+	}
 }
 
 TEST_MAIN("test_parser")
