@@ -25,7 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 names=(tcp_ack_no_mptcp mptcp_dss_data mptcp_join_syn udp)
-for f in 0 1 2 3; do
+for f in ${FRAMES:-0 1 2 3}; do
 	# Sampled from when the line table is written (the object is loaded
 	# and verified: that work is not the program's) for SECS seconds.
 	rm -f "$tmp/lines"
