@@ -59,20 +59,6 @@ struct {
 	__type(value, struct mpx_flow);
 } flows_new SEC(".maps"); /* subflows not assured yet: what floods churn */
 
-/* Scratch for one packet: more than the 512-byte stack comfortably holds
- * next to the compiler's own spills. */
-struct mpx_scratch {
-	struct mpx_pkt pkt;
-	struct mptcp_event ev;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mpx_scratch);
-} scratch SEC(".maps");
-
 /* A payload record being built: the record (its kind's size), then its
  * bytes. */
 struct mpx_payload_buf {
@@ -309,6 +295,22 @@ mpx_sink_flow_assure(struct mpx_sink *sink, const struct mpx_flow_key *key,
 
 #include "inspect.h"
 
+/* Scratch for one packet: more than the 512-byte stack comfortably holds
+ * next to the compiler's own spills. The meta is here so that the payload
+ * records, built after run() returns, carry the packet's time and hook. */
+struct mpx_scratch {
+	struct mpx_pkt pkt;
+	struct mptcp_event ev;
+	struct mpx_meta meta;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mpx_scratch);
+} scratch SEC(".maps");
+
 /* Read through the volatile object: a cast to a plain pointer would let
  * clang fold in the initial values above. */
 static __always_inline struct mpx_config read_cfg(void)
@@ -487,11 +489,6 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 				 __u8 hook, __u32 segs,
 				 struct mpx_scratch **out)
 {
-	struct mpx_meta meta = {
-	    .ts_ns = 0, /* read at the first record (inspect.h) */
-	    .ifindex = ifindex,
-	    .hook = hook,
-	};
 	__u32 zero = 0;
 	struct mpx_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	struct mpx_sink *sink;
@@ -499,6 +496,9 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 
 	if (!s)
 		return 0;
+	s->meta.ts_ns = 0; /* read at the first record (inspect.h) */
+	s->meta.ifindex = ifindex;
+	s->meta.hook = hook;
 	*out = s;
 	/* mpx_inspect_headers() with the counter block looked up after the
 	 * parse: held in a register through the IPv6 extension header loop,
@@ -512,23 +512,23 @@ static __always_inline __u32 run(void *data, void *data_end, __u32 ifindex,
 			mpx_count_segs(sink, s, segs, 0, 0);
 		return 0;
 	}
-	return (__u32)mpx_tcp_packet(sink, s, &meta, segs);
+	return (__u32)mpx_tcp_packet(sink, s, &s->meta, segs);
 }
 
-/* The payload record's header: the packet's common part (from the last
- * record built for it, which mpx_fill_common() filled in) under kind
- * MPX_EV_PAYLOAD. */
+/* The payload record's header: the packet's common part, from the packet
+ * itself, which need not have made a record of its own (a segment that a
+ * mapping on an earlier one covers carries no DSS, RFC 8684 section
+ * 3.3.1), under kind MPX_EV_PAYLOAD. */
 static __always_inline void payload_header(struct mptcp_event *ev,
-					   const struct mptcp_event *from)
+					   struct mpx_scratch *s)
 {
-	__builtin_memcpy(ev, from, MPX_RECORD_HEAD);
+	mpx_fill_common(ev, &s->pkt, 0);
 	ev->kind = MPX_EV_PAYLOAD;
-	ev->subtype = MPX_SUBTYPE_UNKNOWN;
-	ev->opt_len = 0;
-	ev->version = MPX_VERSION_UNKNOWN;
-	ev->error = 0;
-	ev->opt_index = 0;
-	__builtin_memset(&ev->u.payload, 0, sizeof(ev->u.payload));
+	if (!s->meta.ts_ns)
+		s->meta.ts_ns = MPX_NOW();
+	ev->ts_ns = s->meta.ts_ns;
+	ev->ifindex = s->meta.ifindex;
+	ev->hook = s->meta.hook;
 }
 
 /* One payload record for bytes [off, off + n) (n <= MPX_PAYLOAD_CHUNK),
@@ -577,7 +577,7 @@ static __always_inline int push_payload(struct mpx_payload_buf *pb, __u32 off,
 		pb = bpf_map_lookup_elem(&payload_scratch, &zero);             \
 		if (!pb)                                                       \
 			return 0;                                              \
-		payload_header((struct mptcp_event *)pb->b, &s->ev);           \
+		payload_header((struct mptcp_event *)pb->b, s);                \
 		for (i = 0; i < MPX_PAYLOAD_MAX_CHUNKS; i++) {                 \
 			off = (__u32)i * MPX_PAYLOAD_CHUNK;                    \
 			if (off >= want)                                       \

@@ -1254,6 +1254,61 @@ static void corpus_build(struct corpus *c)
 		corpus_add(c, FRAME, FLEN);
 }
 
+/* A mapping may cover segments that carry no DSS (RFC 8684 section
+ * 3.3.1: "a mapping ... can be sent ... in any segment"; Linux puts one on
+ * every segment, other stacks need not): such a segment's payload record
+ * describes it, its own sequence number, length and flags, not the last
+ * segment that had an MPTCP option. */
+TEST(payload_of_a_segment_without_dss)
+{
+	struct mpx_config cfg = CFG_EVERYTHING;
+	uint8_t o[PB_MPTCP_OPT_MAX];
+	struct pb_dss d = {PB_DSS_A | PB_DSS_M, 1, 5000, 1, 900, 0, 0};
+	struct pb_spec s;
+	__u64 t0;
+
+	NEED_ROOT();
+	cfg.emit_mask |= MPX_KIND_BIT(MPX_EV_PAYLOAD);
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	spec_v4(&s);
+	s.tcp_flags = PB_TCP_ACK;
+	s.seq = 1000;
+	s.payload_len = 600;
+	pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+	build(&s);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	/* The mapping's last 300 bytes, with Linux's plain options. */
+	pb_tcp_opts_clear(&s);
+	pb_tcp_nop(&s);
+	pb_tcp_nop(&s);
+	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+	s.tcp_flags = PB_TCP_ACK | PB_TCP_PSH;
+	s.seq = 1600;
+	s.payload_len = 300;
+	build(&s);
+	t0 = mono_ns();
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec, 3); /* DSS, payload, payload */
+	if (FX.nrec == 3) {
+		const struct mptcp_event *r = &FX.rec[2];
+
+		ASSERT_EQ(r->kind, MPX_EV_PAYLOAD);
+		ASSERT_EQ(r->seq, 1600);
+		ASSERT_EQ(r->payload_len, 300);
+		ASSERT_EQ(r->tcp_flags, PB_TCP_ACK | PB_TCP_PSH);
+		ASSERT_EQ(r->sport, s.sport);
+		ASSERT_EQ(r->dport, s.dport);
+		ASSERT_EQ(r->family, 4);
+		ASSERT_EQ(r->u.payload.len, 300);
+		ASSERT_EQ(r->hook, MPX_HOOK_XDP);
+		ASSERT_EQ(r->opt_len, 0);
+		CHECK(r->ts_ns >= t0, "the payload record's time is older "
+				      "than its packet");
+	}
+	fx_close(&FX);
+}
+
 /* A GSO super-packet at TC counts as the segments it stands for
  * (skb->gso_segs), on the fast path (plain TCP, UDP, ARP: once for non_ip,
  * as the full path does) as on the full one (an MPTCP DSS). */
