@@ -186,9 +186,9 @@ struct {
 /* Of one endpoint, from the last four bytes of its address (all of an
  * IPv4 one, which struct mpx_pkt maps into IPv6); the two are added, so
  * both directions hash alike. */
-static __always_inline __u32 flow_filter_end(const __u8 *last4, __u16 port)
+static __always_inline __u32 flow_filter_end(__u32 last4, __u16 port)
 {
-	return (mpx_load_word(last4) ^ (__u32)port << 16 ^ port) * 0x9e3779b1u;
+	return (last4 ^ (__u32)port << 16 ^ port) * 0x9e3779b1u;
 }
 
 static __always_inline __u32 flow_filter_mix(__u32 h)
@@ -202,8 +202,8 @@ static __always_inline __u32 flow_filter_mix(__u32 h)
 static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
 {
 	return flow_filter_mix(
-	    flow_filter_end(key->addr[0] + 12, key->port[0]) +
-	    flow_filter_end(key->addr[1] + 12, key->port[1]));
+	    flow_filter_end(mpx_load_word(key->addr[0] + 12), key->port[0]) +
+	    flow_filter_end(mpx_load_word(key->addr[1] + 12), key->port[1]));
 }
 
 static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
@@ -248,8 +248,8 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 
 /* 0 when the subflow of these endpoints (flow_filter_end()) is certainly
  * in neither table. */
-static __always_inline int flow_filter_maybe(const __u8 *s4, __u16 sport,
-					     const __u8 *d4, __u16 dport)
+static __always_inline int flow_filter_maybe(__u32 s4, __u16 sport, __u32 d4,
+					     __u16 dport)
 {
 	__u32 h = flow_filter_mix(flow_filter_end(s4, sport) +
 				  flow_filter_end(d4, dport));
@@ -263,8 +263,8 @@ static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
 					       const struct mpx_pkt *pkt)
 {
 	(void)sink;
-	return flow_filter_maybe(pkt->saddr + 12, pkt->sport, pkt->daddr + 12,
-				 pkt->dport);
+	return flow_filter_maybe(mpx_load_word(pkt->saddr + 12), pkt->sport,
+				 mpx_load_word(pkt->daddr + 12), pkt->dport);
 }
 #define MPX_SINK_FLOW_MAYBE 1
 

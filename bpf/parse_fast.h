@@ -38,8 +38,8 @@ enum mpx_fast_class {
 /* A TCP packet's endpoints as the flow filter hashes them: the last four
  * bytes of each address (all of an IPv4 one) and the ports. */
 struct mpx_fast_ends {
-	const __u8 *saddr4;
-	const __u8 *daddr4;
+	__u32 saddr4; /* as mpx_load_word() reads them */
+	__u32 daddr4;
 	__u16 sport;
 	__u16 dport;
 };
@@ -119,8 +119,8 @@ mpx_inline int mpx_fast_classify(const void *data, const void *data_end,
 			return MPX_FAST_SLOW;
 		if (p[9] != MPX_IPPROTO_TCP)
 			return MPX_FAST_NON_TCP4;
-		e->saddr4 = p + 12;
-		e->daddr4 = p + 16;
+		e->saddr4 = mpx_load_word(p + 12);
+		e->daddr4 = mpx_load_word(p + 16);
 		return mpx_fast_tcp(p + 20, end, mpx_load_be16(p + 2) - 20u, e)
 			   ? MPX_FAST_TCP4
 			   : MPX_FAST_SLOW;
@@ -135,8 +135,8 @@ mpx_inline int mpx_fast_classify(const void *data, const void *data_end,
 			return MPX_FAST_SLOW;
 		if (next != MPX_IPPROTO_TCP)
 			return MPX_FAST_NON_TCP6;
-		e->saddr4 = p + 8 + 12;
-		e->daddr4 = p + 24 + 12;
+		e->saddr4 = mpx_load_word(p + 8 + 12);
+		e->daddr4 = mpx_load_word(p + 24 + 12);
 		return mpx_fast_tcp(p + 40, end, mpx_load_be16(p + 4), e)
 			   ? MPX_FAST_TCP6
 			   : MPX_FAST_SLOW;

@@ -2368,8 +2368,8 @@ static void fast_check_frame(const uint8_t *frame, size_t len,
 		      len);
 		CHECK(e.sport == pkt.sport && e.dport == pkt.dport,
 		      "len %zu: ports", len);
-		CHECK(memcmp(e.saddr4, pkt.saddr + 12, 4) == 0 &&
-			  memcmp(e.daddr4, pkt.daddr + 12, 4) == 0,
+		CHECK(memcmp(&e.saddr4, pkt.saddr + 12, 4) == 0 &&
+			  memcmp(&e.daddr4, pkt.daddr + 12, 4) == 0,
 		      "len %zu: addresses", len);
 	}
 	free(buf);
