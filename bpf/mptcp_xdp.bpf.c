@@ -199,11 +199,20 @@ static __always_inline __u32 flow_filter_mix(__u32 h)
 	return h;
 }
 
+/* The last four bytes of a 16-byte address (mpx_pkt's, a flow key's). */
+static __always_inline __u32 addr_last4(const __u8 *addr)
+{
+	__u32 a;
+
+	__builtin_memcpy(&a, addr + 12, 4);
+	return a;
+}
+
 static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
 {
 	return flow_filter_mix(
-	    flow_filter_end(mpx_load_word(key->addr[0] + 12), key->port[0]) +
-	    flow_filter_end(mpx_load_word(key->addr[1] + 12), key->port[1]));
+	    flow_filter_end(addr_last4(key->addr[0]), key->port[0]) +
+	    flow_filter_end(addr_last4(key->addr[1]), key->port[1]));
 }
 
 static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
@@ -263,8 +272,8 @@ static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
 					       const struct mpx_pkt *pkt)
 {
 	(void)sink;
-	return flow_filter_maybe(mpx_load_word(pkt->saddr + 12), pkt->sport,
-				 mpx_load_word(pkt->daddr + 12), pkt->dport);
+	return flow_filter_maybe(addr_last4(pkt->saddr), pkt->sport,
+				 addr_last4(pkt->daddr), pkt->dport);
 }
 #define MPX_SINK_FLOW_MAYBE 1
 
