@@ -7,10 +7,11 @@
 # server's end, with nothing attached and then with `mptcp-xdp load s1 s2`
 # on the server side in each ingress mode. Offloads as the veths come
 # (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
-# packet MSS-sized). Prints markdown table rows: throughput and its ratio
-# to nothing attached in the same network. After a warm-up transfer, REPS
-# rounds, each measuring every configuration once in turn (the daemon
-# started and stopped around its transfer); the median of each.
+# packet MSS-sized). Prints markdown table rows: throughput (the median)
+# and its ratio to nothing attached in the same network (the median of the
+# rounds' ratios). After a warm-up transfer, REPS rounds, each measuring
+# every configuration once in turn, nothing attached first (the daemon
+# started and stopped around its transfer).
 #
 # Then one transfer more at the defaults with kernel.bpf_stats_enabled on:
 # each program's runs and ns per run, as table rows on file descriptor 3
@@ -79,7 +80,8 @@ stop_daemon() {
 	netns_wait_pid "$D_PID" 200 || true
 }
 
-median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Of the positive values in a file (0: a transfer that did not run).
+median() { awk '$1 > 0' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One network per offload setting, in a subshell: its trap tears it down.
 run_offloads() (
@@ -90,19 +92,25 @@ run_offloads() (
 	netns_trap
 	netns_setup 4 >/dev/null 2>&1 || { echo "live_throughput: netns_setup failed" >&2; exit 1; }
 	netns_tmpdir
-	local i r label envs args base s hooks=()
+	local i r label envs args s hooks=()
 	one_transfer >/dev/null # warm-up: the first transfer of a network is slow
 	for ((r = 0; r < REPS; r++)); do
 		for i in "${!CONFIGS[@]}"; do
 			IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
+			# One line per round in every file, 0 for a transfer that
+			# did not run, so that the rounds pair up below.
 			if [ -z "$args" ]; then
-				one_transfer >>"$NETNS_TMPDIR/s$i"
+				one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
 				continue
 			fi
 			# shellcheck disable=SC2086 # options as words
 			start_daemon "$envs" $args
 			hooks[i]=$D_HOOKS
-			[ -n "$D_HOOKS" ] && one_transfer >>"$NETNS_TMPDIR/s$i"
+			if [ -n "$D_HOOKS" ]; then
+				one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
+			else
+				echo 0 >>"$NETNS_TMPDIR/s$i"
+			fi
 			stop_daemon
 		done
 	done
@@ -120,14 +128,19 @@ run_offloads() (
 			"\(.name) \(.run_cnt) \(.run_time_ns)"' >"$NETNS_TMPDIR/stats"
 	fi
 	stop_daemon
-	base=$(median "$NETNS_TMPDIR/s0")
 	for i in "${!CONFIGS[@]}"; do
 		IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
-		[ -s "$NETNS_TMPDIR/s$i" ] || continue
 		s=$(median "$NETNS_TMPDIR/s$i")
-		awk -v o="$1" -v l="$label" -v s="$s" -v b="$base" -v bytes="$BYTES" -v h="${hooks[i]:-}" 'BEGIN {
+		[ -n "$s" ] || continue
+		# The ratio to nothing attached in the same round, round by
+		# round (a round's transfers are seconds apart, rounds a
+		# minute), then the median of those.
+		paste "$NETNS_TMPDIR/s0" "$NETNS_TMPDIR/s$i" |
+			awk 'NF == 2 && $1 > 0 && $2 > 0 { print $1 / $2 }' >"$NETNS_TMPDIR/r$i"
+		r=$(median "$NETNS_TMPDIR/r$i")
+		awk -v o="$1" -v l="$label" -v s="$s" -v r="$r" -v bytes="$BYTES" -v h="${hooks[i]:-}" 'BEGIN {
 			printf "| %s | %s | %s | %.0f | %.2f |\n", o, l, (h == "" ? "-" : h),
-				bytes * 8 / s / 1e6, b / s }'
+				bytes * 8 / s / 1e6, r }'
 	done
 	# stdout of the script is the table; these go to fd 3 when open
 	if [ -s "$NETNS_TMPDIR/stats" ] && { true >&3; } 2>/dev/null; then

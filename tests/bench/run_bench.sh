@@ -148,7 +148,7 @@ wait "$redis_pid" 2>/dev/null || true
 mem=$("$ROOT/build/tests/conn_memory" 10000 100000 1000000)
 
 # ---- 8. live throughput over veth ---------------------------------------
-live=$(BYTES=1073741824 REPS=3 "$ROOT/tests/bench/live_throughput.sh" 2>/dev/null 3>"$tmp/live_stats")
+live=$(BYTES=1073741824 REPS=5 "$ROOT/tests/bench/live_throughput.sh" 2>/dev/null 3>"$tmp/live_stats")
 
 # ---- 9. the event path --------------------------------------------------
 # Offered rates (records/s; 0: as fast as the producer goes), 2M records
@@ -333,12 +333,17 @@ $(awk '$1 == "map" { printf "| %s | %s | %s |\n", $2, $4, $6 }' <<<"$mem")
 
 ## 8. Live throughput over veth
 
-\`BYTES=1073741824 REPS=3 tests/bench/live_throughput.sh\`: one 1 GiB MPTCP transfer
+\`BYTES=1073741824 REPS=5 tests/bench/live_throughput.sh\`: one 1 GiB MPTCP transfer
 (tests/tools/mptcp_xfer) from the client namespace to the server
 namespace over veth, with nothing attached and with \`mptcp-xdp load s1
 s2\` on the server side in each ingress mode; offloads as the veths come
 (TSO, GSO, GRO) and off. Each round measures every configuration in
-turn (the machine's drift falls on all alike); the median of 3 rounds.
+turn, nothing attached first; Mbit/s is the median of 5 rounds, the ratio
+the median of the 5 rounds' own ratios (each configuration against
+nothing attached in the same round, seconds apart, so that the machine's
+drift between rounds falls out). On veth the defaults and \`--ingress
+tc\` attach the same programs the same way: their two rows are two
+measurements of one thing, and their difference is this machine's noise.
 The issue's targets: >= 0.90 at the defaults with offloads kept, >= 0.85
 with offloads off.
 
