@@ -96,7 +96,7 @@ $(TEST_OUT)/foreign_prog: $(OUT)/tests/tools/foreign_prog.o
 
 # Benchmark tools (make bench).
 bench-binaries: $(TEST_OUT)/xdp_cost $(TEST_OUT)/mptcp_xfer $(TEST_OUT)/conn_memory \
-                $(TEST_OUT)/ring_drive $(TEST_OUT)/xdp_profile
+                $(TEST_OUT)/ring_drive $(TEST_OUT)/xdp_profile $(TEST_OUT)/foreign_prog
 
 $(TEST_OUT)/xdp_cost: $(OUT)/tests/bench/xdp_cost.o $(OUT)/tests/bench/bench_frames.o $(OUT)/tests/packet_builder.o $(LIB_OBJS)
 	$(call msg,LINK,$@)

@@ -4,8 +4,9 @@
 # (tests/e2e/netns_lib.sh: namespaces made here, only 198.18.0.0/15, torn
 # down by its trap on every exit), one transfer of BYTES (300 MB) with
 # tests/tools/mptcp_xfer from the client to the server, timed to the
-# server's end, with nothing attached and then with `mptcp-xdp load s1 s2`
-# on the server side in each ingress mode. Offloads as the veths come
+# server's end, with nothing attached, with `mptcp-xdp load s1 s2` on the
+# server side in each ingress mode, and with no-op TC programs on the
+# defaults' hooks (the floor of attaching anything there). Offloads as the veths come
 # (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
 # packet MSS-sized). Prints markdown table rows: throughput (the median)
 # and its ratio to nothing attached in the same network (the median of the
@@ -18,7 +19,7 @@
 # when the caller opened it.
 #
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
-#   BYTES=314572800 REPS=3 OFFLOADS="keep off"
+#   BYTES=314572800 REPS=3 OFFLOADS="keep off" ONLY="1 6"
 # make bench runs it (section 8, REPS=3): numbers for reading, never an
 # assertion.
 set -uo pipefail
@@ -26,13 +27,14 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 BIN=$ROOT/build/mptcp-xdp
 XFER=$ROOT/build/tests/mptcp_xfer
+FOREIGN=$ROOT/build/tests/foreign_prog
 BYTES=${BYTES:-314572800}
 REPS=${REPS:-5}
 OFFLOADS=${OFFLOADS:-keep off}
 PORT=5801
 
 [ "$(id -u)" -eq 0 ] || { echo "live_throughput: needs root (namespaces, BPF)" >&2; exit 1; }
-for f in "$BIN" "$XFER"; do
+for f in "$BIN" "$XFER" "$FOREIGN"; do
 	[ -x "$f" ] || { echo "live_throughput: missing $f (make && make test-binaries)" >&2; exit 1; }
 done
 
@@ -54,6 +56,10 @@ one_transfer() {
 # The configurations, measured in turn within each round (so that a
 # machine that drifts during the run drifts for all of them alike):
 # "label|environment|load options"; no options field: nothing attached.
+# "no-op TC programs" is the floor of TC: a program that returns at once
+# (tests/tools/foreign_prog) on the same four hooks as the defaults (TCX)
+# and as --ingress tc under MPTCP_XDP_NO_TCX (clsact), with no daemon:
+# what attaching any TC program there costs this transfer.
 CONFIGS=(
 	"nothing attached||"
 	"load (defaults)|| "
@@ -61,7 +67,12 @@ CONFIGS=(
 	"--ingress xdp-generic||--ingress xdp-generic"
 	"--ingress tc||--ingress tc"
 	"--ingress tc, clsact|MPTCP_XDP_NO_TCX=1|--ingress tc"
+	"no-op TC programs|NOOP_TC|tcx"
+	"no-op TC programs, clsact|NOOP_TC|tc"
 )
+# ONLY="1 6": measure only those configurations (by index above; 0,
+# nothing attached, is always measured).
+ONLY=${ONLY:-}
 
 # start_daemon ENV ARGS...: load on s1 s2 in the server namespace; its PID
 # in D_PID, the hooks it chose on s1 in D_HOOKS (empty if it failed).
@@ -81,7 +92,31 @@ stop_daemon() {
 }
 
 # Of the positive values in a file (0: a transfer that did not run).
-median() { awk '$1 > 0' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# The no-op TC floor on s1 and s2, both directions, as TCX or clsact
+# (KIND tcx or tc); a clsact qdisc goes with it (nothing else is attached
+# there between configurations).
+noop_tc_attach() { # KIND
+	local dev dir
+	for dev in s1 s2; do
+		for dir in ingress egress; do
+			ip netns exec "$NS_SRV" "$FOREIGN" "$1" "$dev" "$dir" >/dev/null || return 1
+		done
+	done
+}
+noop_tc_detach() { # KIND
+	local dev dir
+	for dev in s1 s2; do
+		if [ "$1" = tcx ]; then
+			for dir in ingress egress; do
+				ip netns exec "$NS_SRV" "$FOREIGN" tcx-detach "$dev" "$dir" || true
+			done
+		else
+			tc -n "$NS_SRV" qdisc del dev "$dev" clsact 2>/dev/null || true
+		fi
+	done
+}
+
+median() { [ -s "$1" ] && awk '$1 > 0' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One network per offload setting, in a subshell: its trap tears it down.
 run_offloads() (
@@ -92,13 +127,29 @@ run_offloads() (
 	netns_trap
 	netns_setup 4 >/dev/null 2>&1 || { echo "live_throughput: netns_setup failed" >&2; exit 1; }
 	netns_tmpdir
-	local i r label envs args s hooks=()
+	local i r label envs args kind s hooks=()
 	one_transfer >/dev/null # warm-up: the first transfer of a network is slow
 	for ((r = 0; r < REPS; r++)); do
 		for i in "${!CONFIGS[@]}"; do
 			IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
 			# One line per round in every file, 0 for a transfer that
 			# did not run, so that the rounds pair up below.
+			if [ -n "$ONLY" ] && [ "$i" != 0 ] && [[ " $ONLY " != *" $i "* ]]; then
+				continue
+			fi
+			if [ "$envs" = NOOP_TC ]; then
+				kind=$args
+				[ "$kind" = tc ] && kind=clsact
+				if noop_tc_attach "$args"; then
+					hooks[i]="s1 (ingress $kind, egress $kind: no-op)"
+					one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
+				else
+					echo "live_throughput: no-op $args programs: attach failed" >&2
+					echo 0 >>"$NETNS_TMPDIR/s$i"
+				fi
+				noop_tc_detach "$args"
+				continue
+			fi
 			if [ -z "$args" ]; then
 				one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
 				continue

@@ -344,6 +344,10 @@ nothing attached in the same round, seconds apart, so that the machine's
 drift between rounds falls out). On veth the defaults and \`--ingress
 tc\` attach the same programs the same way: their two rows are two
 measurements of one thing, and their difference is this machine's noise.
+The "no-op TC programs" rows are the floor: a program that returns at
+once (tests/tools/foreign_prog) on the same four hooks, TCX as the
+defaults attach and clsact as under MPTCP_XDP_NO_TCX, no daemon: what
+attaching anything there costs the transfer.
 The issue's targets: >= 0.90 at the defaults with offloads kept, >= 0.85
 with offloads off.
 

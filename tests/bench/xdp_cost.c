@@ -50,16 +50,15 @@
 /* The few instruction encodings the floor programs need (the kernel's
  * tools/include/linux/filter.h has them as macros; no uapi header does). */
 #define I_MOV_IMM(d, v)                                                        \
-	((struct bpf_insn){.code = BPF_ALU64 | BPF_MOV | BPF_K,                \
-			   .dst_reg = (d),                                     \
-			   .imm = (v)})
-#define I_MOV_REG(d, s)                                                        \
 	((struct bpf_insn){                                                    \
-	    .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = (d), .src_reg = (s)})
-#define I_ADD_IMM(d, v)                                                        \
-	((struct bpf_insn){.code = BPF_ALU64 | BPF_ADD | BPF_K,                \
+	    .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = (d), .imm = (v)})
+#define I_MOV_REG(d, s)                                                        \
+	((struct bpf_insn){.code = BPF_ALU64 | BPF_MOV | BPF_X,                \
 			   .dst_reg = (d),                                     \
-			   .imm = (v)})
+			   .src_reg = (s)})
+#define I_ADD_IMM(d, v)                                                        \
+	((struct bpf_insn){                                                    \
+	    .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = (d), .imm = (v)})
 #define I_ST_DW(o, v)                                                          \
 	((struct bpf_insn){.code = BPF_ST | BPF_MEM | BPF_DW,                  \
 			   .dst_reg = BPF_REG_10,                              \
@@ -283,8 +282,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BF_MAX; i++) {
 		size_t len = mpx_bench_frame(i, buf, sizeof(buf));
 
-		if (report(&b, names[i], fd, noop, buf, len,
-			   i == BF_JOIN_SYN) < 0)
+		if (report(&b, names[i], fd, noop, buf, len, i == BF_JOIN_SYN) <
+		    0)
 			return 1;
 	}
 	if (mpx_bpf_read_counters(bpf_map__fd(skel->maps.counters), ctr) < 0) {

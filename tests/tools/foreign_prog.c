@@ -8,6 +8,11 @@
  *   foreign_prog tc IFACE ingress|egress     TC_ACT_UNSPEC, as a clsact
  *                                            filter (handle 1, priority 1;
  *                                            the clsact qdisc made if none)
+ *   foreign_prog tcx IFACE ingress|egress    TC_ACT_UNSPEC on the TCX hook
+ *                                            (kernel 6.6+), without a link
+ *   foreign_prog tcx-detach IFACE ingress|egress
+ *                                            detaches every foreign_pass
+ *                                            program from that TCX hook
  *
  * Its programs are named "foreign_pass" (never "mptcp_*"). Prints the
  * program id. Remove them with `ip link set dev IFACE xdp off` and
@@ -26,9 +31,41 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: foreign_prog xdp IFACE native|generic\n"
-			"       foreign_prog tc IFACE ingress|egress\n");
+	fprintf(stderr,
+		"usage: foreign_prog xdp IFACE native|generic\n"
+		"       foreign_prog tc|tcx|tcx-detach IFACE ingress|egress\n");
 	return 2;
+}
+
+#ifndef BPF_TCX_INGRESS
+#define BPF_TCX_INGRESS 46
+#define BPF_TCX_EGRESS	47
+#endif
+
+/* Every program named foreign_pass on the TCX hook, detached. */
+static int tcx_detach(int ifindex, enum bpf_attach_type type)
+{
+	__u32 ids[64], cnt = 64, flags = 0;
+
+	if (bpf_prog_query(ifindex, type, 0, &flags, ids, &cnt) < 0)
+		return -errno;
+	for (__u32 i = 0; i < cnt && i < 64; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    strcmp(info.name, "foreign_pass") == 0 &&
+		    bpf_prog_detach2(fd, ifindex, type) < 0) {
+			close(fd);
+			return -errno;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 /* r0 = ret; exit */
@@ -106,6 +143,32 @@ int main(int argc, char **argv)
 		}
 		opts.prog_fd = fd;
 		r = bpf_tc_attach(&hook, &opts);
+	} else if (strcmp(argv[1], "tcx") == 0 ||
+		   strcmp(argv[1], "tcx-detach") == 0) {
+		enum bpf_attach_type type;
+
+		if (strcmp(argv[3], "ingress") == 0)
+			type = BPF_TCX_INGRESS;
+		else if (strcmp(argv[3], "egress") == 0)
+			type = BPF_TCX_EGRESS;
+		else
+			return usage();
+		if (strcmp(argv[1], "tcx-detach") == 0) {
+			r = tcx_detach(ifindex, type);
+			if (r < 0) {
+				fprintf(stderr, "foreign_prog: detach: %s\n",
+					strerror(-r));
+				return 1;
+			}
+			return 0;
+		}
+		fd = load(BPF_PROG_TYPE_SCHED_CLS, -1 /* TC_ACT_UNSPEC */);
+		if (fd < 0) {
+			fprintf(stderr, "foreign_prog: load: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		r = bpf_prog_attach(fd, ifindex, type, 0) < 0 ? -errno : 0;
 	} else {
 		return usage();
 	}

@@ -98,8 +98,9 @@ static struct mptcp_xdp *object_load(const struct mpx_config *cfg, int xdp_only,
 	    strcmp(getenv("MPTCP_XDP_DEBUG"), "stats") == 0) {
 		struct bpf_program *prog;
 
-		bpf_object__for_each_program(prog, skel->obj)
-		    bpf_program__set_log_level(prog, 4);
+		for (prog = bpf_object__next_program(skel->obj, NULL); prog;
+		     prog = bpf_object__next_program(skel->obj, prog))
+			bpf_program__set_log_level(prog, 4);
 	}
 	r = mptcp_xdp__load(skel);
 	if (r) {
