@@ -127,27 +127,36 @@ mpx_inline int mpx_dec_join(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 	return MPX_ERR_NONE;
 }
 
-/* DSS (section 3.3): the flags fix the layout, the checksum is there when
- * the length has room for it (it is negotiated, not flagged). */
+/* Is len the length a DSS option with flags f has (section 3.3)? The
+ * flags fix the layout; the checksum is there when the length has room for
+ * it (it is negotiated, not flagged). 'a' and 'm' only mean something with
+ * 'A' and 'M'. */
+mpx_inline int mpx_dss_len_ok(__u8 f, __u32 len)
+{
+	__u32 want = 4;
+
+	if (f & MPX_DSS_A)
+		want += (f & MPX_DSS_a) ? 8 : 4;
+	if (f & MPX_DSS_M)
+		want += ((f & MPX_DSS_m) ? 8 : 4) + 4 + 2;
+	return len == want || ((f & MPX_DSS_M) && len == want + 2);
+}
+
+/* DSS (section 3.3). */
 mpx_inline int mpx_dec_dss(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 			   struct mptcp_event *ev)
 {
 	struct mpx_ev_dss *d = &ev->u.dss;
 	__u8 f = mpx_opt_u8(pkt, o + 3);
-	__u32 want = 4, p = o + 4;
+	__u32 p = o + 4;
 
 	d->flags = f;
 	d->has_ack = !!(f & MPX_DSS_A);
 	d->has_map = !!(f & MPX_DSS_M);
 	d->data_fin = !!(f & MPX_DSS_F);
-	/* 'a' and 'm' only mean something with 'A' and 'M'. */
 	d->ack8 = d->has_ack && (f & MPX_DSS_a);
 	d->dsn8 = d->has_map && (f & MPX_DSS_m);
-	if (d->has_ack)
-		want += d->ack8 ? 8 : 4;
-	if (d->has_map)
-		want += (d->dsn8 ? 8 : 4) + 4 + 2;
-	if (len != want && !(d->has_map && len == want + 2))
+	if (!mpx_dss_len_ok(f, len))
 		return MPX_ERR_BAD_LENGTH;
 	/* A DATA_FIN occupies one octet of data sequence space and is always
 	 * carried by a mapping (RFC 8684 section 3.3.3). */
@@ -172,7 +181,7 @@ mpx_inline int mpx_dec_dss(const struct mpx_pkt *pkt, __u32 o, __u8 len,
 		}
 		d->ssn = mpx_opt_be32(pkt, p);
 		d->data_len = mpx_opt_be16(pkt, p + 4);
-		if (len == want + 2) {
+		if (o + len == p + 8) { /* room past the mapping */
 			d->has_checksum = 1;
 			d->checksum = mpx_opt_be16(pkt, p + 6);
 		}
