@@ -445,10 +445,21 @@ __attribute__((noinline)) int mpx_tcp_packet(struct mpx_sink *sink,
  * merge, and run out of its instruction budget. */
 #define MPX_FORGET_PACKET() asm volatile("" ::: "memory")
 
+/* fast_dss() does what the full path would only under the default DSS
+ * policy, with the flow table's records on, DSS records on and no payload
+ * records; else a DSS segment takes the full path. Constant: the loader
+ * sets the configuration. */
+#define MPX_FAST_DSS_APPLIES                                                   \
+	(mpx_cfg.dss_policy == MPX_DSS_EDGES &&                                \
+	 (mpx_cfg.emit_mask & MPX_KIND_BIT(MPX_EV_DSS)) &&                     \
+	 (mpx_cfg.emit_mask & MPX_SUBFLOW_KINDS) &&                            \
+	 !(mpx_cfg.emit_mask & MPX_KIND_BIT(MPX_EV_PAYLOAD)))
+
 /*
  * parse_fast.h's shapes, counted here as the full path would count them
  * (mpx_count_headers(), and mpx_count_segs() for the segments of a GSO or
- * GRO packet beyond the first). 1 when that was all the packet needed.
+ * GRO packet beyond the first). 1 when that was all the packet needed; 2
+ * for a DSS segment, which fast_dss() may finish.
  */
 static __always_inline int fast_path(const void *data, const void *data_end,
 				     __u32 segs)
@@ -457,10 +468,12 @@ static __always_inline int fast_path(const void *data, const void *data_end,
 	struct mpx_counters *c;
 	__u32 zero = 0;
 	__u64 n = segs > 1 ? segs : 1;
-	int cls = mpx_fast_classify(data, data_end, &e);
+	int cls = mpx_fast_classify(data, data_end, &e, NULL);
 
 	if (cls == MPX_FAST_SLOW)
 		return 0;
+	if (cls == MPX_FAST_DSS4 || cls == MPX_FAST_DSS6)
+		return MPX_FAST_DSS_APPLIES ? 2 : 0;
 	if ((cls == MPX_FAST_TCP4 || cls == MPX_FAST_TCP6) &&
 	    (mpx_cfg.emit_mask & MPX_TABLE_KINDS) &&
 	    flow_filter_maybe(e.saddr4, e.sport, e.daddr4, e.dport))
@@ -491,6 +504,85 @@ static __always_inline int fast_path(const void *data, const void *data_end,
 		break;
 	}
 	return 1;
+}
+
+/*
+ * A DSS segment (parse_fast.h, MPX_FAST_DSS4/6) on a subflow that the flow
+ * table holds as assured, without a mapping or in a direction that has had
+ * its first one: under the edges policy its DSS makes no record, and the
+ * full path would count the packet, the option and its suppression, and
+ * the subflow's packet and bytes (inspect.h: mpx_inspect_option(),
+ * mpx_inspect_done()), which this does, from the packet. 1 when done; 0
+ * sends the packet to the full path, having changed nothing. A subflow not
+ * yet assured may be moved by its next packet, and a first mapping makes
+ * a record: those take the full path. Called through a global function per
+ * context type (below): its frame is not on the full path's chain of
+ * calls, whose frames share 512 bytes.
+ */
+static __always_inline int fast_dss(const void *data, const void *data_end,
+				    __u32 segs)
+{
+	struct mpx_fast_dss_info dss;
+	struct mpx_fast_ends e;
+	__u8 saddr[MPX_ADDR_LEN], daddr[MPX_ADDR_LEN];
+	struct mpx_flow_filter *word;
+	struct mpx_flow_key key;
+	struct mpx_counters *c;
+	struct mpx_flow *f;
+	__u64 n = segs > 1 ? segs : 1;
+	__u32 zero = 0, h;
+	int cls, dir;
+
+	cls = mpx_fast_classify(data, data_end, &e, &dss);
+	if (cls == MPX_FAST_DSS4) {
+		mpx_map_ipv4(saddr, (const __u8 *)&e.saddr4);
+		mpx_map_ipv4(daddr, (const __u8 *)&e.daddr4);
+	} else if (cls == MPX_FAST_DSS6) {
+		__builtin_memcpy(saddr, dss.saddr, MPX_ADDR_LEN);
+		__builtin_memcpy(daddr, dss.daddr, MPX_ADDR_LEN);
+	} else {
+		return 0;
+	}
+	/* An assured subflow is in `flows` (mpx_sink_flow()'s order). */
+	h = flow_filter_mix(flow_filter_end(e.saddr4, e.sport) +
+			    flow_filter_end(e.daddr4, e.dport));
+	word = flow_filter_word(h);
+	if (!word || !(word->assured & (1ull << (h & 63))))
+		return 0;
+	dir = mpx_flow_key_make(cls == MPX_FAST_DSS4 ? 4 : 6, saddr, daddr,
+				e.sport, e.dport, &key);
+	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f || !f->assured || (dss.has_map && !f->first_map_seen[dir & 1]))
+		return 0;
+	c = bpf_map_lookup_elem(&counters, &zero);
+	if (!c)
+		return 0;
+	f->packets[dir & 1] += 1; /* plain adds: see mpx_inspect_done() */
+	f->bytes[dir & 1] += dss.payload_len;
+	c->c[MPX_CTR_PACKETS] += n;
+	c->c[cls == MPX_FAST_DSS4 ? MPX_CTR_IPV4 : MPX_CTR_IPV6] += n;
+	c->c[MPX_CTR_TCP] += n;
+	c->c[MPX_CTR_MPTCP_PACKETS] += n;
+	c->c[MPX_CTR_MPTCP_OPTIONS] += 1;
+	c->c[MPX_CTR_OPT_DSS] += 1;
+	c->c[MPX_CTR_DSS_SUPPRESSED] += 1;
+	return 1;
+}
+
+__attribute__((noinline)) int mpx_fast_dss_xdp(struct xdp_md *ctx)
+{
+	if (!ctx)
+		return 0;
+	return fast_dss((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+			1);
+}
+
+__attribute__((noinline)) int mpx_fast_dss_skb(struct __sk_buff *skb)
+{
+	if (!skb)
+		return 0;
+	return fast_dss((void *)(long)skb->data, (void *)(long)skb->data_end,
+			skb->gso_segs);
 }
 
 /* Returns the payload bytes wanted out (mpx_inspect_done()), 0 mostly. */
@@ -615,7 +707,11 @@ int mptcp_xdp(struct xdp_md *ctx)
 	struct mpx_scratch *s = NULL;
 	__u32 want;
 
-	if (fast_path((void *)(long)ctx->data, (void *)(long)ctx->data_end, 1))
+	int fast;
+
+	fast =
+	    fast_path((void *)(long)ctx->data, (void *)(long)ctx->data_end, 1);
+	if (fast == 1 || (fast == 2 && mpx_fast_dss_xdp(ctx)))
 		return XDP_PASS;
 	MPX_FORGET_PACKET();
 	want = run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
@@ -704,9 +800,12 @@ static __always_inline void run_tc(struct __sk_buff *skb, __u8 hook)
 	struct mpx_scratch *s = NULL;
 	__u32 want;
 
+	int fast;
+
 	mpx_tc_linearize(skb);
-	if (fast_path((void *)(long)skb->data, (void *)(long)skb->data_end,
-		      skb->gso_segs))
+	fast = fast_path((void *)(long)skb->data, (void *)(long)skb->data_end,
+			 skb->gso_segs);
+	if (fast == 1 || (fast == 2 && mpx_fast_dss_skb(skb)))
 		return;
 	MPX_FORGET_PACKET();
 	want = run((void *)(long)skb->data, (void *)(long)skb->data_end,

@@ -2325,23 +2325,65 @@ TEST(subflow_kind_disabled)
 /* ====================================================================== */
 
 struct fast_tally {
-	int fast, slow;
+	int fast, slow, dss;
 };
+
+/* The full walk over a DSS segment the fast path took: exactly one MPTCP
+ * option, a DSS decoded without error, no DATA_FIN, then the end. */
+static void fast_check_dss_walk(const struct mpx_pkt *pkt,
+				const struct mpx_fast_dss_info *dss, size_t len)
+{
+	struct mpx_walk w = {0};
+	struct mptcp_event ev;
+	int step, records = 0;
+
+	w.off = (__u8)mpx_opt_find_mptcp(pkt);
+	for (int i = 0; i < MPX_MAX_OPT_STEPS; i++) {
+		step = mpx_option_step(pkt, &w, MPX_EMIT_ALL_KINDS, &ev);
+		CHECK(step != MPX_STEP_BAD && step != MPX_STEP_DISABLED,
+		      "len %zu: the walk stopped on an error (%u)", len, w.err);
+		if (step != MPX_STEP_RECORD && step != MPX_STEP_NEXT)
+			break;
+		if (step == MPX_STEP_RECORD) {
+			records++;
+			CHECK(ev.kind == MPX_EV_DSS && ev.error == 0 &&
+				  !ev.u.dss.data_fin &&
+				  ev.u.dss.has_map == dss->has_map,
+			      "len %zu: kind %u error %u fin %u map %u/%u", len,
+			      ev.kind, ev.error, ev.u.dss.data_fin,
+			      ev.u.dss.has_map, dss->has_map);
+		}
+	}
+	CHECK(records == 1 && w.mptcp_index == 1 && w.err == MPX_ERR_NONE,
+	      "len %zu: %d records, %u MPTCP options, error %u", len, records,
+	      w.mptcp_index, w.err);
+	CHECK(!(pkt->tcp_flags & (MPX_TCP_SYN | MPX_TCP_FIN | MPX_TCP_RST)),
+	      "len %zu: a DSS segment with SYN, FIN or RST", len);
+	CHECK(dss->payload_len == pkt->payload_len, "len %zu: payload %u/%u",
+	      len, dss->payload_len, pkt->payload_len);
+}
 
 static void fast_check_frame(const uint8_t *frame, size_t len,
 			     struct fast_tally *t)
 {
 	uint8_t *buf = malloc(len ? len : 1); /* exact size, for ASan */
-	struct mpx_fast_ends e = {0};
+	struct mpx_fast_dss_info dss = {0};
+	struct mpx_fast_ends e = {0}, e2 = {0};
 	struct mpx_pkt pkt;
-	int cls, r, want;
+	int cls, cls2, r, want;
 
 	if (!buf) {
 		CHECK(0, "out of memory");
 		return;
 	}
 	memcpy(buf, frame, len);
-	cls = mpx_fast_classify(buf, buf + len, &e);
+	cls = mpx_fast_classify(buf, buf + len, &e, &dss);
+	/* Without dss, the same class, or a DSS candidate the check with
+	 * dss turned down. */
+	cls2 = mpx_fast_classify(buf, buf + len, &e2, NULL);
+	CHECK(cls2 == cls || (cls == MPX_FAST_SLOW &&
+			      (cls2 == MPX_FAST_DSS4 || cls2 == MPX_FAST_DSS6)),
+	      "len %zu: class %d with dss, %d without", len, cls, cls2);
 	if (cls == MPX_FAST_SLOW) {
 		t->slow++;
 		free(buf);
@@ -2357,20 +2399,33 @@ static void fast_check_frame(const uint8_t *frame, size_t len,
 	CHECK(pkt.vlan_tags == 0, "len %zu: fast path took a VLAN tag", len);
 	if (cls != MPX_FAST_NON_IP)
 		CHECK(pkt.family ==
-			  (cls == MPX_FAST_NON_TCP4 || cls == MPX_FAST_TCP4
+			  (cls == MPX_FAST_NON_TCP4 || cls == MPX_FAST_TCP4 ||
+				   cls == MPX_FAST_DSS4
 			       ? 4
 			       : 6),
 		      "len %zu: class %d, family %u", len, cls, pkt.family);
-	if (r == MPX_PKT_TCP &&
-	    (cls == MPX_FAST_TCP4 || cls == MPX_FAST_TCP6)) {
+	if (r != MPX_PKT_TCP || want != MPX_PKT_TCP) {
+		free(buf);
+		return;
+	}
+	CHECK(e.sport == pkt.sport && e.dport == pkt.dport, "len %zu: ports",
+	      len);
+	CHECK(memcmp(&e.saddr4, pkt.saddr + 12, 4) == 0 &&
+		  memcmp(&e.daddr4, pkt.daddr + 12, 4) == 0,
+	      "len %zu: addresses", len);
+	if (cls == MPX_FAST_TCP4 || cls == MPX_FAST_TCP6) {
 		CHECK(mpx_opt_find_mptcp(&pkt) == MPX_OPT_NONE,
 		      "len %zu: the fast path passed options the walk reads",
 		      len);
-		CHECK(e.sport == pkt.sport && e.dport == pkt.dport,
-		      "len %zu: ports", len);
-		CHECK(memcmp(&e.saddr4, pkt.saddr + 12, 4) == 0 &&
-			  memcmp(&e.daddr4, pkt.daddr + 12, 4) == 0,
-		      "len %zu: addresses", len);
+	} else {
+		t->dss++;
+		CHECK(pkt.opt_copied == pkt.opt_space,
+		      "len %zu: options cut short", len);
+		if (cls == MPX_FAST_DSS6)
+			CHECK(memcmp(dss.saddr, pkt.saddr, 16) == 0 &&
+				  memcmp(dss.daddr, pkt.daddr, 16) == 0,
+			      "len %zu: IPv6 addresses", len);
+		fast_check_dss_walk(&pkt, &dss, len);
 	}
 	free(buf);
 }
@@ -2388,7 +2443,7 @@ static void fast_check_shape(const struct pb_spec *s, struct fast_tally *t)
 		return;
 	for (n = 0; n <= FLEN; n++)
 		fast_check_frame(FRAME, n, t);
-	n = LAY.opts + 16 < FLEN ? LAY.opts + 16 : FLEN;
+	n = LAY.opts + 40 < FLEN ? LAY.opts + 40 : FLEN;
 	for (size_t at = 0; at < n; at++) {
 		uint8_t keep = FRAME[at];
 
@@ -2412,7 +2467,7 @@ static void linux_ts(struct pb_spec *s, uint8_t *o)
 TEST(fast_path_agrees_with_full_parse)
 {
 	uint8_t o[PB_MPTCP_OPT_MAX];
-	struct fast_tally t = {0, 0};
+	struct fast_tally t = {0, 0, 0};
 	struct pb_spec s;
 
 	for (int fam = 4; fam <= 6; fam += 2) {
@@ -2433,6 +2488,25 @@ TEST(fast_path_agrees_with_full_parse)
 			}
 			fast_check_shape(&s, &t);
 		}
+		/* MPTCP as Linux sends it once up: timestamps and a DSS,
+		 * each layout, with and without checksum and payload, padded
+		 * with NOPs or EOL; a DATA_FIN (the full path's) */
+		for (int f = 0; f < 32; f++)
+			for (int cs = 0; cs < 2; cs++) {
+				struct pb_dss d = {(uint8_t)f, 1,  2, 3,
+						   4,	       cs, 5};
+
+				if ((f & 0x0c) == 0x08 || (f & 0x03) == 0x02)
+					continue; /* m without M, a without A */
+				fam == 4 ? spec_v4(&s) : spec_v6(&s);
+				s.tcp_flags = PB_TCP_ACK;
+				s.payload_len = (size_t)(f & 1) * 100;
+				s.tcp_pad =
+				    (f & 2) ? PB_TCPOPT_NOP : PB_TCPOPT_EOL;
+				linux_ts(&s, o);
+				pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+				fast_check_shape(&s, &t);
+			}
 		/* Timestamps alone, EOL-padded: left to the full parse */
 		fam == 4 ? spec_v4(&s) : spec_v6(&s);
 		pb_tcp_opt(&s, o, pb_opt_ts(o, 5, 6));
@@ -2451,34 +2525,71 @@ TEST(fast_path_agrees_with_full_parse)
 	fast_check_shape(&s, &t);
 	/* Each counted shape reached the fast path, and the rest the full
 	 * parse: the test saw both sides. */
-	CHECK(t.fast > 500 && t.slow > 500, "fast %d, slow %d", t.fast, t.slow);
+	CHECK(t.fast > 500 && t.slow > 500 && t.dss > 500,
+	      "fast %d (DSS %d), slow %d", t.fast, t.dss, t.slow);
 	/* The shapes themselves, whole, go where they should. */
 	{
+		struct mpx_fast_dss_info dss = {0};
 		struct mpx_fast_ends e = {0};
 
 		spec_v4(&s);
 		linux_ts(&s, o);
 		build(&s);
-		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, NULL),
 			  MPX_FAST_TCP4);
 		ASSERT_EQ(e.sport, s.sport);
 		ASSERT_EQ(e.dport, s.dport);
 		spec_v6(&s);
 		s.l4_proto = PB_IPPROTO_UDP;
 		build(&s);
-		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, NULL),
 			  MPX_FAST_NON_TCP6);
 		spec_v4(&s);
 		linux_ts(&s, o);
 		pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
 		build(&s);
-		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, &dss),
 			  MPX_FAST_SLOW);
+		/* Linux's data segment: timestamps, DSS with an 8-byte
+		 * Data ACK and mapping, two NOPs. */
+		{
+			struct pb_dss d = {
+			    PB_DSS_A | PB_DSS_a | PB_DSS_M | PB_DSS_m,
+			    1,
+			    2,
+			    3,
+			    1000,
+			    0,
+			    0};
+
+			spec_v4(&s);
+			s.tcp_flags = PB_TCP_ACK;
+			s.tcp_pad = PB_TCPOPT_NOP;
+			s.payload_len = 1000;
+			linux_ts(&s, o);
+			pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+			build(&s);
+			ASSERT_EQ(FLEN, LAY.opts + 40 + 1000);
+			ASSERT_EQ(
+			    mpx_fast_classify(FRAME, FRAME + FLEN, &e, &dss),
+			    MPX_FAST_DSS4);
+			ASSERT_EQ(dss.has_map, 1);
+			ASSERT_EQ(dss.payload_len, 1000);
+			/* a DATA_FIN: the full path's */
+			d.flags |= PB_DSS_F;
+			pb_tcp_opts_clear(&s);
+			linux_ts(&s, o);
+			pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
+			build(&s);
+			ASSERT_EQ(
+			    mpx_fast_classify(FRAME, FRAME + FLEN, &e, &dss),
+			    MPX_FAST_SLOW);
+		}
 		spec_v4(&s);
 		pb_add_vlan(&s, PB_TPID_8021Q, 1);
 		s.l4_proto = PB_IPPROTO_UDP;
 		build(&s);
-		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e),
+		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, NULL),
 			  MPX_FAST_SLOW);
 	}
 }
