@@ -1383,6 +1383,126 @@ TEST(payload_of_a_segment_without_dss)
 	fx_close(&FX);
 }
 
+/* Linux's segment on subflow s (timestamps, one DSS), into FRAME. */
+static void linux_dss_frame(struct pb_spec *s, const struct pb_dss *d,
+			    size_t payload)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+
+	s->tcp_flags = PB_TCP_ACK;
+	s->tcp_pad = PB_TCPOPT_NOP;
+	s->payload_len = payload;
+	pb_tcp_opts_clear(s);
+	pb_tcp_nop(s);
+	pb_tcp_nop(s);
+	pb_tcp_opt(s, o, pb_opt_ts(o, 1, 2));
+	pb_tcp_opt(s, o, pb_mp_dss(o, d));
+	CHECK(build(s) == 0 && FLEN > 0, "a Linux DSS segment of %zu bytes",
+	      payload);
+}
+
+/* Two mappings each way through XDP: the subflow is assured and both
+ * directions have had their first mapping, so the next DSS segment of it
+ * is the kernel's DSS fast path's (bpf/parse_fast.h). */
+static void assure_subflow(struct pb_spec *c2s, struct pb_spec *s2c,
+			   const struct pb_dss *d)
+{
+	for (int i = 0; i < 4; i++) {
+		linux_dss_frame((i & 1) ? s2c : c2s, d, 100);
+		fx_run_xdp(&FX, FRAME, FLEN);
+	}
+}
+
+/* The DSS fast path at TC counts a GSO super-packet as its segments, as
+ * mpx_count_segs() does on the full path, the option once, and the
+ * subflow's packet once with all its bytes; no record. */
+TEST(tc_fast_dss_counts_gso_segments)
+{
+	struct mpx_config cfg = CFG_EVERYTHING;
+	struct pb_dss d = {
+	    PB_DSS_A | PB_DSS_M | PB_DSS_m, 1, 5000, 1, 100, 0, 0};
+	struct __sk_buff ctx = {.gso_segs = 5};
+	__u64 before[MPX_CTR_MAX], after[MPX_CTR_MAX];
+	struct mpx_flow_key key;
+	struct mpx_flow f0 = {0}, f1 = {0};
+	struct pb_spec c2s, s2c;
+	int nrec, dir;
+
+	NEED_ROOT();
+	cfg.dss_policy = MPX_DSS_EDGES;
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	pb_init_v4(&c2s, "198.18.0.7", 42000, "198.18.1.7", 443);
+	pb_init_v4(&s2c, "198.18.1.7", 443, "198.18.0.7", 42000);
+	assure_subflow(&c2s, &s2c, &d);
+	fx_counters(&FX, before);
+	/* the first mappings' records, client's first */
+	ASSERT_EQ(FX.nrec, 2);
+	dir = flow_key_of(&FX.rec[0], &key);
+	CHECK(FX.rec[0].sport == 42000 &&
+		  mpx_bpf_flow_lookup(FX.skel, &key, &f0) == 0 && f0.assured,
+	      "the subflow is not assured after two packets each way");
+	nrec = FX.nrec;
+	linux_dss_frame(&c2s, &d, 1000);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = FRAME,
+			    .data_size_in = (__u32)FLEN, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		ASSERT_EQ(
+		    bpf_prog_test_run_opts(
+			bpf_program__fd(FX.skel->progs.mptcp_tc_egress), &opts),
+		    0);
+	}
+	CHECK(ring_buffer__consume(FX.rb) >= 0, "ring_buffer__consume");
+	ASSERT_EQ(FX.nrec, nrec);
+	fx_counters(&FX, after);
+	ASSERT_EQ(after[MPX_CTR_PACKETS] - before[MPX_CTR_PACKETS], 5);
+	ASSERT_EQ(after[MPX_CTR_IPV4] - before[MPX_CTR_IPV4], 5);
+	ASSERT_EQ(after[MPX_CTR_TCP] - before[MPX_CTR_TCP], 5);
+	ASSERT_EQ(after[MPX_CTR_MPTCP_PACKETS] - before[MPX_CTR_MPTCP_PACKETS],
+		  5);
+	ASSERT_EQ(after[MPX_CTR_MPTCP_OPTIONS] - before[MPX_CTR_MPTCP_OPTIONS],
+		  1);
+	ASSERT_EQ(after[MPX_CTR_OPT_DSS] - before[MPX_CTR_OPT_DSS], 1);
+	ASSERT_EQ(
+	    after[MPX_CTR_DSS_SUPPRESSED] - before[MPX_CTR_DSS_SUPPRESSED], 1);
+	ASSERT_EQ(after[MPX_CTR_RECORDS] - before[MPX_CTR_RECORDS], 0);
+	CHECK(mpx_bpf_flow_lookup(FX.skel, &key, &f1) == 0, "flow lookup");
+	ASSERT_EQ(f1.packets[dir] - f0.packets[dir], 1);
+	ASSERT_EQ(f1.bytes[dir] - f0.bytes[dir], 1000);
+	fx_close(&FX);
+}
+
+/* With payload records on, the DSS fast path stands aside: every data
+ * segment of an assured subflow still makes its payload record. */
+TEST(payload_records_on_an_assured_subflow)
+{
+	struct mpx_config cfg = CFG_EVERYTHING;
+	struct pb_dss d = {
+	    PB_DSS_A | PB_DSS_M | PB_DSS_m, 1, 5000, 1, 100, 0, 0};
+	struct pb_spec c2s, s2c;
+	int nrec;
+
+	NEED_ROOT();
+	cfg.dss_policy = MPX_DSS_EDGES;
+	cfg.emit_mask |= MPX_KIND_BIT(MPX_EV_PAYLOAD);
+	if (fx_open(&FX, &cfg) < 0)
+		return;
+	pb_init_v6(&c2s, "2001:db8::7", 42000, "2001:db8::17", 443);
+	pb_init_v6(&s2c, "2001:db8::17", 443, "2001:db8::7", 42000);
+	assure_subflow(&c2s, &s2c, &d);
+	nrec = FX.nrec;
+	linux_dss_frame(&c2s, &d, 300);
+	fx_run_xdp(&FX, FRAME, FLEN);
+	ASSERT_EQ(FX.nrec - nrec, 1);
+	if (FX.nrec - nrec == 1) {
+		ASSERT_EQ(FX.rec[nrec].kind, MPX_EV_PAYLOAD);
+		ASSERT_EQ(FX.rec[nrec].u.payload.len, 300);
+	}
+	fx_close(&FX);
+}
+
 /* A GSO super-packet at TC counts as the segments it stands for
  * (skb->gso_segs), on the fast path (plain TCP, UDP, ARP: once for non_ip,
  * as the full path does) as on the full one (an MPTCP DSS). */
@@ -1583,6 +1703,12 @@ TEST(bpf_and_host_engines_agree)
 	    ~(MPX_KIND_BIT(MPX_EV_DSS) | MPX_KIND_BIT(MPX_EV_MP_ERROR) |
 	      MPX_KIND_BIT(MPX_EV_SUBFLOW_FIN));
 	compare_engines(&cfg, "no DSS, no mp_error, no FIN");
+	/* Edges without DSS records: the DSS fast path stands aside (the
+	 * full path counts kind_disabled). */
+	cfg = CFG_EVERYTHING;
+	cfg.dss_policy = MPX_DSS_EDGES;
+	cfg.emit_mask &= ~MPX_KIND_BIT(MPX_EV_DSS);
+	compare_engines(&cfg, "every kind but DSS, DSS edges");
 	sched_setaffinity(0, sizeof(old), &old);
 	corpus_free(&CORPUS);
 }
