@@ -1377,8 +1377,32 @@ TEST(payload_of_a_segment_without_dss)
 		ASSERT_EQ(r->u.payload.len, 300);
 		ASSERT_EQ(r->hook, MPX_HOOK_XDP);
 		ASSERT_EQ(r->opt_len, 0);
+		ASSERT_EQ(r->ack, s.ack);
+		ASSERT_EQ(r->subtype, MPX_SUBTYPE_UNKNOWN);
+		ASSERT_EQ(r->version, MPX_VERSION_UNKNOWN);
+		ASSERT_EQ(r->error, 0);
+		CHECK(memcmp(r->saddr, FX.rec[0].saddr, 16) == 0 &&
+			  memcmp(r->daddr, FX.rec[0].daddr, 16) == 0,
+		      "addresses");
 		CHECK(r->ts_ns >= t0, "the payload record's time is older "
 				      "than its packet");
+		/* The first packet's payload shares its DSS record's time. */
+		ASSERT_EQ(FX.rec[1].ts_ns, FX.rec[0].ts_ns);
+		ASSERT_EQ(FX.rec[1].seq, 1000);
+	}
+	/* The same at TC egress: its hook, its own header. */
+	s.seq = 1900;
+	s.payload_len = 200;
+	build(&s);
+	ASSERT_EQ((unsigned long)fx_run_prog(
+		      &FX, FX.skel->progs.mptcp_tc_egress, FRAME, FLEN),
+		  TC_ACT_UNSPEC_RC);
+	ASSERT_EQ(FX.nrec, 4);
+	if (FX.nrec == 4) {
+		ASSERT_EQ(FX.rec[3].kind, MPX_EV_PAYLOAD);
+		ASSERT_EQ(FX.rec[3].hook, MPX_HOOK_TC_EGRESS);
+		ASSERT_EQ(FX.rec[3].seq, 1900);
+		ASSERT_EQ(FX.rec[3].u.payload.len, 200);
 	}
 	fx_close(&FX);
 }
