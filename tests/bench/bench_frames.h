@@ -14,4 +14,11 @@ enum bench_frame { BF_TCP_ACK, BF_DSS, BF_JOIN_SYN, BF_UDP, BF_MAX };
  * MP_JOIN SYN, a UDP datagram. The frame's length. */
 size_t mpx_bench_frame(enum bench_frame which, uint8_t *out, size_t cap);
 
+/* A DSS data packet is timed on a subflow as it is most of its life: in
+ * the flow table, assured (packets both ways), each direction past its
+ * first mapping. Two runs of the frame each way through the XDP program
+ * prog_fd make it so; without them every run would be of a one-way
+ * subflow that never gets there. 0, or -1 with errno. */
+int mpx_bench_prime_subflow(int prog_fd, const uint8_t *frame, size_t len);
+
 #endif /* MPX_BENCH_FRAMES_H */

@@ -219,7 +219,9 @@ floor_lookup ratio. A record-emitting MP_JOIN SYN writes a record
 (floor_emit) and looks its subflow up. Those two targets lie under what
 one lookup or one record costs on this machine. The no-op's few
 nanoseconds are the test-run loop itself, so a ratio to it puts every
-nanosecond of work at about a fifth of an "x". Where the
+nanosecond of work at about a fifth of an "x", and the no-op's own
+4.5-5 ns from run to run move a ratio by 0.1-0.2: the TCP ACK sits at its
+2x within that. Where the
 program's time goes, by \`tests/bench/xdp_profile.sh 3 8\` (perf sampling
 the test runs of each frame for 3 s; a sample in the JIT's code is put on
 its source line through the program's BTF line info, one elsewhere on its
@@ -347,7 +349,8 @@ measurements of one thing, and their difference is this machine's noise.
 The "no-op TC programs" rows are the floor: a program that returns at
 once (tests/tools/foreign_prog) on the same four hooks, TCX as the
 defaults attach and clsact as under MPTCP_XDP_NO_TCX, no daemon: what
-attaching anything there costs the transfer.
+attaching anything there costs the transfer. Their two rows differ by
+the same noise, which can put a no-op below the defaults.
 The issue's targets: >= 0.90 at the defaults with offloads kept, >= 0.85
 with offloads off.
 

@@ -3,8 +3,9 @@
  * Per-packet cost of the XDP program, as a ratio to a no-op XDP program
  * (return XDP_PASS) measured in the same run, under BPF_PROG_TEST_RUN.
  * Frames: a plain TCP ACK, an MPTCP DSS data packet (on a subflow seen both
- * ways, see prime_subflow()), an MP_JOIN SYN, a UDP datagram. The program is
- * configured as `load` runs it: every record kind, DSS edges, batched wake-ups.
+ * ways, see mpx_bench_prime_subflow()), an MP_JOIN SYN, a UDP datagram. The
+ * program is configured as `load` runs it: every record kind, DSS edges,
+ * batched wake-ups.
  *
  * Each figure comes from test runs of REPEAT and of 3 x REPEAT runs, the
  * best of ROUNDS each, the ring buffer drained after every test run
@@ -141,44 +142,6 @@ static int lookup_prog(int htab_fd)
 	insns[n++] = I_MOV_IMM(BPF_REG_0, XDP_PASS);
 	insns[n++] = I_EXIT;
 	return load_prog("floor_lookup", insns, n);
-}
-
-/* The same IPv4 frame the other way: addresses and ports swapped (the
- * header checksum is a sum, and stays right). */
-static void reverse_frame(uint8_t *f)
-{
-	uint8_t t[4];
-
-	memcpy(t, f + 26, 4);
-	memcpy(f + 26, f + 30, 4);
-	memcpy(f + 30, t, 4);
-	memcpy(t, f + 34, 2);
-	memcpy(f + 34, f + 36, 2);
-	memcpy(f + 36, t, 2);
-}
-
-/*
- * A DSS data packet is timed on a subflow as it is most of its life: in
- * the flow table, assured (packets both ways), each direction past its
- * first mapping. Two runs each way before the timing make it so; without
- * them every run would be of a one-way subflow that never gets there.
- */
-static int prime_subflow(int fd, const uint8_t *frame, size_t len)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-	uint8_t rev[2048];
-
-	if (len > sizeof(rev))
-		return -1;
-	memcpy(rev, frame, len);
-	reverse_frame(rev);
-	opts.data_size_in = (__u32)len;
-	for (int i = 0; i < 4; i++) {
-		opts.data_in = (i & 1) ? rev : frame;
-		if (bpf_prog_test_run_opts(fd, &opts) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 static int drain_noop(void *ctx, void *data, size_t size)
@@ -320,7 +283,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BF_MAX; i++) {
 		size_t len = mpx_bench_frame(i, buf, sizeof(buf));
 
-		if (i == BF_DSS && prime_subflow(fd, buf, len) < 0) {
+		if (i == BF_DSS && mpx_bench_prime_subflow(fd, buf, len) < 0) {
 			fprintf(stderr, "xdp_cost: priming: %s\n",
 				strerror(errno));
 			return 1;
