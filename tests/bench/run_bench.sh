@@ -174,7 +174,7 @@ baseline measured in the same run; absolute numbers are for orientation.
 as \`load\` runs it (every record kind, DSS edges, batched wake-ups), and on
 a no-op XDP program (\`return XDP_PASS\`). Each figure is the slope of wall
 time between test runs of 100,000 and 300,000 runs (10,000 and 30,000 for
-programs that write a record per run), the best of 50 of each, the ring
+programs that write a record per run), the best of 100 of each, the ring
 buffer drained after every test run so that every record is written; the
 kernel's own per-run figure (whole ns, truncated) is beside it.
 
