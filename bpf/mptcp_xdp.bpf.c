@@ -543,7 +543,9 @@ static __always_inline int fast_dss(const void *data, const void *data_end,
 	} else {
 		return 0;
 	}
-	/* An assured subflow is in `flows` (mpx_sink_flow()'s order). */
+	/* An assured subflow is in `flows`; its filter bit there is set
+	 * only after its `any` bit, so mpx_sink_flow() would look in `flows`
+	 * first too. */
 	h = flow_filter_mix(flow_filter_end(e.saddr4, e.sport) +
 			    flow_filter_end(e.daddr4, e.dport));
 	word = flow_filter_word(h);
