@@ -199,20 +199,19 @@ static __always_inline __u32 flow_filter_mix(__u32 h)
 	return h;
 }
 
-/* The last four bytes of a 16-byte address (mpx_pkt's, a flow key's). */
-static __always_inline __u32 addr_last4(const __u8 *addr)
+/* The hash of a subflow's two endpoints, in either order. */
+static __always_inline __u32 flow_filter_ends(__u32 s4, __u16 sport, __u32 d4,
+					      __u16 dport)
 {
-	__u32 a;
-
-	__builtin_memcpy(&a, addr + 12, 4);
-	return a;
+	return flow_filter_mix(flow_filter_end(s4, sport) +
+			       flow_filter_end(d4, dport));
 }
 
+/* Of a flow key, whose addresses are 16 bytes (IPv4 mapped). */
 static __always_inline __u32 flow_filter_key(const struct mpx_flow_key *key)
 {
-	return flow_filter_mix(
-	    flow_filter_end(addr_last4(key->addr[0]), key->port[0]) +
-	    flow_filter_end(addr_last4(key->addr[1]), key->port[1]));
+	return flow_filter_ends(mpx_load_word(key->addr[0] + 12), key->port[0],
+				mpx_load_word(key->addr[1] + 12), key->port[1]);
 }
 
 static __always_inline struct mpx_flow_filter *flow_filter_word(__u32 h)
@@ -260,8 +259,7 @@ mpx_sink_flow(struct mpx_sink *sink, const struct mpx_flow_key *key, int create)
 static __always_inline int flow_filter_maybe(__u32 s4, __u16 sport, __u32 d4,
 					     __u16 dport)
 {
-	__u32 h = flow_filter_mix(flow_filter_end(s4, sport) +
-				  flow_filter_end(d4, dport));
+	__u32 h = flow_filter_ends(s4, sport, d4, dport);
 	struct mpx_flow_filter *word = flow_filter_word(h);
 
 	return !word || (word->any & (1ull << (h & 63)));
@@ -272,8 +270,8 @@ static __always_inline int mpx_sink_flow_maybe(struct mpx_sink *sink,
 					       const struct mpx_pkt *pkt)
 {
 	(void)sink;
-	return flow_filter_maybe(addr_last4(pkt->saddr), pkt->sport,
-				 addr_last4(pkt->daddr), pkt->dport);
+	return flow_filter_maybe(mpx_load_word(pkt->saddr + 12), pkt->sport,
+				 mpx_load_word(pkt->daddr + 12), pkt->dport);
 }
 #define MPX_SINK_FLOW_MAYBE 1
 
@@ -546,8 +544,7 @@ static __always_inline int fast_dss(const void *data, const void *data_end,
 	/* An assured subflow is in `flows`; its filter bit there is set
 	 * only after its `any` bit, so mpx_sink_flow() would look in `flows`
 	 * first too. */
-	h = flow_filter_mix(flow_filter_end(e.saddr4, e.sport) +
-			    flow_filter_end(e.daddr4, e.dport));
+	h = flow_filter_ends(e.saddr4, e.sport, e.daddr4, e.dport);
 	word = flow_filter_word(h);
 	if (!word || !(word->assured & (1ull << (h & 63))))
 		return 0;
@@ -708,7 +705,6 @@ int mptcp_xdp(struct xdp_md *ctx)
 {
 	struct mpx_scratch *s = NULL;
 	__u32 want;
-
 	int fast;
 
 	fast =
@@ -801,7 +797,6 @@ static __always_inline void run_tc(struct __sk_buff *skb, __u8 hook)
 {
 	struct mpx_scratch *s = NULL;
 	__u32 want;
-
 	int fast;
 
 	mpx_tc_linearize(skb);
