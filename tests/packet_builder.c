@@ -124,6 +124,15 @@ int pb_tcp_nop(struct pb_spec *s)
 	return pb_tcp_opt(s, &nop, 1);
 }
 
+int pb_tcp_linux_ts(struct pb_spec *s, uint32_t val, uint32_t ecr)
+{
+	uint8_t o[10];
+
+	if (pb_tcp_nop(s) < 0 || pb_tcp_nop(s) < 0)
+		return -1;
+	return pb_tcp_opt(s, o, pb_opt_ts(o, val, ecr));
+}
+
 void pb_tcp_opts_clear(struct pb_spec *s)
 {
 	memset(s->tcp_opts, 0, sizeof(s->tcp_opts));

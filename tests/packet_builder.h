@@ -162,6 +162,9 @@ int pb_set_ip_opts(struct pb_spec *s, const uint8_t *opts, size_t n);
 /* Append option bytes to the TCP options. -1 when they do not fit. */
 int pb_tcp_opt(struct pb_spec *s, const uint8_t *opt, size_t n);
 int pb_tcp_nop(struct pb_spec *s);
+/* NOP, NOP, timestamps (val, ecr): what Linux puts first on every segment
+ * after the handshake (RFC 7323 appendix A). -1 when they do not fit. */
+int pb_tcp_linux_ts(struct pb_spec *s, uint32_t val, uint32_t ecr);
 void pb_tcp_opts_clear(struct pb_spec *s);
 
 /* The frame, without Ethernet minimum-size padding or FCS. Returns its

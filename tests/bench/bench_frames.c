@@ -18,9 +18,7 @@ size_t mpx_bench_frame(enum bench_frame which, uint8_t *out, size_t cap)
 	uint8_t o[40];
 
 	pb_init_v4(&s, "198.18.1.1", 40000, "198.18.1.2", 5201);
-	pb_tcp_nop(&s);
-	pb_tcp_nop(&s);
-	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+	pb_tcp_linux_ts(&s, 1, 2);
 	switch (which) {
 	case BF_DSS:
 		pb_tcp_opt(&s, o, pb_mp_dss(o, &dss));

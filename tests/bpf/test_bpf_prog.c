@@ -1060,6 +1060,22 @@ static void corpus_free(struct corpus *c)
 
 /* Every option the unit tests cover, legal and not, over IPv4, IPv6 and
  * VLAN shapes; the packet-level malformations; a subflow's life. */
+/* Linux's segment on subflow s (timestamps, one DSS), into FRAME. */
+static void linux_dss_frame(struct pb_spec *s, const struct pb_dss *d,
+			    size_t payload)
+{
+	uint8_t o[PB_MPTCP_OPT_MAX];
+
+	s->tcp_flags = PB_TCP_ACK;
+	s->tcp_pad = PB_TCPOPT_NOP;
+	s->payload_len = payload;
+	pb_tcp_opts_clear(s);
+	pb_tcp_linux_ts(s, 1, 2);
+	pb_tcp_opt(s, o, pb_mp_dss(o, d));
+	CHECK(build(s) == 0 && FLEN > 0, "a Linux DSS segment of %zu bytes",
+	      payload);
+}
+
 static void corpus_build(struct corpus *c)
 {
 	uint8_t o[PB_MPTCP_OPT_MAX], ids[37];
@@ -1264,28 +1280,18 @@ static void corpus_build(struct corpus *c)
 		for (int k = 0; k < 6; k++) {
 			struct pb_spec *from = (k & 1) ? &b : &s;
 
-			from->payload_len = (size_t)(k & 2) * 300;
-			pb_tcp_opts_clear(from);
-			pb_tcp_nop(from);
-			pb_tcp_nop(from);
-			pb_tcp_opt(from, o, pb_opt_ts(o, 1, 2));
-			pb_tcp_opt(from, o,
-				   pb_mp_dss(o, k == 5	  ? &csum
-						: (k & 2) ? &data
-							  : &ack));
-			if (build(from) == 0)
-				corpus_add(c, FRAME, FLEN);
+			linux_dss_frame(from,
+					k == 5	  ? &csum
+					: (k & 2) ? &data
+						  : &ack,
+					(size_t)(k & 2) * 300);
+			corpus_add(c, FRAME, FLEN);
 			if (build(from == &s ? &b : &s) == 0)
 				corpus_add(c, FRAME, FLEN);
 		}
 		data.flags |= PB_DSS_F;
-		pb_tcp_opts_clear(&s);
-		pb_tcp_nop(&s);
-		pb_tcp_nop(&s);
-		pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
-		pb_tcp_opt(&s, o, pb_mp_dss(o, &data));
-		if (build(&s) == 0)
-			corpus_add(c, FRAME, FLEN);
+		linux_dss_frame(&s, &data, s.payload_len);
+		corpus_add(c, FRAME, FLEN);
 		s.tcp_flags = PB_TCP_ACK | PB_TCP_FIN;
 		if (build(&s) == 0)
 			corpus_add(c, FRAME, FLEN);
@@ -1308,9 +1314,7 @@ static void corpus_build(struct corpus *c)
 			s.tcp_flags = PB_TCP_ACK;
 			s.payload_len = 700;
 			if (ts) {
-				pb_tcp_nop(&s);
-				pb_tcp_nop(&s);
-				pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+				pb_tcp_linux_ts(&s, 1, 2);
 			}
 			if (build(&s) == 0)
 				corpus_add(c, FRAME, FLEN);
@@ -1354,9 +1358,7 @@ TEST(payload_of_a_segment_without_dss)
 	fx_run_xdp(&FX, FRAME, FLEN);
 	/* The mapping's last 300 bytes, with Linux's plain options. */
 	pb_tcp_opts_clear(&s);
-	pb_tcp_nop(&s);
-	pb_tcp_nop(&s);
-	pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+	pb_tcp_linux_ts(&s, 1, 2);
 	s.tcp_flags = PB_TCP_ACK | PB_TCP_PSH;
 	s.seq = 1600;
 	s.payload_len = 300;
@@ -1405,24 +1407,6 @@ TEST(payload_of_a_segment_without_dss)
 		ASSERT_EQ(FX.rec[3].u.payload.len, 200);
 	}
 	fx_close(&FX);
-}
-
-/* Linux's segment on subflow s (timestamps, one DSS), into FRAME. */
-static void linux_dss_frame(struct pb_spec *s, const struct pb_dss *d,
-			    size_t payload)
-{
-	uint8_t o[PB_MPTCP_OPT_MAX];
-
-	s->tcp_flags = PB_TCP_ACK;
-	s->tcp_pad = PB_TCPOPT_NOP;
-	s->payload_len = payload;
-	pb_tcp_opts_clear(s);
-	pb_tcp_nop(s);
-	pb_tcp_nop(s);
-	pb_tcp_opt(s, o, pb_opt_ts(o, 1, 2));
-	pb_tcp_opt(s, o, pb_mp_dss(o, d));
-	CHECK(build(s) == 0 && FLEN > 0, "a Linux DSS segment of %zu bytes",
-	      payload);
 }
 
 /* Two mappings each way through XDP: the subflow is assured and both
@@ -1548,9 +1532,7 @@ TEST(tc_counts_gso_segments)
 		spec_v4(&s);
 		s.payload_len = 1000;
 		if (i == 0) { /* Linux's NOP NOP timestamps: the fast path */
-			pb_tcp_nop(&s);
-			pb_tcp_nop(&s);
-			pb_tcp_opt(&s, o, pb_opt_ts(o, 1, 2));
+			pb_tcp_linux_ts(&s, 1, 2);
 		} else if (i == 1) {
 			s.l4_proto = PB_IPPROTO_UDP;
 		} else if (i == 2) {

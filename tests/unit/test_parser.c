@@ -2455,15 +2455,6 @@ static void fast_check_shape(const struct pb_spec *s, struct fast_tally *t)
 	}
 }
 
-/* The options Linux puts on a segment after the handshake: NOP, NOP,
- * timestamps (RFC 7323 appendix A). */
-static void linux_ts(struct pb_spec *s, uint8_t *o)
-{
-	pb_tcp_nop(s);
-	pb_tcp_nop(s);
-	pb_tcp_opt(s, o, pb_opt_ts(o, 5, 6));
-}
-
 TEST(fast_path_agrees_with_full_parse)
 {
 	uint8_t o[PB_MPTCP_OPT_MAX];
@@ -2477,7 +2468,7 @@ TEST(fast_path_agrees_with_full_parse)
 		for (int shape = 0; shape < 5; shape++) {
 			fam == 4 ? spec_v4(&s) : spec_v6(&s);
 			if (shape >= 1)
-				linux_ts(&s, o);
+				pb_tcp_linux_ts(&s, 5, 6);
 			if (shape == 2)
 				s.payload_len = 100;
 			if (shape == 3)
@@ -2503,7 +2494,7 @@ TEST(fast_path_agrees_with_full_parse)
 				s.payload_len = (size_t)(f & 1) * 100;
 				s.tcp_pad =
 				    (f & 2) ? PB_TCPOPT_NOP : PB_TCPOPT_EOL;
-				linux_ts(&s, o);
+				pb_tcp_linux_ts(&s, 5, 6);
 				pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
 				fast_check_shape(&s, &t);
 			}
@@ -2533,7 +2524,7 @@ TEST(fast_path_agrees_with_full_parse)
 		struct mpx_fast_ends e = {0};
 
 		spec_v4(&s);
-		linux_ts(&s, o);
+		pb_tcp_linux_ts(&s, 5, 6);
 		build(&s);
 		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, NULL),
 			  MPX_FAST_TCP4);
@@ -2545,7 +2536,7 @@ TEST(fast_path_agrees_with_full_parse)
 		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, NULL),
 			  MPX_FAST_NON_TCP6);
 		spec_v4(&s);
-		linux_ts(&s, o);
+		pb_tcp_linux_ts(&s, 5, 6);
 		pb_tcp_opt(&s, o, pb_mp_prio(o, 0, 0, 0));
 		build(&s);
 		ASSERT_EQ(mpx_fast_classify(FRAME, FRAME + FLEN, &e, &dss),
@@ -2566,7 +2557,7 @@ TEST(fast_path_agrees_with_full_parse)
 			s.tcp_flags = PB_TCP_ACK;
 			s.tcp_pad = PB_TCPOPT_NOP;
 			s.payload_len = 1000;
-			linux_ts(&s, o);
+			pb_tcp_linux_ts(&s, 5, 6);
 			pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
 			build(&s);
 			ASSERT_EQ(FLEN, LAY.opts + 40 + 1000);
@@ -2578,7 +2569,7 @@ TEST(fast_path_agrees_with_full_parse)
 			/* a DATA_FIN: the full path's */
 			d.flags |= PB_DSS_F;
 			pb_tcp_opts_clear(&s);
-			linux_ts(&s, o);
+			pb_tcp_linux_ts(&s, 5, 6);
 			pb_tcp_opt(&s, o, pb_mp_dss(o, &d));
 			build(&s);
 			ASSERT_EQ(
