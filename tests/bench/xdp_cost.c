@@ -144,14 +144,6 @@ static int lookup_prog(int htab_fd)
 	return load_prog("floor_lookup", insns, n);
 }
 
-static int drain_noop(void *ctx, void *data, size_t size)
-{
-	(void)ctx;
-	(void)data;
-	(void)size;
-	return 0;
-}
-
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -273,10 +265,10 @@ int main(int argc, char **argv)
 	}
 	emit = emit_prog(ring, MPX_RECORD_SIZE(MPX_EV_MP_JOIN));
 	lookup = lookup_prog(htab);
-	b.rings = ring_buffer__new(bpf_map__fd(skel->maps.events), drain_noop,
-				   NULL, NULL);
+	b.rings = ring_buffer__new(bpf_map__fd(skel->maps.events),
+				   mpx_bench_discard, NULL, NULL);
 	if (emit < 0 || lookup < 0 || !b.rings ||
-	    ring_buffer__add(b.rings, ring, drain_noop, NULL) < 0) {
+	    ring_buffer__add(b.rings, ring, mpx_bench_discard, NULL) < 0) {
 		fprintf(stderr, "xdp_cost: floor programs: %s\n",
 			strerror(errno));
 		return 1;

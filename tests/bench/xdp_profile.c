@@ -84,14 +84,6 @@ out:
 	return r;
 }
 
-static int drain_noop(void *ctx, void *data, size_t size)
-{
-	(void)ctx;
-	(void)data;
-	(void)size;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct mpx_config cfg = {.emit_mask = MPX_EMIT_ALL_KINDS,
@@ -136,8 +128,8 @@ int main(int argc, char **argv)
 	 * written (10,000 MP_JOIN records fit it; the other frames make
 	 * none, and longer test runs keep a test run's own set-up out of the
 	 * samples). */
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), drain_noop, NULL,
-			      NULL);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), mpx_bench_discard,
+			      NULL, NULL);
 	if (!rb ||
 	    (frame == BF_DSS && mpx_bench_prime_subflow(fd, buf, len) < 0)) {
 		fprintf(stderr, "xdp_profile: set-up: %s\n", strerror(errno));
