@@ -95,6 +95,20 @@ static int noop_prog(void)
 	return load_prog("noop", insns, 2);
 }
 
+/* At insns[n]: r1 = the map, r2 = the stack at off, a map helper's first
+ * two arguments. The next free index. */
+static size_t put_map_args(struct bpf_insn *insns, size_t n, int map_fd,
+			   int off)
+{
+	const struct bpf_insn ld[] = {I_LD_MAP(BPF_REG_1, map_fd)};
+
+	insns[n++] = ld[0];
+	insns[n++] = ld[1];
+	insns[n++] = I_MOV_REG(BPF_REG_2, BPF_REG_10);
+	insns[n++] = I_ADD_IMM(BPF_REG_2, off);
+	return n;
+}
+
 /* The clock, then `size` bytes from the stack into the ring. */
 static int emit_prog(int ring_fd, int size)
 {
@@ -105,14 +119,7 @@ static int emit_prog(int ring_fd, int size)
 		insns[n++] = I_ST_DW(off, 0);
 	insns[n++] = I_CALL(BPF_FUNC_ktime_get_ns);
 	insns[n++] = I_STX_DW(-size, BPF_REG_0);
-	{
-		const struct bpf_insn ld[] = {I_LD_MAP(BPF_REG_1, ring_fd)};
-
-		insns[n++] = ld[0];
-		insns[n++] = ld[1];
-	}
-	insns[n++] = I_MOV_REG(BPF_REG_2, BPF_REG_10);
-	insns[n++] = I_ADD_IMM(BPF_REG_2, -size);
+	n = put_map_args(insns, n, ring_fd, -size);
 	insns[n++] = I_MOV_IMM(BPF_REG_3, size);
 	insns[n++] = I_MOV_IMM(BPF_REG_4, BPF_RB_NO_WAKEUP);
 	insns[n++] = I_CALL(BPF_FUNC_ringbuf_output);
@@ -130,14 +137,7 @@ static int lookup_prog(int htab_fd)
 
 	for (int off = -ks; off < 0; off += 8)
 		insns[n++] = I_ST_DW(off, off == -ks);
-	{
-		const struct bpf_insn ld[] = {I_LD_MAP(BPF_REG_1, htab_fd)};
-
-		insns[n++] = ld[0];
-		insns[n++] = ld[1];
-	}
-	insns[n++] = I_MOV_REG(BPF_REG_2, BPF_REG_10);
-	insns[n++] = I_ADD_IMM(BPF_REG_2, -ks);
+	n = put_map_args(insns, n, htab_fd, -ks);
 	insns[n++] = I_CALL(BPF_FUNC_map_lookup_elem);
 	insns[n++] = I_MOV_IMM(BPF_REG_0, XDP_PASS);
 	insns[n++] = I_EXIT;
