@@ -6,11 +6,11 @@
 # tests/tools/mptcp_xfer from the client to the server, timed to the
 # server's end, with nothing attached, with `mptcp-xdp load s1 s2` on the
 # server side in each ingress mode, and with no-op TC programs on the
-# defaults' hooks (the floor of attaching anything there). Offloads as the veths come
-# (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off (NETNS_OFFLOADS=off: every
-# packet MSS-sized). Prints markdown table rows: throughput (the median)
-# and its ratio to nothing attached in the same network (the median of the
-# rounds' ratios). After a warm-up transfer, REPS rounds, each measuring
+# defaults' hooks (the floor of attaching anything there). Offloads as the
+# veths come (NETNS_OFFLOADS=keep: TSO, GSO, GRO) and off
+# (NETNS_OFFLOADS=off: every packet MSS-sized). Prints markdown table
+# rows: throughput (the median) and its ratio to nothing attached in the
+# same network (the median of the rounds' ratios). After a warm-up transfer, REPS rounds, each measuring
 # every configuration once in turn, nothing attached first (the daemon
 # started and stopped around its transfer).
 #
@@ -20,7 +20,7 @@
 #
 # Usage: tests/bench/live_throughput.sh   (root; make test-binaries first)
 #   BYTES=314572800 REPS=3 OFFLOADS="keep off" ONLY="1 6"
-# make bench runs it (section 8, REPS=3): numbers for reading, never an
+# make bench runs it (section 8, REPS=5): numbers for reading, never an
 # assertion.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -91,7 +91,6 @@ stop_daemon() {
 	netns_wait_pid "$D_PID" 200 || true
 }
 
-# Of the positive values in a file (0: a transfer that did not run).
 # The no-op TC floor on s1 and s2, both directions, as TCX or clsact
 # (KIND tcx or tc); a clsact qdisc goes with it (nothing else is attached
 # there between configurations).
@@ -116,6 +115,13 @@ noop_tc_detach() { # KIND
 	done
 }
 
+# One transfer's seconds appended to FILE, 0 when it did not run: every
+# configuration's file has a line per round, so that the rounds pair up.
+transfer_into() { # FILE
+	one_transfer >>"$1" || echo 0 >>"$1"
+}
+
+# Of the positive values in a file (0: a transfer that did not run).
 median() { [ -s "$1" ] && awk '$1 > 0' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One network per offload setting, in a subshell: its trap tears it down.
@@ -132,8 +138,6 @@ run_offloads() (
 	for ((r = 0; r < REPS; r++)); do
 		for i in "${!CONFIGS[@]}"; do
 			IFS='|' read -r label envs args <<<"${CONFIGS[$i]}"
-			# One line per round in every file, 0 for a transfer that
-			# did not run, so that the rounds pair up below.
 			if [ -n "$ONLY" ] && [ "$i" != 0 ] && [[ " $ONLY " != *" $i "* ]]; then
 				continue
 			fi
@@ -142,7 +146,7 @@ run_offloads() (
 				[ "$kind" = tc ] && kind=clsact
 				if noop_tc_attach "$args"; then
 					hooks[i]="s1 (ingress $kind, egress $kind: no-op)"
-					one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
+					transfer_into "$NETNS_TMPDIR/s$i"
 				else
 					echo "live_throughput: no-op $args programs: attach failed" >&2
 					echo 0 >>"$NETNS_TMPDIR/s$i"
@@ -151,14 +155,14 @@ run_offloads() (
 				continue
 			fi
 			if [ -z "$args" ]; then
-				one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
+				transfer_into "$NETNS_TMPDIR/s$i"
 				continue
 			fi
 			# shellcheck disable=SC2086 # options as words
 			start_daemon "$envs" $args
 			hooks[i]=$D_HOOKS
 			if [ -n "$D_HOOKS" ]; then
-				one_transfer >>"$NETNS_TMPDIR/s$i" || echo 0 >>"$NETNS_TMPDIR/s$i"
+				transfer_into "$NETNS_TMPDIR/s$i"
 			else
 				echo 0 >>"$NETNS_TMPDIR/s$i"
 			fi
